@@ -1,0 +1,163 @@
+//! The one error type of the crate, with stable codes.
+//!
+//! Codes are the ones `jose` uses for the same failure, so error handling written for `jose`
+//! keeps working; codes that `jose` has no equivalent for start with `ERR_JWTGATE_`.
+
+use core::fmt;
+
+/// Why a claim check failed; the `reason` of `jose`'s `JWTClaimValidationFailed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimReason {
+    /// The claim (or header) is present but has the wrong value.
+    CheckFailed,
+    /// The claim is required but absent.
+    Missing,
+    /// The claim has the wrong JSON type.
+    Invalid,
+}
+
+impl ClaimReason {
+    /// The reason as `jose` spells it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CheckFailed => "check_failed",
+            Self::Missing => "missing",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+/// Everything that can go wrong while building keys or verifiers, or while verifying a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is not a well-formed compact JWS (structure, base64url, header JSON, `crit`).
+    JwsInvalid(String),
+    /// The JWS is fine but its payload is not a usable JWT claims set.
+    JwtInvalid(String),
+    /// The signature does not verify with any candidate key.
+    SignatureVerificationFailed,
+    /// The token's `alg` is not allowed by the verifier (always the case for `none`).
+    AlgNotAllowed(String),
+    /// Something the token asks for is not implemented (unknown algorithm, `crit` extension).
+    NotSupported(String),
+    /// `exp` has passed, or the token is older than `maxTokenAge`.
+    Expired {
+        /// `exp`, or `iat` for `maxTokenAge`.
+        claim: &'static str,
+        /// What failed, in words.
+        message: String,
+    },
+    /// A claim (or the `typ` header) failed validation.
+    ClaimValidationFailed {
+        /// The claim's name.
+        claim: String,
+        /// Why it failed.
+        reason: ClaimReason,
+        /// What failed, in words.
+        message: String,
+    },
+    /// No key in the key set fits the token's `kid` and `alg`.
+    NoMatchingKey(String),
+    /// A JSON Web Key Set could not be used at all.
+    JwksInvalid(String),
+    /// A single key (JWK, PEM or secret) could not be used.
+    KeyInvalid(String),
+    /// A verifier option is wrong; the message names the field.
+    InvalidOptions {
+        /// The option's name, as in JavaScript.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The stable code, e.g. `ERR_JWT_EXPIRED`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::JwsInvalid(_) => "ERR_JWS_INVALID",
+            Self::JwtInvalid(_) => "ERR_JWT_INVALID",
+            Self::SignatureVerificationFailed => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            Self::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
+            Self::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
+            Self::Expired { .. } => "ERR_JWT_EXPIRED",
+            Self::ClaimValidationFailed { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            Self::NoMatchingKey(_) => "ERR_JWKS_NO_MATCHING_KEY",
+            Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
+            Self::KeyInvalid(_) => "ERR_JWK_INVALID",
+            Self::InvalidOptions { .. } => "ERR_JWTGATE_INVALID_OPTIONS",
+        }
+    }
+
+    /// The claim a claim-validation or expiry error is about.
+    #[must_use]
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Self::Expired { claim, .. } => Some(claim),
+            Self::ClaimValidationFailed { claim, .. } => Some(claim),
+            _ => None,
+        }
+    }
+
+    /// Why a claim failed (`check_failed`, `missing`, `invalid`).
+    #[must_use]
+    pub fn reason(&self) -> Option<ClaimReason> {
+        match self {
+            Self::Expired { .. } => Some(ClaimReason::CheckFailed),
+            Self::ClaimValidationFailed { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+
+    /// The option an `InvalidOptions` error is about.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::InvalidOptions { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn claim_failed(claim: &str, reason: ClaimReason, message: String) -> Self {
+        Self::ClaimValidationFailed {
+            claim: claim.to_owned(),
+            reason,
+            message,
+        }
+    }
+
+    pub(crate) fn option(field: &str, message: impl Into<String>) -> Self {
+        Self::InvalidOptions {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::JwsInvalid(m)
+            | Self::JwtInvalid(m)
+            | Self::AlgNotAllowed(m)
+            | Self::NotSupported(m)
+            | Self::NoMatchingKey(m)
+            | Self::JwksInvalid(m)
+            | Self::KeyInvalid(m) => f.write_str(m),
+            Self::SignatureVerificationFailed => f.write_str("signature verification failed"),
+            Self::Expired { message, .. } | Self::ClaimValidationFailed { message, .. } => {
+                f.write_str(message)
+            }
+            Self::InvalidOptions { field, message } => write!(f, "option `{field}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

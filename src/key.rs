@@ -1,0 +1,224 @@
+//! One verification key: its material, its `kid`, and the algorithm it may be pinned to.
+
+use core::fmt;
+
+use jwt_compact::{
+    alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa, RsaPublicKey},
+    Algorithm, AlgorithmSignature,
+};
+use rsa::{traits::PublicKeyParts, BigUint};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::alg::{Alg, Es384, Es512, KeyKind};
+
+/// RFC 8725 §3.5 and NIST SP 800-131A: shorter RSA moduli are refused.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Larger moduli only make verification slower; nobody issues them.
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// Public key material (or a shared secret), already parsed and checked.
+pub(crate) enum Material {
+    Secret(Zeroizing<Vec<u8>>),
+    Rsa(RsaPublicKey),
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
+    Ed25519(ed25519_compact::PublicKey),
+}
+
+impl Material {
+    pub(crate) fn secret(bytes: Vec<u8>) -> Result<Self, String> {
+        if bytes.is_empty() {
+            return Err("the secret is empty".into());
+        }
+        Ok(Self::Secret(Zeroizing::new(bytes)))
+    }
+
+    /// From the big-endian modulus and exponent.
+    pub(crate) fn rsa(n: &[u8], e: &[u8]) -> Result<Self, String> {
+        let n = BigUint::from_bytes_be(n);
+        let bits = n.bits();
+        if bits < MIN_RSA_BITS {
+            return Err(format!(
+                "RSA key of {bits} bits: at least {MIN_RSA_BITS} bits are required"
+            ));
+        }
+        RsaPublicKey::new_with_max_size(n, BigUint::from_bytes_be(e), MAX_RSA_BITS)
+            .map(Self::Rsa)
+            .map_err(|err| format!("invalid RSA public key: {err}"))
+    }
+
+    /// From a SEC1-encoded point on the curve of `kind`.
+    pub(crate) fn ec(kind: KeyKind, sec1: &[u8]) -> Result<Self, String> {
+        let bad = |_| "the EC point is not on the curve".to_owned();
+        match kind {
+            KeyKind::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+                .map(Self::P256)
+                .map_err(bad),
+            KeyKind::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+                .map(Self::P384)
+                .map_err(bad),
+            KeyKind::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+                .map(Self::P521)
+                .map_err(bad),
+            _ => Err("not an elliptic curve".into()),
+        }
+    }
+
+    pub(crate) fn ed25519(raw: &[u8]) -> Result<Self, String> {
+        let key = ed25519_compact::PublicKey::from_slice(raw)
+            .map_err(|_| "an Ed25519 public key is 32 bytes".to_owned())?;
+        // Small-order and non-canonical points would accept forged signatures.
+        key.validate()
+            .map_err(|_| "weak or non-canonical Ed25519 public key".to_owned())?;
+        Ok(Self::Ed25519(key))
+    }
+
+    /// Whether this material can verify `alg` at all (ignoring pinning).
+    pub(crate) fn fits(&self, alg: Alg) -> bool {
+        match (self, alg.key_kind()) {
+            (Self::Secret(k), KeyKind::Secret { min_len }) => k.len() >= min_len,
+            (Self::Rsa(_), KeyKind::Rsa)
+            | (Self::P256(_), KeyKind::P256)
+            | (Self::P384(_), KeyKind::P384)
+            | (Self::P521(_), KeyKind::P521)
+            | (Self::Ed25519(_), KeyKind::Ed25519) => true,
+            _ => false,
+        }
+    }
+
+    fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+        match (self, alg) {
+            (Self::Secret(k), Alg::Hs256) => check(&Hs256, &Hs256Key::new(&**k), message, signature),
+            (Self::Secret(k), Alg::Hs384) => check(&Hs384, &Hs384Key::new(&**k), message, signature),
+            (Self::Secret(k), Alg::Hs512) => check(&Hs512, &Hs512Key::new(&**k), message, signature),
+            (Self::Rsa(k), Alg::Rs256) => check(&Rsa::rs256(), k, message, signature),
+            (Self::Rsa(k), Alg::Rs384) => check(&Rsa::rs384(), k, message, signature),
+            (Self::Rsa(k), Alg::Rs512) => check(&Rsa::rs512(), k, message, signature),
+            (Self::Rsa(k), Alg::Ps256) => check(&Rsa::ps256(), k, message, signature),
+            (Self::Rsa(k), Alg::Ps384) => check(&Rsa::ps384(), k, message, signature),
+            (Self::Rsa(k), Alg::Ps512) => check(&Rsa::ps512(), k, message, signature),
+            (Self::P256(k), Alg::Es256) => check(&Es256, k, message, signature),
+            (Self::P384(k), Alg::Es384) => check(&Es384, k, message, signature),
+            (Self::P521(k), Alg::Es512) => check(&Es512, k, message, signature),
+            (Self::Ed25519(k), Alg::EdDsa | Alg::Ed25519) => {
+                check(&Ed25519, k, message, signature)
+            }
+            _ => false,
+        }
+    }
+
+    fn kty(&self) -> &'static str {
+        match self {
+            Self::Secret(_) => "oct",
+            Self::Rsa(_) => "RSA",
+            Self::P256(_) | Self::P384(_) | Self::P521(_) => "EC",
+            Self::Ed25519(_) => "OKP",
+        }
+    }
+
+    fn size(&self) -> (Option<&'static str>, Option<usize>) {
+        match self {
+            Self::Secret(k) => (None, Some(k.len() * 8)),
+            Self::Rsa(k) => (None, Some(k.n().bits())),
+            Self::P256(_) => (Some("P-256"), None),
+            Self::P384(_) => (Some("P-384"), None),
+            Self::P521(_) => (Some("P-521"), None),
+            Self::Ed25519(_) => (Some("Ed25519"), None),
+        }
+    }
+}
+
+/// Runs one jwt-compact algorithm; a signature of the wrong shape simply does not verify.
+fn check<A: Algorithm>(alg: &A, key: &A::VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    A::Signature::try_from_slice(signature).is_ok_and(|sig| alg.verify_signature(&sig, key, message))
+}
+
+/// A verification key, optionally named (`kid`) and pinned to one algorithm.
+pub struct Key {
+    pub(crate) kid: Option<String>,
+    pub(crate) alg: Option<Alg>,
+    pub(crate) material: Material,
+}
+
+impl Key {
+    pub(crate) fn new(material: Material, kid: Option<String>, alg: Option<Alg>) -> Result<Self, String> {
+        if let Some(alg) = alg {
+            if !material.fits(alg) {
+                return Err(match alg.key_kind() {
+                    KeyKind::Secret { min_len } if material.kty() == "oct" => format!(
+                        "{alg} needs a secret of at least {min_len} bytes (RFC 7518 §3.2)"
+                    ),
+                    _ => format!("a {} key cannot be used with {alg}", material.kty()),
+                });
+            }
+        }
+        Ok(Self { kid, alg, material })
+    }
+
+    /// Whether this key may verify a token signed with `alg`: the material fits and,
+    /// when the key is pinned, `alg` is the pinned algorithm.
+    #[must_use]
+    pub fn accepts(&self, alg: Alg) -> bool {
+        self.alg.map_or(true, |pinned| pinned == alg) && self.material.fits(alg)
+    }
+
+    /// The key's `kid`, if it has one.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    pub(crate) fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+        self.accepts(alg) && self.material.verify(alg, message, signature)
+    }
+
+    /// A description without any secret: for listings and the inspector.
+    #[must_use]
+    pub fn info(&self) -> KeyInfo {
+        let (crv, bits) = self.material.size();
+        KeyInfo {
+            kid: self.kid.clone(),
+            kty: self.material.kty(),
+            alg: self.alg.map(Alg::name),
+            crv,
+            bits,
+            algorithms: Alg::ALL.into_iter().filter(|a| self.accepts(*a)).map(Alg::name).collect(),
+        }
+    }
+}
+
+/// Secrets never reach `Debug` output.
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.info();
+        f.debug_struct("Key")
+            .field("kid", &info.kid)
+            .field("kty", &info.kty)
+            .field("alg", &info.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What can be said about a key without revealing it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    /// The key's `kid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// `oct`, `RSA`, `EC` or `OKP`.
+    pub kty: &'static str,
+    /// The algorithm the key is pinned to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alg: Option<&'static str>,
+    /// The curve, for EC and OKP keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crv: Option<&'static str>,
+    /// The size in bits, for RSA keys and secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits: Option<usize>,
+    /// Every algorithm this key would verify.
+    pub algorithms: Vec<&'static str>,
+}

@@ -1,0 +1,198 @@
+//! Verifier options: the names and meanings of `jose`'s `jwtVerify` options, plus
+//! `requireExpiration` and `maxTokenLength`.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+use crate::{
+    alg::{is_none_alg, Alg},
+    error::{Error, Result},
+    json,
+};
+
+/// Tokens longer than this are refused before any decoding, unless configured otherwise.
+pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16 * 1024;
+
+/// Options of a [`Verifier`](crate::Verifier), as `jose` names them.
+///
+/// ```
+/// let options = jwtgate::VerifyOptions::from_json(r#"{
+///   "issuer": "https://issuer.example", "audience": ["api", "admin"],
+///   "algorithms": ["RS256"], "clockTolerance": "30s"
+/// }"#)?;
+/// assert_eq!(options.clock_tolerance, Some(30.0));
+/// # Ok::<_, jwtgate::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Accepted `iss` values.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub issuer: Option<Vec<String>>,
+    /// Accepted `aud` values; the token must name at least one.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub audience: Option<Vec<String>>,
+    /// Allowed `alg` values; all supported ones when absent.
+    pub algorithms: Option<Vec<String>>,
+    /// Leeway for `exp`, `nbf` and `iat`, in seconds (a number or `"30s"`, `"2 minutes"`, …).
+    #[serde(default, deserialize_with = "seconds")]
+    pub clock_tolerance: Option<f64>,
+    /// The largest accepted age of the token (from `iat`), in seconds or as a duration string.
+    #[serde(default, deserialize_with = "seconds")]
+    pub max_token_age: Option<f64>,
+    /// The required `sub`.
+    pub subject: Option<String>,
+    /// The required `typ` header (`"JWT"` also matches `"application/jwt"`).
+    pub typ: Option<String>,
+    /// Claims that must be present.
+    #[serde(default)]
+    pub required_claims: Vec<String>,
+    /// Whether `exp` must be present (default `true`: an authorizer must not accept eternal
+    /// tokens). `jose` does not require it.
+    pub require_expiration: Option<bool>,
+    /// The longest accepted token, in bytes (default 16 KiB).
+    pub max_token_length: Option<usize>,
+}
+
+impl VerifyOptions {
+    /// Parses options from JSON, naming the offending field on error.
+    ///
+    /// # Errors
+    /// `ERR_JWTGATE_INVALID_OPTIONS` with the field's name.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = json::parse_document(text).map_err(|m| Error::option("options", m))?;
+        let Value::Object(map) = value else {
+            return Err(Error::option("options", "must be an object"));
+        };
+        // JavaScript's `undefined` and `null` both mean "not set".
+        let map: Map<String, Value> = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        serde_json::from_value(Value::Object(map.clone())).map_err(|err| blame(&map, &err))
+    }
+
+    /// The allowed algorithms, checked: names must be supported and `none` is refused.
+    pub(crate) fn allowed_algorithms(&self) -> Result<Option<Vec<Alg>>> {
+        let Some(names) = &self.algorithms else {
+            return Ok(None);
+        };
+        if names.is_empty() {
+            return Err(Error::option("algorithms", "must name at least one algorithm"));
+        }
+        names
+            .iter()
+            .map(|name| {
+                if is_none_alg(name) {
+                    Err(Error::option("algorithms", "\"none\" is never accepted (RFC 8725 §3.1)"))
+                } else {
+                    Alg::from_name(name).ok_or_else(|| {
+                        Error::option("algorithms", format!("unsupported algorithm {name:?}"))
+                    })
+                }
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+}
+
+/// Finds which field a serde error is about by parsing each field alone.
+fn blame(map: &Map<String, Value>, err: &serde_json::Error) -> Error {
+    for (name, value) in map {
+        let alone = Map::from_iter([(name.clone(), value.clone())]);
+        if let Err(field_err) = serde_json::from_value::<VerifyOptions>(Value::Object(alone)) {
+            let message = field_err.to_string();
+            return if message.starts_with("unknown field") {
+                Error::option(name, "unknown option")
+            } else {
+                Error::option(name, message)
+            };
+        }
+    }
+    Error::option("options", err.to_string())
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(Option::<OneOrMany>::deserialize(d)?.map(|v| match v {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    }))
+}
+
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(f64),
+        Text(String),
+    }
+    let value = match Option::<NumberOrText>::deserialize(d)? {
+        None => return Ok(None),
+        Some(NumberOrText::Number(n)) => n,
+        Some(NumberOrText::Text(s)) => parse_duration(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("{s:?} is not a duration such as \"30s\" or \"2h\""))
+        })?,
+    };
+    if value.is_finite() && value >= 0.0 {
+        Ok(Some(value))
+    } else {
+        Err(serde::de::Error::custom("must be a non-negative number of seconds"))
+    }
+}
+
+/// Parses `jose`'s duration strings: a number and a unit (`"30s"`, `"5 minutes"`, `"1.5h"`).
+fn parse_duration(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let scale = match unit.trim_start().to_ascii_lowercase().as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 604_800.0,
+        "y" | "yr" | "yrs" | "year" | "years" => 31_557_600.0,
+        _ => return None,
+    };
+    Some((value * scale).round())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_follow_jose() {
+        assert_eq!(parse_duration("30s"), Some(30.0));
+        assert_eq!(parse_duration("2 minutes"), Some(120.0));
+        assert_eq!(parse_duration("1.5h"), Some(5400.0));
+        assert_eq!(parse_duration("1y"), Some(31_557_600.0));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("5 parsecs"), None);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let err = VerifyOptions::from_json(r#"{"issuer":"a","clockTolerance":"later"}"#).unwrap_err();
+        assert_eq!(err.field(), Some("clockTolerance"));
+        let err = VerifyOptions::from_json(r#"{"audiance":"x"}"#).unwrap_err();
+        assert_eq!(err.field(), Some("audiance"));
+        let err = VerifyOptions::from_json(r#"{"audience":5}"#).unwrap_err();
+        assert_eq!(err.field(), Some("audience"));
+        let err = VerifyOptions::from_json(r#"{"clockTolerance":-1}"#).unwrap_err();
+        assert_eq!(err.field(), Some("clockTolerance"));
+    }
+
+    #[test]
+    fn none_is_refused_in_algorithms() {
+        let options = VerifyOptions::from_json(r#"{"algorithms":["RS256","NONE"]}"#).unwrap();
+        assert_eq!(options.allowed_algorithms().unwrap_err().field(), Some("algorithms"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Verifying a compact JWS/JWT: the steps of `jose`'s `jwtVerify`, in its order, with
+//! jwtgate's stricter defaults.
+
+use jwt_compact::{ParseError, UntrustedToken};
+use serde_json::{Map, Value};
+
+use crate::{
+    alg::{is_none_alg, Alg},
+    claims::ClaimRules,
+    error::{Error, Result},
+    keyset::KeySet,
+    options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
+    segment::{self, Part},
+};
+
+/// Header parameters jwtgate understands when they are listed in `crit`.
+const UNDERSTOOD_CRIT: &[&str] = &["b64"];
+
+/// A verified token.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Verified {
+    /// The protected header.
+    pub header: Map<String, Value>,
+    /// The claims set.
+    pub payload: Map<String, Value>,
+    /// The header exactly as decoded (JSON text), for cheap hand-over to JavaScript.
+    pub header_json: String,
+    /// The claims set exactly as decoded (JSON text).
+    pub payload_json: String,
+    /// The algorithm that verified the signature.
+    pub alg: Alg,
+}
+
+/// Verifies tokens against a [`KeySet`] under fixed options. Deterministic: the current time
+/// is an argument.
+///
+/// ```
+/// use jwtgate::{Alg, KeySet, Verifier, VerifyOptions};
+/// // RFC 7515 Appendix A.1.
+/// let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// let jwk = r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
+/// let keys = KeySet::from_jwk_json(jwk)?;
+/// let verifier = Verifier::new(VerifyOptions::from_json(r#"{"issuer":"joe"}"#)?)?;
+///
+/// let verified = verifier.verify(&keys, token, 1_300_819_000)?;
+/// assert_eq!(verified.payload["iss"], "joe");
+///
+/// let late = verifier.verify(&keys, token, 1_300_819_380).unwrap_err();
+/// assert_eq!(late.code(), "ERR_JWT_EXPIRED");
+/// # Ok::<_, jwtgate::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    algorithms: Option<Vec<Alg>>,
+    max_token_length: usize,
+    rules: ClaimRules,
+}
+
+impl Verifier {
+    /// Checks the options and builds a verifier.
+    ///
+    /// # Errors
+    /// `ERR_JWTGATE_INVALID_OPTIONS` naming the bad field.
+    pub fn new(options: VerifyOptions) -> Result<Self> {
+        let algorithms = options.allowed_algorithms()?;
+        for (field, values) in [("issuer", &options.issuer), ("audience", &options.audience)] {
+            if values.as_ref().is_some_and(Vec::is_empty) {
+                return Err(Error::option(field, "must name at least one value"));
+            }
+        }
+        let max_token_length = options.max_token_length.unwrap_or(DEFAULT_MAX_TOKEN_LENGTH);
+        if max_token_length == 0 {
+            return Err(Error::option("maxTokenLength", "must be positive"));
+        }
+        let required = ClaimRules::presence_order(&options);
+        Ok(Self {
+            algorithms,
+            max_token_length,
+            rules: ClaimRules {
+                issuer: options.issuer,
+                audience: options.audience,
+                subject: options.subject,
+                typ: options.typ,
+                required,
+                max_token_age: options.max_token_age,
+                tolerance: options.clock_tolerance.unwrap_or(0.0),
+            },
+        })
+    }
+
+    /// Verifies `token` with `keys` at `now` (seconds since the Unix epoch).
+    ///
+    /// # Errors
+    /// The first failed check, with its `jose` code.
+    pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified> {
+        if token.len() > self.max_token_length {
+            return Err(Error::JwsInvalid(format!(
+                "the token is {} bytes; at most {} are accepted",
+                token.len(),
+                self.max_token_length
+            )));
+        }
+        let [header_b64, payload_b64, _] = segment::split(token).map_err(Error::JwsInvalid)?;
+        let (header, header_json) =
+            segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
+        let untrusted = UntrustedToken::new(token).map_err(|err| parse_error(err, token))?;
+        let unencoded = check_crit(&header)?;
+        let alg = self.check_alg(untrusted.algorithm())?;
+
+        // The signing input is everything before the last dot, exactly as received.
+        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+        verify_signature(keys, alg, &header, signing_input, untrusted.signature_bytes())?;
+
+        if unencoded {
+            return Err(Error::JwtInvalid("JWTs MUST NOT use unencoded payload".into()));
+        }
+        let (payload, payload_json) = segment::decode_object(payload_b64, Part::Payload)
+            .map_err(|m| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {m}")))?;
+        self.rules.check(&header, &payload, now)?;
+        Ok(Verified {
+            header,
+            payload,
+            header_json,
+            payload_json,
+            alg,
+        })
+    }
+
+    fn check_alg(&self, name: &str) -> Result<Alg> {
+        if is_none_alg(name) {
+            return Err(Error::AlgNotAllowed(
+                "\"alg\" (Algorithm) Header Parameter value \"none\" is never accepted".into(),
+            ));
+        }
+        let not_allowed =
+            || Error::AlgNotAllowed("\"alg\" (Algorithm) Header Parameter value not allowed".into());
+        match (Alg::from_name(name), &self.algorithms) {
+            (Some(alg), None) => Ok(alg),
+            (Some(alg), Some(allowed)) if allowed.contains(&alg) => Ok(alg),
+            (_, Some(_)) => Err(not_allowed()),
+            (None, None) => Err(Error::NotSupported(format!(
+                "unsupported \"alg\" (Algorithm) Header Parameter value {:?}",
+                truncate(name)
+            ))),
+        }
+    }
+}
+
+/// Tries every candidate key; several may match when keys share a `kid` or have none.
+fn verify_signature(
+    keys: &KeySet,
+    alg: Alg,
+    header: &Map<String, Value>,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    let kid = header.get("kid").and_then(Value::as_str);
+    let mut candidates = keys.candidates(alg, kid).peekable();
+    if candidates.peek().is_none() {
+        return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
+    }
+    if candidates.any(|key| key.verify(alg, signing_input, signature)) {
+        Ok(())
+    } else {
+        Err(Error::SignatureVerificationFailed)
+    }
+}
+
+/// RFC 7515 §4.1.11: every name in `crit` must be understood. Returns whether `b64: false`
+/// (an unencoded payload, RFC 7797) is in force, which JWTs must not use.
+fn check_crit(header: &Map<String, Value>) -> Result<bool> {
+    let Some(crit) = header.get("crit") else {
+        return Ok(false);
+    };
+    let names = match crit {
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().filter(|s| !s.is_empty()))
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::JwsInvalid(
+            "\"crit\" (Critical) Header Parameter MUST be an array of non-empty strings when present".into(),
+        )
+    })?;
+    for name in &names {
+        if !UNDERSTOOD_CRIT.contains(name) {
+            return Err(Error::NotSupported(format!(
+                "Extension Header Parameter {:?} is not recognized",
+                truncate(name)
+            )));
+        }
+        if !header.contains_key(*name) {
+            return Err(Error::JwsInvalid(format!("Extension Header Parameter {name:?} is missing")));
+        }
+    }
+    match header.get("b64") {
+        Some(Value::Bool(b64)) if names.contains(&"b64") => Ok(!b64),
+        Some(_) if names.contains(&"b64") => Err(Error::JwsInvalid(
+            "The \"b64\" (base64url-encode payload) Header Parameter must be a boolean".into(),
+        )),
+        _ => Ok(false),
+    }
+}
+
+fn parse_error(err: ParseError, token: &str) -> Error {
+    match err {
+        ParseError::InvalidBase64Encoding => {
+            let [_, payload, signature] = segment::split(token).unwrap_or_default();
+            let precise = segment::decode(payload, Part::Payload)
+                .and_then(|_| segment::decode(signature, Part::Signature))
+                .err();
+            Error::JwsInvalid(precise.unwrap_or_else(|| "Invalid Compact JWS: invalid base64url".into()))
+        }
+        ParseError::UnsupportedContentType(cty) => Error::NotSupported(format!(
+            "\"cty\" {:?}: nested or non-JSON payloads are not followed",
+            truncate(&cty)
+        )),
+        ParseError::MalformedHeader(err) => Error::JwsInvalid(format!("JWS Protected Header is invalid: {err}")),
+        other => Error::JwsInvalid(format!("Invalid Compact JWS: {other}")),
+    }
+}
+
+fn no_key_message(alg: Alg, kid: Option<&str>) -> String {
+    match kid {
+        Some(kid) => format!("no key in the key set matches \"kid\" {:?} and \"alg\" {alg}", truncate(kid)),
+        None => format!("no key in the key set can verify \"alg\" {alg}"),
+    }
+}
+
+/// Attacker-chosen strings are echoed at most this long.
+fn truncate(text: &str) -> &str {
+    let end = text.char_indices().nth(64).map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
