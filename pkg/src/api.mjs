@@ -1,0 +1,166 @@
+// The public API, shared by every entry point. The entry points differ only in how they
+// load the wasm module; this file assumes it is loaded (see `ready`).
+import * as wasm from '../dist/web/jwtgate.js';
+import { JwtGateError, call } from './errors.mjs';
+
+export { JwtGateError };
+
+let loaded = false;
+
+/** Called by the entry point once the wasm instance exists. */
+export function markLoaded() {
+  loaded = true;
+}
+
+/** Whether the wasm module is ready (always, in Node and workerd; after `init()` in browsers). */
+export function isReady() {
+  return loaded;
+}
+
+function ensureLoaded() {
+  if (!loaded) {
+    throw new JwtGateError(
+      'ERR_JWTGATE_NOT_INITIALIZED',
+      'jwtgate is not initialized: `await init()` first (browser build)',
+    );
+  }
+}
+
+/** JSON text of a document given as an object or as JSON text. */
+function jsonText(document, code, what) {
+  if (typeof document === 'string') return document;
+  if (document === null || typeof document !== 'object') {
+    throw new JwtGateError(code, `${what} must be an object or a JSON string`);
+  }
+  try {
+    return JSON.stringify(document);
+  } catch (cause) {
+    throw new JwtGateError(code, `${what} cannot be serialized: ${cause.message}`, { cause });
+  }
+}
+
+function secretBytes(secret) {
+  if (typeof secret === 'string') return new TextEncoder().encode(secret);
+  if (secret instanceof Uint8Array) return secret;
+  if (secret instanceof ArrayBuffer) return new Uint8Array(secret);
+  throw new JwtGateError('ERR_JWK_INVALID', 'secret: must be a string, a Uint8Array or an ArrayBuffer');
+}
+
+function optionsOf(options, what) {
+  if (options === null || typeof options !== 'object' || typeof options.alg !== 'string') {
+    throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`alg\`: ${what} needs { alg }`, { field: 'alg' });
+  }
+  return options;
+}
+
+const inner = new WeakMap();
+
+/** Keys trusted to verify tokens. Build one with the static `from*` functions. */
+export class KeySet {
+  constructor(handle) {
+    if (!(handle instanceof wasm.KeySet)) {
+      throw new TypeError('use KeySet.fromJwks, fromJwk, fromSecret or fromPem');
+    }
+    inner.set(this, handle);
+  }
+
+  /** From a JSON Web Key Set (object or JSON text). Unusable members are skipped. */
+  static fromJwks(jwks) {
+    ensureLoaded();
+    const text = jsonText(jwks, 'ERR_JWKS_INVALID', 'JSON Web Key Set');
+    return new KeySet(call(() => wasm.KeySet.fromJwks(text)));
+  }
+
+  /** From one JSON Web Key (object or JSON text). */
+  static fromJwk(jwk) {
+    ensureLoaded();
+    const text = jsonText(jwk, 'ERR_JWK_INVALID', 'JWK');
+    return new KeySet(call(() => wasm.KeySet.fromJwk(text)));
+  }
+
+  /** From an HMAC secret (string, Uint8Array or ArrayBuffer) for `alg` HS256/HS384/HS512. */
+  static fromSecret(secret, options) {
+    ensureLoaded();
+    const { alg, kid } = optionsOf(options, 'fromSecret');
+    return new KeySet(call(() => wasm.KeySet.fromSecret(secretBytes(secret), alg, kid)));
+  }
+
+  /** From a PEM public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`), pinned to `alg`. */
+  static fromPem(pem, options) {
+    ensureLoaded();
+    const { alg, kid } = optionsOf(options, 'fromPem');
+    if (typeof pem !== 'string') throw new JwtGateError('ERR_JWK_INVALID', 'PEM: must be a string');
+    return new KeySet(call(() => wasm.KeySet.fromPem(pem, alg, kid)));
+  }
+
+  /** The usable keys, described without secrets. */
+  get keys() {
+    return JSON.parse(inner.get(this).infoJson());
+  }
+
+  /** JWKS members that were skipped, with the reason. */
+  get skipped() {
+    return JSON.parse(inner.get(this).skippedJson());
+  }
+}
+
+/** Seconds since the epoch, as jose computes them. */
+function epochSeconds(date, field) {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (!Number.isFinite(ms)) {
+    throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: must be a valid Date`, { field });
+  }
+  return Math.floor(ms / 1000);
+}
+
+const decoder = new TextDecoder();
+
+function tokenText(token) {
+  if (typeof token === 'string') return token;
+  if (token instanceof Uint8Array) return decoder.decode(token);
+  throw new JwtGateError('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
+}
+
+/** Verifies tokens with fixed keys and options (jose's `jwtVerify` option names). */
+export class Verifier {
+  #handle;
+  #keys;
+  #currentDate;
+
+  constructor(options = {}) {
+    ensureLoaded();
+    const { keys, currentDate, ...rest } = options ?? {};
+    if (!(keys instanceof KeySet)) {
+      throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `keys`: must be a KeySet', { field: 'keys' });
+    }
+    if (currentDate !== undefined) epochSeconds(currentDate, 'currentDate');
+    const text = jsonText(rest, 'ERR_JWTGATE_INVALID_OPTIONS', 'options');
+    this.#handle = call(() => new wasm.Verifier(text));
+    this.#keys = inner.get(keys);
+    this.#currentDate = currentDate;
+  }
+
+  /**
+   * Verifies a compact JWT synchronously; throws a JwtGateError.
+   * @returns {{ header: object, protectedHeader: object, payload: object, alg: string }}
+   */
+  verify(token, options) {
+    const date = options?.currentDate ?? this.#currentDate ?? new Date();
+    const now = epochSeconds(date, 'currentDate');
+    const text = tokenText(token);
+    const [alg, headerJson, payloadJson] = call(() => this.#handle.verify(this.#keys, text, now));
+    const header = JSON.parse(headerJson);
+    return { header, protectedHeader: header, payload: JSON.parse(payloadJson), alg };
+  }
+}
+
+/**
+ * Decodes a token WITHOUT verifying it, for inspection: header, payload and security warnings.
+ * `currentDate` (default: now) enables the time-based warnings.
+ */
+export function decode(token, options) {
+  ensureLoaded();
+  const now = epochSeconds(options?.currentDate ?? new Date(), 'currentDate');
+  const text = tokenText(token);
+  return JSON.parse(call(() => wasm.decodeJson(text, now)));
+}

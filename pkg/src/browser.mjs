@@ -1,0 +1,17 @@
+// Browsers (and other runtimes with fetch + WebAssembly): `await init()` before use.
+import initWasm from '../dist/web/jwtgate.js';
+import { isReady, markLoaded } from './api.mjs';
+
+let loading;
+
+/**
+ * Loads the wasm module once. By default it is fetched from beside this file; pass a URL,
+ * a Response, bytes or a WebAssembly.Module to load it from elsewhere.
+ */
+export function init(source) {
+  if (isReady()) return Promise.resolve();
+  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(markLoaded);
+  return loading;
+}
+
+export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';

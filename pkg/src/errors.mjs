@@ -1,0 +1,39 @@
+/**
+ * The one error class of jwtgate. `code` is the code `jose` uses for the same failure
+ * (`ERR_JWT_EXPIRED`, `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`, …), so handlers written for
+ * `jose` keep working; codes jose has no equivalent for start with `ERR_JWTGATE_`.
+ */
+export class JwtGateError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{ claim?: string, reason?: string, field?: string, cause?: unknown }} [details]
+   */
+  constructor(code, message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'JwtGateError';
+    this.code = code;
+    if (details.claim !== undefined) this.claim = details.claim;
+    if (details.reason !== undefined) this.reason = details.reason;
+    if (details.field !== undefined) this.field = details.field;
+  }
+}
+
+/** Turns what the wasm side throws (plain `{ code, message, … }` data) into a JwtGateError. */
+export function fromWasm(thrown) {
+  if (thrown instanceof JwtGateError) return thrown;
+  if (thrown && typeof thrown === 'object' && typeof thrown.code === 'string') {
+    return new JwtGateError(thrown.code, thrown.message, thrown);
+  }
+  // A trap (a bug, never expected): keep the original for the report.
+  return new JwtGateError('ERR_JWTGATE_INTERNAL', `internal error: ${thrown}`, { cause: thrown });
+}
+
+/** Runs a wasm call, converting its errors. */
+export function call(fn) {
+  try {
+    return fn();
+  } catch (thrown) {
+    throw fromWasm(thrown);
+  }
+}

@@ -1,0 +1,12 @@
+// Cloudflare Workers (workerd): a `.wasm` import is a compiled WebAssembly.Module.
+import module from '../dist/web/jwtgate_bg.wasm';
+import { initSync } from '../dist/web/jwtgate.js';
+import { markLoaded } from './api.mjs';
+
+initSync({ module });
+markLoaded();
+
+export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';
+
+/** Nothing to wait for in workerd; present so isomorphic code can always `await init()`. */
+export async function init() {}

@@ -1,0 +1,119 @@
+//! The WebAssembly bindings: value conversion only.
+//!
+//! Documents (JWKS, options, header, payload) cross as JSON text: `JSON.parse` on the
+//! JavaScript side is faster than building objects across the boundary, and JSON is what
+//! they are. Errors cross as plain objects (`{ code, message, claim?, reason?, field? }`)
+//! that `pkg/` turns into `JwtGateError`s.
+
+#![allow(clippy::needless_pass_by_value)] // wasm-bindgen wants owned arguments
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{decode, Alg, Error, KeySet, Verifier, VerifyOptions};
+
+#[derive(Serialize)]
+struct ErrorData<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+fn to_js(err: &Error) -> JsValue {
+    let data = ErrorData {
+        code: err.code(),
+        message: err.to_string(),
+        claim: err.claim(),
+        reason: err.reason().map(crate::ClaimReason::as_str),
+        field: err.field(),
+    };
+    serde_wasm_bindgen::to_value(&data).unwrap_or_else(|_| JsValue::from_str(err.code()))
+}
+
+fn alg_option(alg: &str) -> Result<Alg, JsValue> {
+    Alg::from_name(alg).ok_or_else(|| to_js(&Error::option("alg", format!("unsupported algorithm {alg:?}"))))
+}
+
+/// A set of verification keys.
+#[wasm_bindgen(js_name = KeySet)]
+pub struct WasmKeySet(KeySet);
+
+#[wasm_bindgen(js_class = KeySet)]
+impl WasmKeySet {
+    /// From a JWKS in JSON text.
+    #[wasm_bindgen(js_name = fromJwks)]
+    pub fn from_jwks(json: &str) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_jwks_json(json).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// From one JWK in JSON text.
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(json: &str) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_jwk_json(json).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// From an HMAC secret.
+    #[wasm_bindgen(js_name = fromSecret)]
+    pub fn from_secret(secret: Vec<u8>, alg: &str, kid: Option<String>) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_secret(secret, alg_option(alg)?, kid).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// From a PEM public key.
+    #[wasm_bindgen(js_name = fromPem)]
+    pub fn from_pem(pem: &str, alg: &str, kid: Option<String>) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_pem(pem, alg_option(alg)?, kid).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// Descriptions of the usable keys (no secrets), as JSON text.
+    #[wasm_bindgen(js_name = infoJson)]
+    pub fn info_json(&self) -> String {
+        serde_json::to_string(&self.0.info()).unwrap_or_default()
+    }
+
+    /// The JWKS members that were skipped, and why, as JSON text.
+    #[wasm_bindgen(js_name = skippedJson)]
+    pub fn skipped_json(&self) -> String {
+        serde_json::to_string(self.0.skipped()).unwrap_or_default()
+    }
+}
+
+/// A verifier with fixed options.
+#[wasm_bindgen(js_name = Verifier)]
+pub struct WasmVerifier(Verifier);
+
+#[wasm_bindgen(js_class = Verifier)]
+impl WasmVerifier {
+    /// From options in JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str) -> Result<WasmVerifier, JsValue> {
+        VerifyOptions::from_json(options_json)
+            .and_then(Verifier::new)
+            .map(Self)
+            .map_err(|e| to_js(&e))
+    }
+
+    /// Verifies `token` at `now` (seconds since the epoch); returns
+    /// `[alg, headerJson, payloadJson]`.
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn verify(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<js_sys::Array, JsValue> {
+        let verified = self.0.verify(&keys.0, token, now as i64).map_err(|e| to_js(&e))?;
+        Ok(js_sys::Array::of3(
+            &JsValue::from_str(verified.alg.name()),
+            &JsValue::from_str(&verified.header_json),
+            &JsValue::from_str(&verified.payload_json),
+        ))
+    }
+}
+
+/// Decodes without verifying; returns the result as JSON text.
+#[wasm_bindgen(js_name = decodeJson)]
+#[allow(clippy::cast_possible_truncation)]
+pub fn decode_json(token: &str, now: Option<f64>) -> Result<String, JsValue> {
+    let decoded = decode(token, now.map(|n| n as i64)).map_err(|e| to_js(&e))?;
+    serde_json::to_string(&decoded).map_err(|e| to_js(&Error::JwtInvalid(e.to_string())))
+}
