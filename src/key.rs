@@ -132,6 +132,11 @@ impl Material {
 
 /// Runs one jwt-compact algorithm; a signature of the wrong shape simply does not verify.
 fn check<A: Algorithm>(alg: &A, key: &A::VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    // jwt-compact's fixed-size signatures panic in `try_from_slice` on a wrong length (its own
+    // validator checks `LENGTH` first), so the length is checked here too.
+    if A::Signature::LENGTH.is_some_and(|len| len.get() != signature.len()) {
+        return false;
+    }
     A::Signature::try_from_slice(signature).is_ok_and(|sig| alg.verify_signature(&sig, key, message))
 }
 
@@ -221,4 +226,52 @@ pub struct KeyInfo {
     pub bits: Option<usize>,
     /// Every algorithm this key would verify.
     pub algorithms: Vec<&'static str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One key of every kind (P-521 is covered by the integration tests), with the algorithms each verifies.
+    fn keys() -> Vec<Material> {
+        let p256 = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let p384 = p384::ecdsa::SigningKey::from_slice(&[7; 48]).unwrap();
+        let mut n = vec![0xc5; 256];
+        n[255] = 0x01;
+        vec![
+            Material::secret(vec![1; 64]).unwrap(),
+            Material::rsa(&n, &[1, 0, 1]).unwrap(),
+            Material::ec(KeyKind::P256, &p256.verifying_key().to_sec1_bytes()).unwrap(),
+            Material::ec(KeyKind::P384, &p384.verifying_key().to_sec1_bytes()).unwrap(),
+            Material::ed25519(&ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([3; 32])).pk[..]).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn signatures_of_any_length_are_refused_without_panicking() {
+        for material in keys() {
+            for alg in Alg::ALL.into_iter().filter(|a| material.fits(*a)) {
+                for len in [0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 131, 132, 255, 256, 512, 1024] {
+                    assert!(!material.verify(alg, b"message", &vec![0x5a; len]), "{alg} len {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weak_keys_are_refused() {
+        assert!(Material::rsa(&[0xc5; 128], &[1, 0, 1]).is_err_and(|e| e.contains("2048")));
+        // The identity point: a small-order Ed25519 key.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert!(Material::ed25519(&identity).is_err());
+        let short = Key::new(Material::secret(vec![1; 31]).unwrap(), None, Some(Alg::Hs256));
+        assert!(short.is_err_and(|e| e.contains("32 bytes")));
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let key = Key::new(Material::secret(b"hunter2-hunter2-hunter2-hunter2-!".to_vec()).unwrap(), Some("k".into()), None).unwrap();
+        assert!(!format!("{key:?}").contains("hunter2"));
+    }
 }

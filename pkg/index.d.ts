@@ -1,0 +1,192 @@
+/** A JWS algorithm jwtgate verifies. `none` is never accepted. */
+export type Algorithm =
+  | 'HS256' | 'HS384' | 'HS512'
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'EdDSA' | 'Ed25519';
+
+/** Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. */
+export type ErrorCode =
+  | 'ERR_JWS_INVALID'
+  | 'ERR_JWT_INVALID'
+  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JOSE_NOT_SUPPORTED'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_JWKS_INVALID'
+  | 'ERR_JWK_INVALID'
+  | 'ERR_JWTGATE_INVALID_OPTIONS'
+  | 'ERR_JWTGATE_NOT_INITIALIZED'
+  | 'ERR_JWTGATE_INTERNAL';
+
+/** The one error class; `code` matches `jose`'s for the same failure. */
+export class JwtGateError extends Error {
+  constructor(code: ErrorCode, message: string, details?: { claim?: string; reason?: string; field?: string; cause?: unknown });
+  readonly name: 'JwtGateError';
+  readonly code: ErrorCode;
+  /** The claim a claim check failed on (`exp`, `iss`, `aud`, `typ`, …). */
+  readonly claim?: string;
+  /** Why the claim check failed. */
+  readonly reason?: 'check_failed' | 'missing' | 'invalid';
+  /** The option an `ERR_JWTGATE_INVALID_OPTIONS` error is about. */
+  readonly field?: string;
+}
+
+/** A JSON Web Key (RFC 7517); unknown members are allowed and ignored. */
+export interface JWK {
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct' | string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  n?: string;
+  e?: string;
+  x?: string;
+  y?: string;
+  k?: string;
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set. */
+export interface JWKS {
+  keys: JWK[];
+}
+
+/** A key as described by `KeySet#keys`: never any secret material. */
+export interface KeyInfo {
+  kid?: string;
+  kty: 'oct' | 'RSA' | 'EC' | 'OKP';
+  /** The algorithm the key is pinned to. */
+  alg?: Algorithm;
+  crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519';
+  /** RSA modulus or secret size. */
+  bits?: number;
+  /** Every algorithm the key would verify. */
+  algorithms: Algorithm[];
+}
+
+/** A JWKS member that was skipped. */
+export interface SkippedKey {
+  index: number;
+  kid?: string;
+  reason: string;
+}
+
+/** Keys trusted to verify tokens. */
+export class KeySet {
+  private constructor(handle: never);
+  /** From a JSON Web Key Set (object or JSON text). Unusable members are skipped, not fatal. */
+  static fromJwks(jwks: JWKS | string): KeySet;
+  /** From one JSON Web Key (object or JSON text). */
+  static fromJwk(jwk: JWK | string): KeySet;
+  /** From an HMAC secret; it must be at least as long as the hash (32/48/64 bytes). */
+  static fromSecret(secret: string | Uint8Array | ArrayBuffer, options: { alg: 'HS256' | 'HS384' | 'HS512'; kid?: string }): KeySet;
+  /** From a PEM public key (SPKI `BEGIN PUBLIC KEY` or PKCS#1 `BEGIN RSA PUBLIC KEY`). */
+  static fromPem(pem: string, options: { alg: Algorithm; kid?: string }): KeySet;
+  /** The usable keys. */
+  readonly keys: KeyInfo[];
+  /** JWKS members that were skipped, and why. */
+  readonly skipped: SkippedKey[];
+}
+
+/** A duration: seconds, or a string such as `"30s"`, `"5 minutes"`, `"2h"`. */
+export type Duration = number | string;
+
+/** Options of `Verifier`: the names and meanings of `jose`'s `jwtVerify` options. */
+export interface VerifierOptions {
+  /** The trusted keys. */
+  keys: KeySet;
+  /** Accepted `iss` values (exact comparison). */
+  issuer?: string | string[];
+  /** Accepted audiences: the token's `aud` must contain one. */
+  audience?: string | string[];
+  /** Allowed algorithms; default: all supported. */
+  algorithms?: Algorithm[];
+  /** Leeway for `exp`, `nbf` and `iat`. */
+  clockTolerance?: Duration;
+  /** Maximum age from `iat` (which becomes required). */
+  maxTokenAge?: Duration;
+  /** Required `sub`. */
+  subject?: string;
+  /** Required `typ` header; `"JWT"` also matches `"application/jwt"`. */
+  typ?: string;
+  /** Claims that must be present. */
+  requiredClaims?: string[];
+  /** `exp` is required unless this is `false` (jose does not require it). */
+  requireExpiration?: boolean;
+  /** Longest accepted token in bytes; default 16384. */
+  maxTokenLength?: number;
+  /** The time to verify at; default: the clock at each call. */
+  currentDate?: Date;
+}
+
+/** Registered claims, plus any others. */
+export interface JWTPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  jti?: string;
+  nbf?: number;
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
+}
+
+/** A JOSE header. */
+export interface JWTHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  [parameter: string]: unknown;
+}
+
+/** A verified token. */
+export interface VerifyResult<P extends JWTPayload = JWTPayload> {
+  header: JWTHeader;
+  /** The same object as `header`, under `jose`'s name. */
+  protectedHeader: JWTHeader;
+  payload: P;
+  /** The algorithm that verified the signature. */
+  alg: Algorithm;
+}
+
+/** Verifies tokens with fixed keys and options. */
+export class Verifier {
+  constructor(options: VerifierOptions);
+  /** Verifies synchronously; throws `JwtGateError`. */
+  verify<P extends JWTPayload = JWTPayload>(token: string | Uint8Array, options?: { currentDate?: Date }): VerifyResult<P>;
+}
+
+/** A finding of `decode()`. */
+export interface Warning {
+  code:
+    | 'ALG_NONE' | 'ALG_MISSING' | 'ALG_UNSUPPORTED' | 'ALG_SYMMETRIC' | 'SIGNATURE_EMPTY'
+    | 'KEY_IN_HEADER' | 'KEY_URL_IN_HEADER' | 'CRIT' | 'UNENCODED_PAYLOAD' | 'NESTED_JWT'
+    | 'CLAIM_TYPE' | 'NO_EXP' | 'LONG_LIFETIME' | 'NO_ISS_OR_AUD'
+    | 'EXPIRED' | 'NOT_YET_VALID' | 'IAT_IN_FUTURE';
+  severity: 'high' | 'medium' | 'low';
+  message: string;
+}
+
+/** A decoded, UNVERIFIED token. */
+export interface Decoded {
+  header: JWTHeader;
+  payload: JWTPayload;
+  /** The signature segment (base64url). */
+  signature: string;
+  signatureBytes: number;
+  warnings: Warning[];
+}
+
+/** Decodes without verifying, for inspection. */
+export function decode(token: string | Uint8Array, options?: { currentDate?: Date }): Decoded;
+
+/** Loads the wasm module: required first in browsers, a no-op in Node and workerd. */
+export function init(source?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
+
+/** Whether the wasm module is loaded. */
+export function isReady(): boolean;

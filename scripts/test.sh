@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: Rust (unit, integration, doctests), then the built package in Node (ESM, CJS,
+# the installed tarball, TypeScript), workerd (miniflare) and headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --browser
+cargo test --quiet
+scripts/build.sh
+node --test --test-concurrency=1 tests/js/

@@ -1,0 +1,78 @@
+// The npm install path: `npm pack` the package, install the tarball into a fresh project,
+// and use it from ESM and CommonJS exactly as a user would; then type-check a TypeScript user.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as jose from 'jose';
+
+const root = resolve(import.meta.dirname, '../..');
+let project;
+
+const run = (cmd, args, cwd = project) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+before(async () => {
+  project = mkdtempSync(join(tmpdir(), 'jwtgate-install-'));
+  run('npm', ['pack', '--silent', '--pack-destination', project], join(root, 'pkg'));
+  const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user', private: true }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--offline', `./${tarball}`]);
+
+  // A token and key for the user programs to verify.
+  const secret = 'a-string-secret-at-least-256-bits-long';
+  const token = await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+  writeFileSync(join(project, 'fixture.json'), JSON.stringify({ secret, token }));
+});
+
+after(() => rmSync(project, { recursive: true, force: true }));
+
+const program = (load) => `
+${load}
+const { secret, token } = JSON.parse(require_('fs').readFileSync('fixture.json', 'utf8'));
+const verifier = new Verifier({ keys: KeySet.fromSecret(secret, { alg: 'HS256' }), algorithms: ['HS256'] });
+let code;
+try { verifier.verify(token + 'x'); } catch (e) { code = e instanceof JwtGateError && e.code; }
+console.log(JSON.stringify({ sub: verifier.verify(token).payload.sub, code }));
+`;
+
+test('installed tarball works from ESM', () => {
+  writeFileSync(join(project, 'esm.mjs'), program(
+    "import { KeySet, Verifier, JwtGateError } from 'jwtgate';\nimport { createRequire } from 'node:module';\nconst require_ = createRequire(import.meta.url);",
+  ));
+  assert.deepEqual(JSON.parse(run('node', ['esm.mjs'])), { sub: 'alice', code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+});
+
+test('installed tarball works from CommonJS', () => {
+  writeFileSync(join(project, 'cjs.cjs'), program("const { KeySet, Verifier, JwtGateError } = require('jwtgate');\nconst require_ = require;"));
+  assert.deepEqual(JSON.parse(run('node', ['cjs.cjs'])), { sub: 'alice', code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+});
+
+test('the tarball ships only what is needed', () => {
+  const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
+  for (const needed of ['package.json', 'index.d.ts', 'src/node.mjs', 'src/workerd.mjs', 'src/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+    assert.ok(listing.includes(needed), `missing ${needed}`);
+  }
+  assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
+});
+
+test('the public types check with tsc --noEmit', () => {
+  writeFileSync(join(project, 'user.ts'), `
+import { KeySet, Verifier, decode, JwtGateError, type VerifyResult } from 'jwtgate';
+const keys: KeySet = KeySet.fromSecret('s'.repeat(32), { alg: 'HS256', kid: 'k' });
+const verifier = new Verifier({ keys, issuer: ['a', 'b'], audience: 'x', algorithms: ['HS256'], clockTolerance: '30s', maxTokenAge: 3600, currentDate: new Date() });
+const result: VerifyResult<{ sub: string; scope?: string }> = verifier.verify('t');
+const sub: string = result.payload.sub;
+const severity: 'high' | 'medium' | 'low' = decode('t').warnings[0].severity;
+try { verifier.verify('t'); } catch (e) { if (e instanceof JwtGateError && e.code === 'ERR_JWT_EXPIRED') console.log(e.claim, sub, severity); }
+// @ts-expect-error: 'none' is not an algorithm
+new Verifier({ keys, algorithms: ['none'] });
+`);
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], lib: ['es2022', 'dom'] },
+    files: ['user.ts'],
+  }));
+  run(join(root, 'node_modules/.bin/tsc'), ['-p', project]);
+});

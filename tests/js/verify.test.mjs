@@ -1,0 +1,233 @@
+// jwtgate against jose, in Node: tokens signed by jose verify for every algorithm, and each
+// failure class gives the same error code (and claim/reason) as jose's jwtVerify.
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as jose from 'jose';
+import { KeySet, Verifier, decode, JwtGateError } from '../../pkg/src/node.mjs';
+
+const NOW = 1_800_000_000;
+const currentDate = new Date(NOW * 1000);
+const ISSUER = 'https://issuer.example';
+const AUDIENCE = 'api://orders';
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const SYMMETRIC = { HS256: 32, HS384: 48, HS512: 64 };
+
+/** Per algorithm: how jose signs and verifies, and the jwtgate key sets for it. */
+const fixtures = {};
+
+async function makeFixture(alg) {
+  if (alg in SYMMETRIC) {
+    const secret = randomBytes(SYMMETRIC[alg]);
+    const jwk = { kty: 'oct', k: jose.base64url.encode(secret), kid: 'k1' };
+    return { alg, signKey: secret, joseKey: secret, jwks: { keys: [jwk] }, jwk, secret };
+  }
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'k1', use: 'sig' };
+  const jwks = { keys: [jwk] };
+  return {
+    alg, signKey: privateKey, joseKey: jose.createLocalJWKSet(jwks), jwks, jwk, pem: await jose.exportSPKI(publicKey),
+  };
+}
+
+before(async () => {
+  for (const alg of [...Object.keys(SYMMETRIC), ...ASYMMETRIC]) fixtures[alg] = await makeFixture(alg);
+});
+
+const baseClaims = () => ({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: NOW - 10, exp: NOW + 600, scope: 'orders:read' });
+
+function sign(fx, { claims = baseClaims(), header = {}, signOptions } = {}) {
+  return new jose.SignJWT(claims).setProtectedHeader({ alg: fx.alg, kid: 'k1', ...header }).sign(fx.signKey, signOptions);
+}
+
+const standardOptions = { issuer: ISSUER, audience: AUDIENCE, currentDate };
+
+/** The outcome of jose.jwtVerify as { ok, code, claim, reason }. */
+async function joseOutcome(token, key, options) {
+  try {
+    await jose.jwtVerify(token, key, options);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, code: e.code, claim: e.claim, reason: e.reason };
+  }
+}
+
+function gateOutcome(token, keys, options) {
+  try {
+    new Verifier({ keys, ...options }).verify(token);
+    return { ok: true };
+  } catch (e) {
+    assert.ok(e instanceof JwtGateError, `not a JwtGateError: ${e}`);
+    assert.ok(e.message.length > 0);
+    return { ok: false, code: e.code, claim: e.claim, reason: e.reason };
+  }
+}
+
+async function assertSameAsJose(fx, token, options, keys = KeySet.fromJwks(fx.jwks)) {
+  const expected = await joseOutcome(token, fx.joseKey, options);
+  assert.equal(expected.ok, false, 'the case must make jose fail, or it tests nothing');
+  assert.deepEqual(gateOutcome(token, keys, options), expected);
+  return expected.code;
+}
+
+describe('tokens signed by jose verify', () => {
+  for (const alg of [...Object.keys(SYMMETRIC), ...ASYMMETRIC]) {
+    test(alg, async () => {
+      const fx = fixtures[alg];
+      const token = await sign(fx);
+      const sets = [['JWKS', KeySet.fromJwks(fx.jwks)], ['JWK', KeySet.fromJwk(fx.jwk)]];
+      sets.push(fx.secret ? ['secret', KeySet.fromSecret(fx.secret, { alg })] : ['PEM', KeySet.fromPem(fx.pem, { alg })]);
+      for (const [how, keys] of sets) {
+        const { payload, header } = new Verifier({ keys, ...standardOptions, algorithms: [alg] }).verify(token);
+        assert.equal(payload.sub, 'alice', how);
+        assert.equal(header.alg, alg, how);
+      }
+      assert.equal((await jose.jwtVerify(token, fx.joseKey, standardOptions)).payload.sub, 'alice');
+    });
+  }
+});
+
+describe('each failure class gives jose\'s code', () => {
+  // A representative of each key family; every case runs for each.
+  for (const alg of ['HS256', 'RS256', 'PS384', 'ES256', 'ES512', 'EdDSA']) {
+    describe(alg, () => {
+      const claims = (patch) => ({ ...baseClaims(), ...patch });
+      const cases = {
+        expired: { claims: claims({ exp: NOW - 100 }), code: 'ERR_JWT_EXPIRED' },
+        'not yet valid': { claims: claims({ nbf: NOW + 1000 }), code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'wrong issuer': { claims: claims({ iss: `${ISSUER}/` }), code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'wrong audience': { claims: claims({ aud: ['api://other'] }), code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'wrong subject': { options: { subject: 'bob' }, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'wrong typ': { header: { typ: 'JWT' }, options: { typ: 'at+jwt' }, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'too old': { claims: claims({ iat: NOW - 7200 }), options: { maxTokenAge: '1h' }, code: 'ERR_JWT_EXPIRED' },
+        'iat missing with maxTokenAge': { claims: claims({ iat: undefined }), options: { maxTokenAge: 60 }, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'missing required claim': { options: { requiredClaims: ['jti'] }, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'exp of the wrong type': { claims: claims({ exp: String(NOW + 600) }), code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+        'alg not allowed': { options: { algorithms: [alg === 'HS256' ? 'HS512' : 'HS256'] }, code: 'ERR_JOSE_ALG_NOT_ALLOWED' },
+        'unknown kid': { header: { kid: 'rotated-away' }, code: 'ERR_JWKS_NO_MATCHING_KEY', asymmetricOnly: true },
+        'crit extension not understood': {
+          header: { crit: ['urn:example:ext'], 'urn:example:ext': 1 },
+          signOptions: { crit: { 'urn:example:ext': true } },
+          code: 'ERR_JOSE_NOT_SUPPORTED',
+        },
+      };
+      for (const [name, c] of Object.entries(cases)) {
+        test(name, { skip: c.asymmetricOnly && alg.startsWith('HS') && 'jose has no JWKS for secrets' }, async () => {
+          const fx = fixtures[alg];
+          const token = await sign(fx, c);
+          const code = await assertSameAsJose(fx, token, { ...standardOptions, ...c.options });
+          assert.equal(code, c.code);
+        });
+      }
+
+      test('tampered payload', async () => {
+        const fx = fixtures[alg];
+        const [h, , s] = (await sign(fx)).split('.');
+        const forged = jose.base64url.encode(JSON.stringify({ ...baseClaims(), sub: 'admin' }));
+        assert.equal(await assertSameAsJose(fx, `${h}.${forged}.${s}`, standardOptions), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      });
+
+      test('tampered signature', async () => {
+        const fx = fixtures[alg];
+        const [h, p, s] = (await sign(fx)).split('.');
+        const bytes = jose.base64url.decode(s);
+        bytes[bytes.length >> 1] ^= 0x01;
+        const token = `${h}.${p}.${jose.base64url.encode(bytes)}`;
+        assert.equal(await assertSameAsJose(fx, token, standardOptions), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      });
+
+      test('alg none, in any case, is never accepted', async () => {
+        const fx = fixtures[alg];
+        for (const none of ['none', 'None', 'NONE']) {
+          const header = jose.base64url.encode(JSON.stringify({ alg: none }));
+          const payload = jose.base64url.encode(JSON.stringify(baseClaims()));
+          for (const token of [`${header}.${payload}.`, `${header}.${payload}.${payload}`]) {
+            assert.equal(await assertSameAsJose(fx, token, { ...standardOptions, algorithms: [alg] }), 'ERR_JOSE_ALG_NOT_ALLOWED');
+            // Without an algorithms list jose fails differently (a TypeError); jwtgate still refuses.
+            assert.equal(gateOutcome(token, KeySet.fromJwks(fx.jwks), standardOptions).code, 'ERR_JOSE_ALG_NOT_ALLOWED');
+          }
+        }
+      });
+    });
+  }
+});
+
+describe('key confusion', () => {
+  test('HS256 signed with the RSA public key as secret', async () => {
+    const fx = fixtures.RS256;
+    const token = await new jose.SignJWT(baseClaims()).setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .sign(new TextEncoder().encode(fx.pem));
+    const options = { ...standardOptions, algorithms: ['RS256'] };
+    assert.equal(await assertSameAsJose(fx, token, options), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    // With no algorithms list, the RSA key still cannot verify HS256.
+    assert.equal(gateOutcome(token, KeySet.fromJwks(fx.jwks), standardOptions).code, 'ERR_JWKS_NO_MATCHING_KEY');
+    assert.equal(gateOutcome(token, KeySet.fromPem(fx.pem, { alg: 'RS256' }), standardOptions).code, 'ERR_JWKS_NO_MATCHING_KEY');
+  });
+
+  test('a key embedded in the header is never trusted', async () => {
+    const attacker = await jose.generateKeyPair('ES256', { extractable: true });
+    const jwk = await jose.exportJWK(attacker.publicKey);
+    const token = await new jose.SignJWT(baseClaims()).setProtectedHeader({ alg: 'ES256', jwk, jku: 'https://evil.example/jwks' })
+      .sign(attacker.privateKey);
+    const outcome = gateOutcome(token, KeySet.fromJwks(fixtures.ES256.jwks), standardOptions);
+    assert.equal(outcome.code, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  });
+});
+
+describe('jwtgate defaults and options', () => {
+  test('exp is required by default, like jose with requiredClaims: ["exp"]', async () => {
+    const fx = fixtures.ES256;
+    const token = await sign(fx, { claims: { ...baseClaims(), exp: undefined } });
+    const expected = await joseOutcome(token, fx.joseKey, { ...standardOptions, requiredClaims: ['exp'] });
+    assert.deepEqual(gateOutcome(token, KeySet.fromJwks(fx.jwks), standardOptions), expected);
+    assert.deepEqual(gateOutcome(token, KeySet.fromJwks(fx.jwks), { ...standardOptions, requireExpiration: false }), { ok: true });
+  });
+
+  test('clockTolerance and currentDate per call', async () => {
+    const fx = fixtures.EdDSA;
+    const token = await sign(fx, { claims: { ...baseClaims(), exp: NOW - 20 } });
+    const verifier = new Verifier({ keys: KeySet.fromJwks(fx.jwks), ...standardOptions, clockTolerance: '30s' });
+    assert.equal(verifier.verify(token).payload.sub, 'alice');
+    assert.throws(() => verifier.verify(token, { currentDate: new Date((NOW + 60) * 1000) }), { code: 'ERR_JWT_EXPIRED', claim: 'exp' });
+  });
+
+  test('tokens over maxTokenLength are refused before decoding', () => {
+    const keys = KeySet.fromJwks(fixtures.ES256.jwks);
+    const huge = `${'a'.repeat(20_000)}.b.c`;
+    assert.throws(() => new Verifier({ keys, ...standardOptions }).verify(huge), (e) => e.code === 'ERR_JWS_INVALID' && /16384/.test(e.message));
+  });
+
+  test('bad options and keys fail at construction, naming the field', () => {
+    const keys = KeySet.fromJwks(fixtures.ES256.jwks);
+    assert.throws(() => new Verifier({ keys, audiance: 'x' }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'audiance' });
+    assert.throws(() => new Verifier({ keys, algorithms: ['none'] }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'algorithms' });
+    assert.throws(() => new Verifier({ keys, clockTolerance: 'soon' }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'clockTolerance' });
+    assert.throws(() => new Verifier({ issuer: 'x' }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'keys' });
+    assert.throws(() => KeySet.fromSecret('too-short', { alg: 'HS256' }), { code: 'ERR_JWK_INVALID' });
+    assert.throws(() => KeySet.fromJwks({ nope: [] }), { code: 'ERR_JWKS_INVALID' });
+    assert.throws(() => KeySet.fromPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', { alg: 'RS256' }), { code: 'ERR_JWK_INVALID' });
+  });
+
+  test('unusable JWKS members are skipped, not fatal', () => {
+    const good = fixtures.ES256.jwk;
+    const keys = KeySet.fromJwks({ keys: [{ ...good, kid: 'enc', use: 'enc' }, { kty: 'OKP', crv: 'X25519', x: 'AA' }, good] });
+    assert.equal(keys.keys.length, 1);
+    assert.deepEqual(keys.skipped.map((s) => s.index), [0, 1]);
+  });
+});
+
+describe('decode', () => {
+  test('returns header, payload and warnings without verifying', async () => {
+    const token = await sign(fixtures.HS256, { claims: { sub: 'x', iat: NOW, exp: NOW + 3 * 86_400 }, header: { jku: 'https://evil.example' } });
+    const { header, payload, warnings } = decode(token, { currentDate });
+    assert.equal(header.jku, 'https://evil.example');
+    assert.equal(payload.sub, 'x');
+    const codes = warnings.map((w) => w.code);
+    for (const code of ['KEY_URL_IN_HEADER', 'LONG_LIFETIME', 'ALG_SYMMETRIC']) assert.ok(codes.includes(code), code);
+  });
+
+  test('malformed input is explained', () => {
+    assert.throws(() => decode('eyJhbGciOiJIUzI1NiJ9.e+30.'), (e) => e.code === 'ERR_JWT_INVALID' && /segment 2.*offset 1/.test(e.message));
+    assert.throws(() => decode('a.b.c.d.e'), (e) => e.code === 'ERR_JWS_INVALID' && /JWE/.test(e.message));
+  });
+});
