@@ -65,6 +65,13 @@ pub enum Error {
     JwksInvalid(String),
     /// A single key (JWK, PEM or secret) could not be used.
     KeyInvalid(String),
+    /// A policy document is invalid.
+    PolicyInvalid {
+        /// The JSON path of the fault, e.g. `$.rules[2].when[0].regex`.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A verifier option is wrong; the message names the field.
     InvalidOptions {
         /// The option's name, as in JavaScript.
@@ -90,6 +97,7 @@ impl Error {
             Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Self::KeyInvalid(_) => "ERR_JWK_INVALID",
             Self::InvalidOptions { .. } => "ERR_JWTGATE_INVALID_OPTIONS",
+            Self::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
         }
     }
 
@@ -113,11 +121,12 @@ impl Error {
         }
     }
 
-    /// The option an `InvalidOptions` error is about.
+    /// The option an `InvalidOptions` error is about, or the JSON path of a policy fault.
     #[must_use]
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::InvalidOptions { field, .. } => Some(field),
+            Self::PolicyInvalid { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -153,6 +162,7 @@ impl fmt::Display for Error {
                 f.write_str(message)
             }
             Self::InvalidOptions { field, message } => write!(f, "option `{field}`: {message}"),
+            Self::PolicyInvalid { path, message } => write!(f, "policy {path}: {message}"),
         }
     }
 }

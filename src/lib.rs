@@ -33,6 +33,7 @@ mod key;
 mod keyset;
 mod options;
 mod pem;
+pub mod policy;
 mod segment;
 mod verifier;
 #[cfg(target_arch = "wasm32")]

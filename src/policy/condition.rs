@@ -1,0 +1,117 @@
+//! `when` conditions on claims.
+
+use regex_lite::Regex;
+use serde_json::{Map, Value};
+
+use super::{claim_path::ClaimPath, route::Params};
+
+/// Regular expressions longer than this are refused at load. `regex-lite` matches in time
+/// linear in the input, so there is no catastrophic backtracking; the cap bounds compile time.
+pub const MAX_REGEX_LEN: usize = 256;
+
+/// One comparison, compiled.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Equals(Value),
+    In(Vec<Value>),
+    ContainsAny(Vec<Value>),
+    ContainsAll(Vec<Value>),
+    Prefix(String),
+    Suffix(String),
+    Regex(Regex),
+    Exists(bool),
+    EqualsParam(String),
+}
+
+/// A condition: a claim and what it must satisfy.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    pub claim: ClaimPath,
+    pub op: Op,
+}
+
+/// Why a condition failed: what was expected and what the token had.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Mismatch {
+    pub expected: String,
+    pub actual: Option<Value>,
+}
+
+impl Op {
+    pub(crate) fn regex(pattern: &str) -> Result<Op, String> {
+        if pattern.len() > MAX_REGEX_LEN {
+            return Err(format!("regex is {} bytes; at most {MAX_REGEX_LEN}", pattern.len()));
+        }
+        regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(1 << 16)
+            .build()
+            .map(Op::Regex)
+            .map_err(|err| format!("bad regex: {err}"))
+    }
+
+    fn describe(&self) -> String {
+        fn json<T: serde::Serialize>(value: &T) -> String {
+            serde_json::to_string(value).unwrap_or_default()
+        }
+        match self {
+            Op::Equals(v) => format!("equals {}", json(v)),
+            Op::In(v) => format!("in {}", json(v)),
+            Op::ContainsAny(v) => format!("containsAny {}", json(v)),
+            Op::ContainsAll(v) => format!("containsAll {}", json(v)),
+            Op::Prefix(p) => format!("prefix {p:?}"),
+            Op::Suffix(s) => format!("suffix {s:?}"),
+            Op::Regex(r) => format!("regex {:?}", r.as_str()),
+            Op::Exists(true) => "exists".into(),
+            Op::Exists(false) => "absent".into(),
+            Op::EqualsParam(p) => format!("equals path parameter {{{p}}}"),
+        }
+    }
+}
+
+impl Condition {
+    /// Checks the condition against the claims and the route's bound parameters.
+    pub(crate) fn check(&self, claims: &Map<String, Value>, params: &Params) -> Result<(), Mismatch> {
+        let actual = self.claim.lookup(claims);
+        let ok = match (&self.op, actual) {
+            (Op::Exists(want), found) => *want == found.is_some(),
+            (Op::Equals(v), Some(a)) => a == v,
+            (Op::In(list), Some(a)) => list.contains(a),
+            (Op::ContainsAny(list), Some(a)) => members(a).any(|m| list.contains(m)),
+            (Op::ContainsAll(list), Some(a)) => list.iter().all(|want| members(a).any(|m| m == want)),
+            (Op::Prefix(p), Some(Value::String(s))) => s.starts_with(p.as_str()),
+            (Op::Suffix(p), Some(Value::String(s))) => s.ends_with(p.as_str()),
+            (Op::Regex(r), Some(Value::String(s))) => r.is_match(s),
+            (Op::EqualsParam(name), Some(a)) => params
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, value)| scalar_text(a).is_some_and(|text| text == *value)),
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Mismatch {
+                expected: format!("{} {}", self.claim, self.op.describe()),
+                actual: actual.cloned(),
+            })
+        }
+    }
+}
+
+/// An array claim's members; any other value counts as a one-member array, so
+/// `containsAny` works on a claim that is sometimes a string and sometimes a list.
+fn members(value: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+    match value {
+        Value::Array(items) => Box::new(items.iter()),
+        other => Box::new(core::iter::once(other)),
+    }
+}
+
+/// The text a path parameter is compared with: strings as they are, numbers in JSON form.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,213 @@
+//! Evaluating a policy for one request, with the explanation.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{
+    route::{Params, Target},
+    Effect, Policy, Rule, Scopes,
+};
+
+/// The outcome of a policy evaluation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Decision {
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// The deciding rule: the first applying deny, else the first applying allow; `None` when
+    /// nothing applied (default deny).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// One sentence for humans and logs; contains no claim values.
+    pub reason: String,
+    /// Every rule, in document order: whether it applied, and if not, the first failed check.
+    pub trace: Vec<RuleTrace>,
+}
+
+/// What one rule did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RuleTrace {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's effect.
+    pub effect: Effect,
+    /// Whether the rule applied to this request.
+    pub applied: bool,
+    /// The first check that failed, for rules that did not apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<FailedCheck>,
+}
+
+/// A failed check: which, what it wanted, and what the request or token had.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FailedCheck {
+    /// `route`, `scopes`, or `when[i]`.
+    pub check: String,
+    /// What the rule requires.
+    pub expected: String,
+    /// What was there (a claim value, the granted scopes, the request route); absent when
+    /// the claim was missing. May contain token data: log it only when asked to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<Value>,
+}
+
+impl Policy {
+    /// Decides whether `claims` may call `target`.
+    #[must_use]
+    pub fn decide(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
+        let scopes = self.granted_scopes(claims);
+        let trace: Vec<RuleTrace> = self
+            .rules
+            .iter()
+            .map(|rule| {
+                let failed = rule.check(target, claims, &scopes).err();
+                RuleTrace {
+                    rule: rule.id.clone(),
+                    effect: rule.effect,
+                    applied: failed.is_none(),
+                    failed,
+                }
+            })
+            .collect();
+        let first = |effect| trace.iter().find(|t| t.applied && t.effect == effect);
+        let (allowed, rule, reason) = match (first(Effect::Deny), first(Effect::Allow)) {
+            (Some(deny), _) => (false, Some(deny.rule.clone()), format!("denied by rule {:?}", deny.rule)),
+            (None, Some(allow)) => (true, Some(allow.rule.clone()), format!("allowed by rule {:?}", allow.rule)),
+            (None, None) => (false, None, format!("no rule allows {} (default deny)", describe(target))),
+        };
+        Decision {
+            allowed,
+            rule,
+            reason,
+            trace,
+        }
+    }
+}
+
+impl Rule {
+    /// `Ok` when the rule applies; else the first failed check.
+    fn check(&self, target: Target<'_>, claims: &Map<String, Value>, scopes: &[&str]) -> Result<(), FailedCheck> {
+        let params = self.route_params(target).ok_or_else(|| FailedCheck {
+            check: "route".into(),
+            expected: self.routes.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "),
+            actual: Some(Value::String(describe(target))),
+        })?;
+        for required in &self.scopes {
+            let (ok, expected) = match required {
+                Scopes::AnyOf(list) => (list.iter().any(|s| scopes.contains(&s.as_str())), ("anyOf", list)),
+                Scopes::AllOf(list) => (list.iter().all(|s| scopes.contains(&s.as_str())), ("allOf", list)),
+            };
+            if !ok {
+                return Err(FailedCheck {
+                    check: "scopes".into(),
+                    expected: format!("{} {}", expected.0, expected.1.join(" ")),
+                    actual: Some(Value::from(scopes.to_vec())),
+                });
+            }
+        }
+        for (i, condition) in self.when.iter().enumerate() {
+            condition.check(claims, &params).map_err(|m| FailedCheck {
+                check: format!("when[{i}]"),
+                expected: m.expected,
+                actual: m.actual,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The parameters bound by the first matching route.
+    pub(crate) fn route_params(&self, target: Target<'_>) -> Option<Params> {
+        self.routes.iter().find_map(|route| route.matches(target))
+    }
+}
+
+fn describe(target: Target<'_>) -> String {
+    match target {
+        Target::Key(key) => key.to_owned(),
+        Target::Http { method, path } => format!("{method} {path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const DOC: &str = r#"{
+      "rules": [
+        { "id": "read",        "effect": "allow", "routes": ["GET /pets", "GET /pets/{petId}"], "scopes": { "anyOf": ["pets:read"] } },
+        { "id": "no-delete",   "effect": "deny",  "routes": ["DELETE /pets/{petId}"] },
+        { "id": "admin-write", "effect": "allow", "routes": ["POST /pets", "DELETE /pets/{petId}"], "when": [{ "claim": "cognito:groups", "containsAny": ["admin"] }] },
+        { "id": "tenant",      "effect": "allow", "routes": ["GET /tenants/{tenantId}/orders"], "when": [{ "claim": "tenant", "equalsParam": "tenantId" }] },
+        { "id": "chat",        "effect": "allow", "routes": ["$connect"] },
+        { "id": "eu-only",     "effect": "allow", "routes": ["GET /eu/**"], "when": [{ "claim": "address.country", "in": ["FR", "DE"] }, { "claim": "email", "regex": "[a-z]+@example\\.com" }] }
+      ],
+      "principalId": "sub",
+      "context": { "userId": "sub", "groups": "cognito:groups" }
+    }"#;
+
+    fn claims(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("test claims are objects"),
+        }
+    }
+
+    fn http<'a>(method: &'a str, path: &'a str) -> Target<'a> {
+        Target::Http { method, path }
+    }
+
+    #[test]
+    fn the_issue_example_decides_as_documented() {
+        let policy = Policy::from_json(DOC).unwrap();
+        let reader = claims(json!({ "sub": "u1", "scope": "openid pets:read", "tenant": "t1" }));
+        let admin = claims(json!({ "sub": "u2", "cognito:groups": ["admin"], "scp": ["pets:read"] }));
+
+        let d = policy.decide(http("GET", "/pets/9"), &reader);
+        assert!(d.allowed);
+        assert_eq!(d.rule.as_deref(), Some("read"));
+        assert!(!policy.decide(http("POST", "/pets"), &reader).allowed);
+        assert!(policy.decide(http("POST", "/pets"), &admin).allowed);
+        // Deny beats allow, whatever the order.
+        let d = policy.decide(http("DELETE", "/pets/9"), &admin);
+        assert!(!d.allowed);
+        assert_eq!(d.rule.as_deref(), Some("no-delete"));
+        assert!(policy.decide(http("GET", "/tenants/t1/orders"), &reader).allowed);
+        assert!(!policy.decide(http("GET", "/tenants/t2/orders"), &reader).allowed);
+        assert!(policy.decide(Target::Key("$connect"), &reader).allowed);
+        assert!(!policy.decide(http("GET", "/unknown"), &admin).allowed);
+    }
+
+    #[test]
+    fn explanations_name_the_first_failed_check() {
+        let policy = Policy::from_json(DOC).unwrap();
+        let user = claims(json!({ "sub": "u1", "scope": "profile", "address": { "country": "FR" }, "email": "Eve@evil.com" }));
+        let d = policy.decide(http("GET", "/pets"), &user);
+        assert_eq!(d.reason, "no rule allows GET /pets (default deny)");
+        let read = &d.trace[0];
+        assert_eq!(read.failed.as_ref().unwrap().check, "scopes");
+        assert_eq!(read.failed.as_ref().unwrap().actual, Some(json!(["profile"])));
+        assert_eq!(d.trace[1].failed.as_ref().unwrap().check, "route");
+
+        let d = policy.decide(http("GET", "/eu/reports/1"), &user);
+        let eu = d.trace.iter().find(|t| t.rule == "eu-only").unwrap();
+        assert_eq!(eu.failed.as_ref().unwrap().check, "when[1]");
+        assert_eq!(eu.failed.as_ref().unwrap().actual, Some(json!("Eve@evil.com")));
+    }
+
+    #[test]
+    fn principal_and_context() {
+        let policy = Policy::from_json(DOC).unwrap();
+        let user = claims(json!({ "sub": "u1", "cognito:groups": ["a", "b"] }));
+        assert_eq!(policy.principal(&user).as_deref(), Some("u1"));
+        let context = policy.context(&user);
+        assert_eq!(context["userId"], json!("u1"));
+        assert_eq!(context["groups"], json!("[\"a\",\"b\"]"));
+    }
+}

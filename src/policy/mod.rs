@@ -1,0 +1,125 @@
+//! Policy documents: which principal may call which route, decided from verified claims, with
+//! an explanation.
+//!
+//! Semantics: default deny; a rule applies when one of its routes matches, its scopes are
+//! satisfied and all its `when` conditions hold; any applying `deny` beats every `allow`; rule
+//! order does not matter.
+
+mod claim_path;
+mod condition;
+mod decide;
+mod document;
+pub mod route;
+
+pub use condition::MAX_REGEX_LEN;
+pub use decide::{Decision, FailedCheck, RuleTrace};
+pub use document::{MAX_ROUTES_PER_RULE, MAX_RULES};
+
+use serde::{Deserialize, Serialize};
+
+use self::{claim_path::ClaimPath, condition::Condition, route::Route};
+
+/// What a rule does when it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// Lets the request through (unless a deny rule also applies).
+    Allow,
+    /// Refuses the request, whatever else applies.
+    Deny,
+}
+
+/// Required scopes of a rule.
+#[derive(Debug, Clone)]
+pub(crate) enum Scopes {
+    AnyOf(Vec<String>),
+    AllOf(Vec<String>),
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub effect: Effect,
+    pub routes: Vec<Route>,
+    pub scopes: Vec<Scopes>,
+    pub when: Vec<Condition>,
+}
+
+/// A loaded, validated policy document.
+///
+/// ```
+/// use jwtgate::policy::{Policy, route::Target};
+/// let policy = Policy::from_json(r#"{
+///   "rules": [
+///     { "id": "read", "effect": "allow", "routes": ["GET /pets/{petId}"], "scopes": { "anyOf": ["pets:read"] } },
+///     { "id": "tenant", "effect": "allow", "routes": ["GET /tenants/{tenantId}/orders"],
+///       "when": [{ "claim": "tenant", "equalsParam": "tenantId" }] }
+///   ]
+/// }"#)?;
+/// let claims = serde_json::json!({ "sub": "alice", "scope": "pets:read", "tenant": "t1" });
+/// let claims = claims.as_object().unwrap();
+/// assert!(policy.decide(Target::Http { method: "GET", path: "/pets/7" }, claims).allowed);
+/// assert!(policy.decide(Target::Http { method: "GET", path: "/tenants/t1/orders" }, claims).allowed);
+/// let other = policy.decide(Target::Http { method: "GET", path: "/tenants/t2/orders" }, claims);
+/// assert!(!other.allowed);
+/// # Ok::<_, jwtgate::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) rules: Vec<Rule>,
+    principal_claim: ClaimPath,
+    context: Vec<(String, ClaimPath)>,
+    scope_claims: Vec<String>,
+}
+
+impl Policy {
+    /// The principal for API Gateway: the configured claim (default `sub`) as text.
+    #[must_use]
+    pub fn principal(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+        match self.principal_claim.lookup(claims)? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The authorizer context: each configured claim that is present, as a string, number or
+    /// boolean; other values JSON-encoded, since API Gateway accepts only scalars.
+    #[must_use]
+    pub fn context(
+        &self,
+        claims: &serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::Value;
+        self.context
+            .iter()
+            .filter_map(|(name, claim)| {
+                let value = match claim.lookup(claims)? {
+                    Value::Null => return None,
+                    v @ (Value::String(_) | Value::Number(_) | Value::Bool(_)) => v.clone(),
+                    other => Value::String(other.to_string()),
+                };
+                Some((name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// The scopes the token grants, from the configured claims (`scope` as a space-separated
+    /// string, `scp` as an array or string, by default).
+    pub(crate) fn granted_scopes<'a>(
+        &'a self,
+        claims: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> Vec<&'a str> {
+        use serde_json::Value;
+        let mut scopes = Vec::new();
+        for name in &self.scope_claims {
+            match claims.get(name) {
+                Some(Value::String(s)) => scopes.extend(s.split_ascii_whitespace()),
+                Some(Value::Array(items)) => scopes.extend(items.iter().filter_map(Value::as_str)),
+                _ => {}
+            }
+        }
+        scopes
+    }
+}

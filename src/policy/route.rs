@@ -1,0 +1,291 @@
+//! Route patterns: `"GET /pets/{petId}"`, `"* /admin/**"`, `"$connect"`, `"$default"`.
+//!
+//! `{name}` (and API Gateway's `{name+}` at the end) binds path segments, `*` matches one
+//! segment, `**` one or more trailing segments. A single-segment wildcard never matches an
+//! empty segment, `.` or `..`, so `/pets/../admin` cannot pass for `/pets/{petId}/admin`.
+
+use core::fmt;
+
+/// HTTP methods a route may name; `*` and `ANY` match all of them.
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// A parsed route pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A WebSocket or catch-all route key: `$connect`, `$disconnect`, `$default`.
+    Key(String),
+    /// An HTTP route.
+    Http {
+        /// `None` for any method.
+        method: Option<String>,
+        /// The path's segments.
+        segments: Vec<Segment>,
+    },
+}
+
+/// One segment of a path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Matches itself exactly.
+    Literal(String),
+    /// Matches one segment and binds it.
+    Param(String),
+    /// Matches one segment.
+    Any,
+    /// Matches one or more trailing segments; binds them when named (`{proxy+}`).
+    Rest(Option<String>),
+}
+
+/// The request a route is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// A route key (WebSocket `$connect`, …).
+    Key(&'a str),
+    /// An HTTP method and path.
+    Http {
+        /// Upper-case method.
+        method: &'a str,
+        /// The path, starting with `/`.
+        path: &'a str,
+    },
+}
+
+/// Path parameters bound by a match.
+pub type Params = Vec<(String, String)>;
+
+impl Route {
+    /// Parses a route pattern.
+    ///
+    /// # Errors
+    /// A message saying what is wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if let Some(key) = text.strip_prefix('$') {
+            return match key {
+                "connect" | "disconnect" | "default" => Ok(Route::Key(text.to_owned())),
+                _ => Err(format!("unknown route key {text:?}: expected $connect, $disconnect or $default")),
+            };
+        }
+        let (method, path) = text
+            .split_once(' ')
+            .ok_or_else(|| format!("route {text:?} must be \"METHOD /path\" or a $route key"))?;
+        let method = match method {
+            "*" | "ANY" => None,
+            m if METHODS.contains(&m) => Some(m.to_owned()),
+            m => return Err(format!("unknown method {m:?} (use GET, POST, …, ANY or *)")),
+        };
+        let path = path
+            .strip_prefix('/')
+            .ok_or_else(|| format!("path {path:?} must start with '/'"))?;
+        let segments = parse_segments(path)?;
+        Ok(Route::Http { method, segments })
+    }
+
+    /// Matches a request, returning the bound parameters.
+    #[must_use]
+    pub fn matches(&self, target: Target<'_>) -> Option<Params> {
+        match (self, target) {
+            (Route::Key(key), Target::Key(requested)) => (key == requested).then(Vec::new),
+            // `$default` is also the HTTP API catch-all route.
+            (Route::Key(key), Target::Http { .. }) => (key == "$default").then(Vec::new),
+            (Route::Http { method, segments }, Target::Http { method: m, path }) => {
+                if method.as_deref().is_some_and(|want| want != m) {
+                    return None;
+                }
+                match_segments(segments, &split_path(path)?)
+            }
+            (Route::Http { .. }, Target::Key(_)) => None,
+        }
+    }
+
+    /// The names this route binds.
+    pub fn param_names(&self) -> impl Iterator<Item = &str> {
+        let segments = match self {
+            Route::Http { segments, .. } => segments.as_slice(),
+            Route::Key(_) => &[],
+        };
+        segments.iter().filter_map(|s| match s {
+            Segment::Param(name) | Segment::Rest(Some(name)) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+}
+
+fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
+    if path.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut segments = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let segment = match *part {
+            "" => return Err("empty path segment ('//' or a trailing '/')".into()),
+            "*" => Segment::Any,
+            "**" if last => Segment::Rest(None),
+            "**" => return Err("'**' may only end a path".into()),
+            p if p.starts_with('{') && p.ends_with('}') => {
+                let inner = &p[1..p.len() - 1];
+                match inner.strip_suffix('+') {
+                    Some(name) if last => Segment::Rest(Some(param_name(name)?)),
+                    Some(_) => return Err(format!("greedy parameter {p:?} may only end a path")),
+                    None => Segment::Param(param_name(inner)?),
+                }
+            }
+            p if p.contains(['{', '}', '*']) => {
+                return Err(format!("segment {p:?} mixes text with a wildcard or parameter"))
+            }
+            p => Segment::Literal(p.to_owned()),
+        };
+        segments.push(segment);
+    }
+    let mut names: Vec<&str> = segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Param(n) | Segment::Rest(Some(n)) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    names.sort_unstable();
+    if let Some([name, _]) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("parameter {{{name}}} is bound twice"));
+    }
+    Ok(segments)
+}
+
+fn param_name(name: &str) -> Result<String, String> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        Ok(name.to_owned())
+    } else {
+        Err(format!("bad parameter name {name:?}"))
+    }
+}
+
+/// A request path's segments; a trailing `/` is ignored. `None` for a path that no pattern
+/// should see (not starting with `/`).
+fn split_path(path: &str) -> Option<Vec<&str>> {
+    let path = path.strip_prefix('/')?;
+    let path = path.strip_suffix('/').unwrap_or(path);
+    Some(if path.is_empty() { Vec::new() } else { path.split('/').collect() })
+}
+
+fn is_plain_segment(segment: &str) -> bool {
+    !matches!(segment, "" | "." | "..")
+}
+
+fn match_segments(pattern: &[Segment], path: &[&str]) -> Option<Params> {
+    let mut params = Vec::new();
+    for (i, segment) in pattern.iter().enumerate() {
+        match segment {
+            Segment::Rest(name) => {
+                let rest = path.get(i..).filter(|r| !r.is_empty())?;
+                if !rest.iter().all(|s| is_plain_segment(s)) {
+                    return None;
+                }
+                if let Some(name) = name {
+                    params.push((name.clone(), rest.join("/")));
+                }
+                return Some(params);
+            }
+            Segment::Literal(text) => {
+                if path.get(i) != Some(&text.as_str()) {
+                    return None;
+                }
+            }
+            Segment::Param(name) => {
+                let value = path.get(i).filter(|s| is_plain_segment(s))?;
+                params.push((name.clone(), (*value).to_owned()));
+            }
+            Segment::Any => {
+                path.get(i).filter(|s| is_plain_segment(s))?;
+            }
+        }
+    }
+    (path.len() == pattern.len()).then_some(params)
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Route::Key(key) => f.write_str(key),
+            Route::Http { method, segments } => {
+                f.write_str(method.as_deref().unwrap_or("*"))?;
+                f.write_str(" ")?;
+                if segments.is_empty() {
+                    return f.write_str("/");
+                }
+                for segment in segments {
+                    match segment {
+                        Segment::Literal(t) => write!(f, "/{t}")?,
+                        Segment::Param(n) => write!(f, "/{{{n}}}")?,
+                        Segment::Any => f.write_str("/*")?,
+                        Segment::Rest(None) => f.write_str("/**")?,
+                        Segment::Rest(Some(n)) => write!(f, "/{{{n}+}}")?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http<'a>(method: &'a str, path: &'a str) -> Target<'a> {
+        Target::Http { method, path }
+    }
+
+    #[test]
+    fn binds_and_wildcards() {
+        let r = Route::parse("GET /pets/{petId}").unwrap();
+        assert_eq!(r.matches(http("GET", "/pets/7")), Some(vec![("petId".into(), "7".into())]));
+        assert_eq!(r.matches(http("GET", "/pets/7/")), Some(vec![("petId".into(), "7".into())]));
+        assert_eq!(r.matches(http("POST", "/pets/7")), None);
+        assert_eq!(r.matches(http("GET", "/pets")), None);
+        assert_eq!(r.matches(http("GET", "/pets/7/toys")), None);
+        assert_eq!(r.matches(http("GET", "/pets/..")), None);
+        let any = Route::parse("* /admin/**").unwrap();
+        assert!(any.matches(http("DELETE", "/admin/users/3")).is_some());
+        assert!(any.matches(http("GET", "/admin")).is_none());
+        assert!(any.matches(http("GET", "/admin/../pets")).is_none());
+        let greedy = Route::parse("ANY /files/{key+}").unwrap();
+        assert_eq!(greedy.matches(http("PUT", "/files/a/b.txt")), Some(vec![("key".into(), "a/b.txt".into())]));
+        assert!(Route::parse("GET /").unwrap().matches(http("GET", "/")).is_some());
+    }
+
+    #[test]
+    fn route_keys() {
+        let connect = Route::parse("$connect").unwrap();
+        assert!(connect.matches(Target::Key("$connect")).is_some());
+        assert!(connect.matches(Target::Key("$disconnect")).is_none());
+        assert!(connect.matches(http("GET", "/")).is_none());
+        assert!(Route::parse("$default").unwrap().matches(http("GET", "/x")).is_some());
+    }
+
+    #[test]
+    fn bad_patterns_say_why() {
+        for (text, why) in [
+            ("GET pets", "start with '/'"),
+            ("FETCH /pets", "unknown method"),
+            ("/pets", "METHOD /path"),
+            ("GET /a/**/b", "may only end"),
+            ("GET /a/{id}/b/{id}", "bound twice"),
+            ("GET /a/x{id}", "mixes"),
+            ("GET /a//b", "empty path segment"),
+            ("$connected", "unknown route key"),
+            ("GET /{}", "bad parameter name"),
+        ] {
+            let err = Route::parse(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in ["GET /pets/{petId}", "* /admin/**", "$connect", "POST /", "ANY /f/{key+}"] {
+            let shown = Route::parse(text).unwrap().to_string();
+            assert_eq!(Route::parse(&shown).unwrap(), Route::parse(text).unwrap());
+        }
+    }
+}
