@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
   | 'ERR_JWKS_NO_MATCHING_KEY'
   | 'ERR_JWKS_INVALID'
+  | 'ERR_JWKS_TIMEOUT'
+  | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWK_INVALID'
   | 'ERR_JWTGATE_INVALID_OPTIONS'
   | 'ERR_JWTGATE_NOT_INITIALIZED'
@@ -190,3 +192,63 @@ export function init(source?: string | URL | Response | BufferSource | WebAssemb
 
 /** Whether the wasm module is loaded. */
 export function isReady(): boolean;
+
+/** Options of `RemoteKeySet`: give exactly one of `jwksUri` and `issuer`. */
+export type RemoteKeySetOptions = RemoteKeySetLimits & (
+  | {
+    /** The JWKS URL. */
+    jwksUri: string | URL;
+    issuer?: never;
+  }
+  | {
+    /**
+     * The issuer: its `jwks_uri` is read from `<issuer without trailing slash>/.well-known/openid-configuration`,
+     * whose `issuer` must equal this string exactly.
+     */
+    issuer: string;
+    jwksUri?: never;
+  }
+);
+
+export interface RemoteKeySetLimits {
+  /** The `fetch` to use; default `globalThis.fetch`. Called unbound, with an `AbortSignal`. */
+  fetch?: (input: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+  /** Per request (headers and body); default 5000. Exceeding it gives `ERR_JWKS_TIMEOUT`. */
+  timeoutMs?: number;
+  /** Minimum time between two fetch attempts (unknown `kid`, or after a failure); default 30000. */
+  cooldownMs?: number;
+  /** Lifetime of a set served without `Cache-Control: max-age`; default 600000 (10 min). */
+  defaultMaxAgeMs?: number;
+  /** `max-age` is clamped to at least this; default 60000. */
+  minMaxAgeMs?: number;
+  /** `max-age` is clamped to at most this; default 86400000 (24 h). */
+  maxMaxAgeMs?: number;
+  /** Largest accepted response body; the download is aborted past it. Default 1048576. */
+  maxBytes?: number;
+  /** The clock (ms since the epoch) for max-age and cooldown; default `Date.now`. */
+  now?: () => number;
+}
+
+/** A remote JSON Web Key Set, fetched on demand and cached. */
+export class RemoteKeySet {
+  constructor(options: RemoteKeySetOptions);
+  /**
+   * The current keys. Fetches on first use, after the set's max-age, and when `kid` matches no
+   * cached key (at most once per `cooldownMs`); concurrent callers share one request. On a failed
+   * fetch the last good set is returned; with none, throws `JwtGateError` with code
+   * `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` or `ERR_JWKS_INVALID`.
+   */
+  getKeySet(options?: { kid?: string }): Promise<KeySet>;
+  /** Prefetches (e.g. in a Lambda init phase); rejects only if no key set could be loaded. */
+  hydrate(): Promise<KeySet>;
+  /** The error of the last fetch; `undefined` once a fetch succeeds. */
+  readonly lastError: JwtGateError | undefined;
+  /** When (by the `now` clock, ms) the set was last fetched successfully. */
+  readonly fetchedAt: number | undefined;
+}
+
+/**
+ * The RemoteKeySet shared by the whole module instance (warm Lambda invocations, one isolate),
+ * keyed by `jwksUri` or `issuer`; the options of the first call for a key are the ones used.
+ */
+export function remoteKeySet(options: RemoteKeySetOptions): RemoteKeySet;

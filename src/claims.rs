@@ -43,9 +43,18 @@ impl ClaimRules {
         order
     }
 
-    pub(crate) fn check(&self, header: &Map<String, Value>, payload: &Map<String, Value>, now: i64) -> Result<()> {
+    pub(crate) fn check(
+        &self,
+        header: &Map<String, Value>,
+        payload: &Map<String, Value>,
+        now: i64,
+    ) -> Result<()> {
         self.check_typ(header)?;
-        if let Some(missing) = self.required.iter().find(|c| !payload.contains_key(c.as_str())) {
+        if let Some(missing) = self
+            .required
+            .iter()
+            .find(|c| !payload.contains_key(c.as_str()))
+        {
             return Err(Error::claim_failed(
                 missing,
                 ClaimReason::Missing,
@@ -60,7 +69,9 @@ impl ClaimRules {
     }
 
     fn check_typ(&self, header: &Map<String, Value>) -> Result<()> {
-        let Some(expected) = &self.typ else { return Ok(()) };
+        let Some(expected) = &self.typ else {
+            return Ok(());
+        };
         match header.get("typ") {
             Some(Value::String(typ)) if normalize_typ(typ) == normalize_typ(expected) => Ok(()),
             _ => Err(Error::claim_failed(
@@ -105,7 +116,10 @@ impl ClaimRules {
                 return Err(Error::claim_failed(
                     "nbf",
                     ClaimReason::CheckFailed,
-                    format!("\"nbf\" claim timestamp check failed (valid in {} s)", secs(nbf - now)),
+                    format!(
+                        "\"nbf\" claim timestamp check failed (valid in {} s)",
+                        secs(nbf - now)
+                    ),
                 ));
             }
         }

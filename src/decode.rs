@@ -70,12 +70,20 @@ pub struct Warning {
 /// which segment and which byte.
 pub fn decode(token: &str, now: Option<i64>) -> Result<Decoded> {
     if token.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::JwsInvalid(format!("the token is {} bytes; too large to inspect", token.len())));
+        return Err(Error::JwsInvalid(format!(
+            "the token is {} bytes; too large to inspect",
+            token.len()
+        )));
     }
-    let [header_b64, payload_b64, signature_b64] = segment::split(token.trim()).map_err(Error::JwsInvalid)?;
-    let (header, _) = segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
-    let (payload, _) = segment::decode_object(payload_b64, Part::Payload).map_err(Error::JwtInvalid)?;
-    let signature_bytes = segment::decode(signature_b64, Part::Signature).map_err(Error::JwsInvalid)?.len();
+    let [header_b64, payload_b64, signature_b64] =
+        segment::split(token.trim()).map_err(Error::JwsInvalid)?;
+    let (header, _) =
+        segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
+    let (payload, _) =
+        segment::decode_object(payload_b64, Part::Payload).map_err(Error::JwtInvalid)?;
+    let signature_bytes = segment::decode(signature_b64, Part::Signature)
+        .map_err(Error::JwsInvalid)?
+        .len();
     let mut warnings = Vec::new();
     header_warnings(&header, signature_bytes, &mut warnings);
     claim_warnings(&payload, now, &mut warnings);
@@ -88,7 +96,12 @@ pub fn decode(token: &str, now: Option<i64>) -> Result<Decoded> {
     })
 }
 
-fn warn(out: &mut Vec<Warning>, code: &'static str, severity: Severity, message: impl Into<String>) {
+fn warn(
+    out: &mut Vec<Warning>,
+    code: &'static str,
+    severity: Severity,
+    message: impl Into<String>,
+) {
     out.push(Warning {
         code,
         severity,
@@ -105,20 +118,38 @@ fn header_warnings(header: &Map<String, Value>, signature_bytes: usize, out: &mu
             "\"alg\" is \"none\": the token is unsigned; jwtgate never accepts it",
         ),
         Some(Value::String(alg)) => match Alg::from_name(alg) {
-            None => warn(out, "ALG_UNSUPPORTED", Severity::Medium, format!("\"alg\" {alg:?} is not supported")),
+            None => warn(
+                out,
+                "ALG_UNSUPPORTED",
+                Severity::Medium,
+                format!("\"alg\" {alg:?} is not supported"),
+            ),
             Some(alg) => {
                 if matches!(alg.key_kind(), KeyKind::Secret { .. }) {
                     warn(out, "ALG_SYMMETRIC", Severity::Low,
                         format!("{alg} uses a shared secret: anyone able to verify can also mint tokens"));
                 }
                 if signature_bytes == 0 {
-                    warn(out, "SIGNATURE_EMPTY", Severity::High, "the signature segment is empty");
+                    warn(
+                        out,
+                        "SIGNATURE_EMPTY",
+                        Severity::High,
+                        "the signature segment is empty",
+                    );
                 }
             }
         },
-        _ => warn(out, "ALG_MISSING", Severity::High, "the header has no string \"alg\""),
+        _ => warn(
+            out,
+            "ALG_MISSING",
+            Severity::High,
+            "the header has no string \"alg\"",
+        ),
     }
-    for (name, what) in [("jwk", "an embedded public key"), ("x5c", "an embedded certificate chain")] {
+    for (name, what) in [
+        ("jwk", "an embedded public key"),
+        ("x5c", "an embedded certificate chain"),
+    ] {
         if header.contains_key(name) {
             warn(out, "KEY_IN_HEADER", Severity::High, format!(
                 "\"{name}\" carries {what}; trusting it would let anyone sign tokens, so jwtgate ignores it"));
@@ -126,19 +157,41 @@ fn header_warnings(header: &Map<String, Value>, signature_bytes: usize, out: &mu
     }
     for name in ["jku", "x5u"] {
         if header.contains_key(name) {
-            warn(out, "KEY_URL_IN_HEADER", Severity::Medium, format!(
-                "\"{name}\" points at keys chosen by the token; jwtgate never fetches it"));
+            warn(
+                out,
+                "KEY_URL_IN_HEADER",
+                Severity::Medium,
+                format!("\"{name}\" points at keys chosen by the token; jwtgate never fetches it"),
+            );
         }
     }
     if header.contains_key("crit") {
-        warn(out, "CRIT", Severity::Medium,
-            "\"crit\" lists extensions the verifier must understand; all but \"b64\" are rejected");
+        warn(
+            out,
+            "CRIT",
+            Severity::Medium,
+            "\"crit\" lists extensions the verifier must understand; all but \"b64\" are rejected",
+        );
     }
     if header.get("b64") == Some(&Value::Bool(false)) {
-        warn(out, "UNENCODED_PAYLOAD", Severity::High, "\"b64\": false (RFC 7797) is not allowed in JWTs");
+        warn(
+            out,
+            "UNENCODED_PAYLOAD",
+            Severity::High,
+            "\"b64\": false (RFC 7797) is not allowed in JWTs",
+        );
     }
-    if header.get("cty").and_then(Value::as_str).is_some_and(|c| c.eq_ignore_ascii_case("jwt")) {
-        warn(out, "NESTED_JWT", Severity::Medium, "\"cty\": \"JWT\" marks a nested token; it is not followed");
+    if header
+        .get("cty")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.eq_ignore_ascii_case("jwt"))
+    {
+        warn(
+            out,
+            "NESTED_JWT",
+            Severity::Medium,
+            "\"cty\": \"JWT\" marks a nested token; it is not followed",
+        );
     }
 }
 
@@ -147,35 +200,67 @@ fn claim_warnings(payload: &Map<String, Value>, now: Option<i64>, out: &mut Vec<
         None => None,
         Some(Value::Number(n)) => n.as_f64(),
         Some(_) => {
-            warn(out, "CLAIM_TYPE", Severity::High, format!("\"{claim}\" must be a NumericDate (a number)"));
+            warn(
+                out,
+                "CLAIM_TYPE",
+                Severity::High,
+                format!("\"{claim}\" must be a NumericDate (a number)"),
+            );
             None
         }
     };
     let (exp, nbf, iat) = (date("exp"), date("nbf"), date("iat"));
     for claim in ["iss", "sub"] {
         if payload.get(claim).is_some_and(|v| !v.is_string()) {
-            warn(out, "CLAIM_TYPE", Severity::High, format!("\"{claim}\" must be a string"));
+            warn(
+                out,
+                "CLAIM_TYPE",
+                Severity::High,
+                format!("\"{claim}\" must be a string"),
+            );
         }
     }
     match payload.get("aud") {
         None | Some(Value::String(_)) => {}
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
-        Some(_) => warn(out, "CLAIM_TYPE", Severity::High, "\"aud\" must be a string or an array of strings"),
+        Some(_) => warn(
+            out,
+            "CLAIM_TYPE",
+            Severity::High,
+            "\"aud\" must be a string or an array of strings",
+        ),
     }
     if !payload.contains_key("exp") {
-        warn(out, "NO_EXP", Severity::High, "no \"exp\": the token never expires; jwtgate rejects it by default");
+        warn(
+            out,
+            "NO_EXP",
+            Severity::High,
+            "no \"exp\": the token never expires; jwtgate rejects it by default",
+        );
     }
     if let (Some(exp), Some(iat)) = (exp, iat) {
         if exp - iat > LONG_LIFETIME_SECS {
-            warn(out, "LONG_LIFETIME", Severity::Medium, format!(
+            warn(
+                out,
+                "LONG_LIFETIME",
+                Severity::Medium,
+                format!(
                 "lifetime of {:.1} h (exp - iat); access tokens usually live minutes to an hour",
-                (exp - iat) / 3600.0));
+                (exp - iat) / 3600.0),
+            );
         }
     }
     for claim in ["iss", "aud"] {
         if !payload.contains_key(claim) {
-            warn(out, "NO_ISS_OR_AUD", Severity::Low, format!("no \"{claim}\": verifiers cannot check who it is {}",
-                if claim == "iss" { "from" } else { "for" }));
+            warn(
+                out,
+                "NO_ISS_OR_AUD",
+                Severity::Low,
+                format!(
+                    "no \"{claim}\": verifiers cannot check who it is {}",
+                    if claim == "iss" { "from" } else { "for" }
+                ),
+            );
         }
     }
     let Some(now) = now else { return };
@@ -185,9 +270,19 @@ fn claim_warnings(payload: &Map<String, Value>, now: Option<i64>, out: &mut Vec<
         warn(out, "EXPIRED", Severity::High, "the token has expired");
     }
     if nbf.is_some_and(|nbf| nbf > now) {
-        warn(out, "NOT_YET_VALID", Severity::Medium, "\"nbf\" is in the future");
+        warn(
+            out,
+            "NOT_YET_VALID",
+            Severity::Medium,
+            "\"nbf\" is in the future",
+        );
     }
     if iat.is_some_and(|iat| iat > now) {
-        warn(out, "IAT_IN_FUTURE", Severity::Medium, "\"iat\" is in the future");
+        warn(
+            out,
+            "IAT_IN_FUTURE",
+            Severity::Medium,
+            "\"iat\" is in the future",
+        );
     }
 }

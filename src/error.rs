@@ -72,6 +72,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An API Gateway event is not one of the authorizer event shapes.
+    EventInvalid(String),
+    /// The request carries no usable token (no header, another scheme, several headers).
+    TokenMissing(String),
     /// A verifier option is wrong; the message names the field.
     InvalidOptions {
         /// The option's name, as in JavaScript.
@@ -98,6 +102,8 @@ impl Error {
             Self::KeyInvalid(_) => "ERR_JWK_INVALID",
             Self::InvalidOptions { .. } => "ERR_JWTGATE_INVALID_OPTIONS",
             Self::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
+            Self::EventInvalid(_) => "ERR_APIGW_EVENT_INVALID",
+            Self::TokenMissing(_) => "ERR_JWTGATE_TOKEN_MISSING",
         }
     }
 
@@ -156,7 +162,9 @@ impl fmt::Display for Error {
             | Self::NotSupported(m)
             | Self::NoMatchingKey(m)
             | Self::JwksInvalid(m)
-            | Self::KeyInvalid(m) => f.write_str(m),
+            | Self::KeyInvalid(m)
+            | Self::EventInvalid(m)
+            | Self::TokenMissing(m) => f.write_str(m),
             Self::SignatureVerificationFailed => f.write_str("signature verification failed"),
             Self::Expired { message, .. } | Self::ClaimValidationFailed { message, .. } => {
                 f.write_str(message)

@@ -47,9 +47,9 @@ impl Jwk {
         }
         let alg = match self.alg.as_deref() {
             None => None,
-            Some(name) => Some(
-                Alg::from_name(name).ok_or_else(|| format!("unsupported \"alg\" {name:?}"))?,
-            ),
+            Some(name) => {
+                Some(Alg::from_name(name).ok_or_else(|| format!("unsupported \"alg\" {name:?}"))?)
+            }
         };
         if self.d.is_some() && self.kty != "oct" {
             return Err("the JWK holds a private key; publish only the public part".into());
@@ -61,7 +61,10 @@ impl Jwk {
     fn material(&self) -> Result<Material, String> {
         match self.kty.as_str() {
             "oct" => Material::secret(member(self.k.as_ref(), "k")?),
-            "RSA" => Material::rsa(&member(self.n.as_ref(), "n")?, &member(self.e.as_ref(), "e")?),
+            "RSA" => Material::rsa(
+                &member(self.n.as_ref(), "n")?,
+                &member(self.e.as_ref(), "e")?,
+            ),
             "EC" => {
                 let (kind, len) = match self.crv.as_deref() {
                     Some("P-256") => (KeyKind::P256, 32),
@@ -90,8 +93,7 @@ impl Jwk {
 
 /// Decodes a required base64url member. Padding is tolerated: some issuers add it.
 fn member(value: Option<&String>, name: &str) -> Result<Vec<u8>, String> {
-    let text = value
-        .ok_or_else(|| format!("member \"{name}\" is missing"))?;
+    let text = value.ok_or_else(|| format!("member \"{name}\" is missing"))?;
     Base64UrlUnpadded::decode_vec(text.trim_end_matches('='))
         .map_err(|_| format!("member \"{name}\" is not base64url"))
 }

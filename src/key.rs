@@ -90,9 +90,15 @@ impl Material {
 
     fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         match (self, alg) {
-            (Self::Secret(k), Alg::Hs256) => check(&Hs256, &Hs256Key::new(&**k), message, signature),
-            (Self::Secret(k), Alg::Hs384) => check(&Hs384, &Hs384Key::new(&**k), message, signature),
-            (Self::Secret(k), Alg::Hs512) => check(&Hs512, &Hs512Key::new(&**k), message, signature),
+            (Self::Secret(k), Alg::Hs256) => {
+                check(&Hs256, &Hs256Key::new(&**k), message, signature)
+            }
+            (Self::Secret(k), Alg::Hs384) => {
+                check(&Hs384, &Hs384Key::new(&**k), message, signature)
+            }
+            (Self::Secret(k), Alg::Hs512) => {
+                check(&Hs512, &Hs512Key::new(&**k), message, signature)
+            }
             (Self::Rsa(k), Alg::Rs256) => check(&Rsa::rs256(), k, message, signature),
             (Self::Rsa(k), Alg::Rs384) => check(&Rsa::rs384(), k, message, signature),
             (Self::Rsa(k), Alg::Rs512) => check(&Rsa::rs512(), k, message, signature),
@@ -102,9 +108,7 @@ impl Material {
             (Self::P256(k), Alg::Es256) => check(&Es256, k, message, signature),
             (Self::P384(k), Alg::Es384) => check(&Es384, k, message, signature),
             (Self::P521(k), Alg::Es512) => check(&Es512, k, message, signature),
-            (Self::Ed25519(k), Alg::EdDsa | Alg::Ed25519) => {
-                check(&Ed25519, k, message, signature)
-            }
+            (Self::Ed25519(k), Alg::EdDsa | Alg::Ed25519) => check(&Ed25519, k, message, signature),
             _ => false,
         }
     }
@@ -137,7 +141,8 @@ fn check<A: Algorithm>(alg: &A, key: &A::VerifyingKey, message: &[u8], signature
     if A::Signature::LENGTH.is_some_and(|len| len.get() != signature.len()) {
         return false;
     }
-    A::Signature::try_from_slice(signature).is_ok_and(|sig| alg.verify_signature(&sig, key, message))
+    A::Signature::try_from_slice(signature)
+        .is_ok_and(|sig| alg.verify_signature(&sig, key, message))
 }
 
 /// A verification key, optionally named (`kid`) and pinned to one algorithm.
@@ -148,13 +153,17 @@ pub struct Key {
 }
 
 impl Key {
-    pub(crate) fn new(material: Material, kid: Option<String>, alg: Option<Alg>) -> Result<Self, String> {
+    pub(crate) fn new(
+        material: Material,
+        kid: Option<String>,
+        alg: Option<Alg>,
+    ) -> Result<Self, String> {
         if let Some(alg) = alg {
             if !material.fits(alg) {
                 return Err(match alg.key_kind() {
-                    KeyKind::Secret { min_len } if material.kty() == "oct" => format!(
-                        "{alg} needs a secret of at least {min_len} bytes (RFC 7518 §3.2)"
-                    ),
+                    KeyKind::Secret { min_len } if material.kty() == "oct" => {
+                        format!("{alg} needs a secret of at least {min_len} bytes (RFC 7518 §3.2)")
+                    }
                     _ => format!("a {} key cannot be used with {alg}", material.kty()),
                 });
             }
@@ -189,7 +198,11 @@ impl Key {
             alg: self.alg.map(Alg::name),
             crv,
             bits,
-            algorithms: Alg::ALL.into_iter().filter(|a| self.accepts(*a)).map(Alg::name).collect(),
+            algorithms: Alg::ALL
+                .into_iter()
+                .filter(|a| self.accepts(*a))
+                .map(Alg::name)
+                .collect(),
         }
     }
 }
@@ -243,7 +256,10 @@ mod tests {
             Material::rsa(&n, &[1, 0, 1]).unwrap(),
             Material::ec(KeyKind::P256, &p256.verifying_key().to_sec1_bytes()).unwrap(),
             Material::ec(KeyKind::P384, &p384.verifying_key().to_sec1_bytes()).unwrap(),
-            Material::ed25519(&ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([3; 32])).pk[..]).unwrap(),
+            Material::ed25519(
+                &ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([3; 32])).pk[..],
+            )
+            .unwrap(),
         ]
     }
 
@@ -251,8 +267,13 @@ mod tests {
     fn signatures_of_any_length_are_refused_without_panicking() {
         for material in keys() {
             for alg in Alg::ALL.into_iter().filter(|a| material.fits(*a)) {
-                for len in [0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 131, 132, 255, 256, 512, 1024] {
-                    assert!(!material.verify(alg, b"message", &vec![0x5a; len]), "{alg} len {len}");
+                for len in [
+                    0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 131, 132, 255, 256, 512, 1024,
+                ] {
+                    assert!(
+                        !material.verify(alg, b"message", &vec![0x5a; len]),
+                        "{alg} len {len}"
+                    );
                 }
             }
         }
@@ -265,13 +286,22 @@ mod tests {
         let mut identity = [0u8; 32];
         identity[0] = 1;
         assert!(Material::ed25519(&identity).is_err());
-        let short = Key::new(Material::secret(vec![1; 31]).unwrap(), None, Some(Alg::Hs256));
+        let short = Key::new(
+            Material::secret(vec![1; 31]).unwrap(),
+            None,
+            Some(Alg::Hs256),
+        );
         assert!(short.is_err_and(|e| e.contains("32 bytes")));
     }
 
     #[test]
     fn debug_output_never_shows_secrets() {
-        let key = Key::new(Material::secret(b"hunter2-hunter2-hunter2-hunter2-!".to_vec()).unwrap(), Some("k".into()), None).unwrap();
+        let key = Key::new(
+            Material::secret(b"hunter2-hunter2-hunter2-hunter2-!".to_vec()).unwrap(),
+            Some("k".into()),
+            None,
+        )
+        .unwrap();
         assert!(!format!("{key:?}").contains("hunter2"));
     }
 }

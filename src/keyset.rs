@@ -5,8 +5,7 @@ use serde::Serialize;
 use crate::{
     alg::Alg,
     error::{Error, Result},
-    json,
-    jwk,
+    json, jwk,
     key::{Key, KeyInfo, Material},
     pem,
 };
@@ -49,9 +48,12 @@ impl KeySet {
     /// # Errors
     /// `ERR_JWKS_INVALID` when the document is not a JSON object with a `keys` array.
     pub fn from_jwks_json(text: &str) -> Result<Self> {
-        let value = json::parse_document(text).map_err(|m| Error::JwksInvalid(format!("JSON Web Key Set: {m}")))?;
+        let value = json::parse_document(text)
+            .map_err(|m| Error::JwksInvalid(format!("JSON Web Key Set: {m}")))?;
         let serde_json::Value::Object(mut object) = value else {
-            return Err(Error::JwksInvalid("JSON Web Key Set must be a JSON object".into()));
+            return Err(Error::JwksInvalid(
+                "JSON Web Key Set must be a JSON object".into(),
+            ));
         };
         let Some(serde_json::Value::Array(members)) = object.remove("keys") else {
             return Err(Error::JwksInvalid(
@@ -66,7 +68,10 @@ impl KeySet {
         }
         let mut set = Self::default();
         for (index, member) in members.into_iter().enumerate() {
-            let kid = member.get("kid").and_then(|k| k.as_str()).map(str::to_owned);
+            let kid = member
+                .get("kid")
+                .and_then(|k| k.as_str())
+                .map(str::to_owned);
             match jwk::key_from_value(member) {
                 Ok(key) => set.keys.push(key),
                 Err(reason) => set.skipped.push(SkippedKey { index, kid, reason }),
@@ -80,7 +85,8 @@ impl KeySet {
     /// # Errors
     /// `ERR_JWK_INVALID` naming what is wrong with the key.
     pub fn from_jwk_json(text: &str) -> Result<Self> {
-        let value = json::parse_document(text).map_err(|m| Error::KeyInvalid(format!("JWK: {m}")))?;
+        let value =
+            json::parse_document(text).map_err(|m| Error::KeyInvalid(format!("JWK: {m}")))?;
         let key = jwk::key_from_value(value).map_err(|m| Error::KeyInvalid(format!("JWK: {m}")))?;
         Ok(Self::single(key))
     }

@@ -24,6 +24,7 @@
 #![allow(clippy::module_name_repetitions)]
 
 mod alg;
+pub mod apigw;
 mod claims;
 mod decode;
 mod error;

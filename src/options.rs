@@ -76,13 +76,19 @@ impl VerifyOptions {
             return Ok(None);
         };
         if names.is_empty() {
-            return Err(Error::option("algorithms", "must name at least one algorithm"));
+            return Err(Error::option(
+                "algorithms",
+                "must name at least one algorithm",
+            ));
         }
         names
             .iter()
             .map(|name| {
                 if is_none_alg(name) {
-                    Err(Error::option("algorithms", "\"none\" is never accepted (RFC 8725 §3.1)"))
+                    Err(Error::option(
+                        "algorithms",
+                        "\"none\" is never accepted (RFC 8725 §3.1)",
+                    ))
                 } else {
                     Alg::from_name(name).ok_or_else(|| {
                         Error::option("algorithms", format!("unsupported algorithm {name:?}"))
@@ -140,7 +146,9 @@ fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     if value.is_finite() && value >= 0.0 {
         Ok(Some(value))
     } else {
-        Err(serde::de::Error::custom("must be a non-negative number of seconds"))
+        Err(serde::de::Error::custom(
+            "must be a non-negative number of seconds",
+        ))
     }
 }
 
@@ -180,7 +188,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let err = VerifyOptions::from_json(r#"{"issuer":"a","clockTolerance":"later"}"#).unwrap_err();
+        let err =
+            VerifyOptions::from_json(r#"{"issuer":"a","clockTolerance":"later"}"#).unwrap_err();
         assert_eq!(err.field(), Some("clockTolerance"));
         let err = VerifyOptions::from_json(r#"{"audiance":"x"}"#).unwrap_err();
         assert_eq!(err.field(), Some("audiance"));
@@ -193,6 +202,9 @@ mod tests {
     #[test]
     fn none_is_refused_in_algorithms() {
         let options = VerifyOptions::from_json(r#"{"algorithms":["RS256","NONE"]}"#).unwrap();
-        assert_eq!(options.allowed_algorithms().unwrap_err().field(), Some("algorithms"));
+        assert_eq!(
+            options.allowed_algorithms().unwrap_err().field(),
+            Some("algorithms")
+        );
     }
 }

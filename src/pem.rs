@@ -25,7 +25,9 @@ pub(crate) fn material_from_pem(pem: &str) -> Result<Material, String> {
         _ if label.contains("PRIVATE") => {
             Err("this is a private key; pass the public key (`BEGIN PUBLIC KEY`)".into())
         }
-        other => Err(format!("unsupported PEM label {other:?}; expected PUBLIC KEY")),
+        other => Err(format!(
+            "unsupported PEM label {other:?}; expected PUBLIC KEY"
+        )),
     }
 }
 
@@ -35,7 +37,9 @@ fn unarmor(pem: &str) -> Result<(&str, Vec<u8>), String> {
     let rest = pem
         .strip_prefix("-----BEGIN ")
         .ok_or("not PEM: expected `-----BEGIN PUBLIC KEY-----`")?;
-    let (label, rest) = rest.split_once("-----").ok_or("not PEM: malformed BEGIN line")?;
+    let (label, rest) = rest
+        .split_once("-----")
+        .ok_or("not PEM: malformed BEGIN line")?;
     let end = format!("-----END {label}-----");
     let body = rest
         .trim_end()

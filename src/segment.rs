@@ -26,7 +26,11 @@ impl Part {
 /// The three segments, still encoded. Exactly two dots, or an error naming what is wrong.
 pub(crate) fn split(token: &str) -> Result<[&str; 3], String> {
     let mut parts = token.split('.');
-    if let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) { Ok([h, p, s]) } else {
+    if let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        Ok([h, p, s])
+    } else {
         let dots = token.matches('.').count();
         Err(if dots == 4 {
             "the token has 5 segments: it is a JWE (encrypted), not a JWS".to_owned()
@@ -50,7 +54,10 @@ pub(crate) fn decode(segment: &str, part: Part) -> Result<Vec<u8>, String> {
             b if b.is_ascii_graphic() => format!("'{}'", b as char),
             b => format!("byte 0x{b:02x}"),
         };
-        return Err(format!("{}: invalid base64url: {what} at offset {at}", part.describe()));
+        return Err(format!(
+            "{}: invalid base64url: {what} at offset {at}",
+            part.describe()
+        ));
     }
     Base64UrlUnpadded::decode_vec(segment).map_err(|_| {
         format!(
@@ -62,10 +69,17 @@ pub(crate) fn decode(segment: &str, part: Part) -> Result<Vec<u8>, String> {
 }
 
 /// Decodes a segment that must hold a JSON object (header or payload).
-pub(crate) fn decode_object(segment: &str, part: Part) -> Result<(Map<String, Value>, String), String> {
+pub(crate) fn decode_object(
+    segment: &str,
+    part: Part,
+) -> Result<(Map<String, Value>, String), String> {
     let bytes = decode(segment, part)?;
     let text = String::from_utf8(bytes).map_err(|err| {
-        format!("{}: not UTF-8 (byte {})", part.describe(), err.utf8_error().valid_up_to())
+        format!(
+            "{}: not UTF-8 (byte {})",
+            part.describe(),
+            err.utf8_error().valid_up_to()
+        )
     })?;
     match json::parse(text.as_bytes()) {
         Ok(Value::Object(map)) => Ok((map, text)),

@@ -110,13 +110,25 @@ impl Verifier {
 
         // The signing input is everything before the last dot, exactly as received.
         let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        verify_signature(keys, alg, &header, signing_input, untrusted.signature_bytes())?;
+        verify_signature(
+            keys,
+            alg,
+            &header,
+            signing_input,
+            untrusted.signature_bytes(),
+        )?;
 
         if unencoded {
-            return Err(Error::JwtInvalid("JWTs MUST NOT use unencoded payload".into()));
+            return Err(Error::JwtInvalid(
+                "JWTs MUST NOT use unencoded payload".into(),
+            ));
         }
-        let (payload, payload_json) = segment::decode_object(payload_b64, Part::Payload)
-            .map_err(|m| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {m}")))?;
+        let (payload, payload_json) =
+            segment::decode_object(payload_b64, Part::Payload).map_err(|m| {
+                Error::JwtInvalid(format!(
+                    "JWT Claims Set must be a top-level JSON object: {m}"
+                ))
+            })?;
         self.rules.check(&header, &payload, now)?;
         Ok(Verified {
             header,
@@ -133,8 +145,9 @@ impl Verifier {
                 "\"alg\" (Algorithm) Header Parameter value \"none\" is never accepted".into(),
             ));
         }
-        let not_allowed =
-            || Error::AlgNotAllowed("\"alg\" (Algorithm) Header Parameter value not allowed".into());
+        let not_allowed = || {
+            Error::AlgNotAllowed("\"alg\" (Algorithm) Header Parameter value not allowed".into())
+        };
         match (Alg::from_name(name), &self.algorithms) {
             (Some(alg), None) => Ok(alg),
             (Some(alg), Some(allowed)) if allowed.contains(&alg) => Ok(alg),
@@ -193,7 +206,9 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
             )));
         }
         if !header.contains_key(*name) {
-            return Err(Error::JwsInvalid(format!("Extension Header Parameter {name:?} is missing")));
+            return Err(Error::JwsInvalid(format!(
+                "Extension Header Parameter {name:?} is missing"
+            )));
         }
     }
     match header.get("b64") {
@@ -212,20 +227,27 @@ fn parse_error(err: ParseError, token: &str) -> Error {
             let precise = segment::decode(payload, Part::Payload)
                 .and_then(|_| segment::decode(signature, Part::Signature))
                 .err();
-            Error::JwsInvalid(precise.unwrap_or_else(|| "Invalid Compact JWS: invalid base64url".into()))
+            Error::JwsInvalid(
+                precise.unwrap_or_else(|| "Invalid Compact JWS: invalid base64url".into()),
+            )
         }
         ParseError::UnsupportedContentType(cty) => Error::NotSupported(format!(
             "\"cty\" {:?}: nested or non-JSON payloads are not followed",
             truncate(&cty)
         )),
-        ParseError::MalformedHeader(err) => Error::JwsInvalid(format!("JWS Protected Header is invalid: {err}")),
+        ParseError::MalformedHeader(err) => {
+            Error::JwsInvalid(format!("JWS Protected Header is invalid: {err}"))
+        }
         other => Error::JwsInvalid(format!("Invalid Compact JWS: {other}")),
     }
 }
 
 fn no_key_message(alg: Alg, kid: Option<&str>) -> String {
     match kid {
-        Some(kid) => format!("no key in the key set matches \"kid\" {:?} and \"alg\" {alg}", truncate(kid)),
+        Some(kid) => format!(
+            "no key in the key set matches \"kid\" {:?} and \"alg\" {alg}",
+            truncate(kid)
+        ),
         None => format!("no key in the key set can verify \"alg\" {alg}"),
     }
 }

@@ -10,7 +10,14 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{decode, Alg, Error, KeySet, Verifier, VerifyOptions};
+use std::sync::Arc;
+
+use crate::{
+    apigw::{Authorizer, AuthorizerOptions, DirectRequest},
+    decode,
+    policy::{route::Target, Policy},
+    Alg, Error, KeySet, Verifier, VerifyOptions,
+};
 
 #[derive(Serialize)]
 struct ErrorData<'a> {
@@ -36,37 +43,54 @@ fn to_js(err: &Error) -> JsValue {
 }
 
 fn alg_option(alg: &str) -> Result<Alg, JsValue> {
-    Alg::from_name(alg).ok_or_else(|| to_js(&Error::option("alg", format!("unsupported algorithm {alg:?}"))))
+    Alg::from_name(alg).ok_or_else(|| {
+        to_js(&Error::option(
+            "alg",
+            format!("unsupported algorithm {alg:?}"),
+        ))
+    })
 }
 
 /// A set of verification keys.
 #[wasm_bindgen(js_name = KeySet)]
-pub struct WasmKeySet(KeySet);
+pub struct WasmKeySet(Arc<KeySet>);
 
 #[wasm_bindgen(js_class = KeySet)]
 impl WasmKeySet {
     /// From a JWKS in JSON text.
     #[wasm_bindgen(js_name = fromJwks)]
     pub fn from_jwks(json: &str) -> Result<WasmKeySet, JsValue> {
-        KeySet::from_jwks_json(json).map(Self).map_err(|e| to_js(&e))
+        KeySet::from_jwks_json(json)
+            .map(|k| Self(Arc::new(k)))
+            .map_err(|e| to_js(&e))
     }
 
     /// From one JWK in JSON text.
     #[wasm_bindgen(js_name = fromJwk)]
     pub fn from_jwk(json: &str) -> Result<WasmKeySet, JsValue> {
-        KeySet::from_jwk_json(json).map(Self).map_err(|e| to_js(&e))
+        KeySet::from_jwk_json(json)
+            .map(|k| Self(Arc::new(k)))
+            .map_err(|e| to_js(&e))
     }
 
     /// From an HMAC secret.
     #[wasm_bindgen(js_name = fromSecret)]
-    pub fn from_secret(secret: Vec<u8>, alg: &str, kid: Option<String>) -> Result<WasmKeySet, JsValue> {
-        KeySet::from_secret(secret, alg_option(alg)?, kid).map(Self).map_err(|e| to_js(&e))
+    pub fn from_secret(
+        secret: Vec<u8>,
+        alg: &str,
+        kid: Option<String>,
+    ) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_secret(secret, alg_option(alg)?, kid)
+            .map(|k| Self(Arc::new(k)))
+            .map_err(|e| to_js(&e))
     }
 
     /// From a PEM public key.
     #[wasm_bindgen(js_name = fromPem)]
     pub fn from_pem(pem: &str, alg: &str, kid: Option<String>) -> Result<WasmKeySet, JsValue> {
-        KeySet::from_pem(pem, alg_option(alg)?, kid).map(Self).map_err(|e| to_js(&e))
+        KeySet::from_pem(pem, alg_option(alg)?, kid)
+            .map(|k| Self(Arc::new(k)))
+            .map_err(|e| to_js(&e))
     }
 
     /// Descriptions of the usable keys (no secrets), as JSON text.
@@ -100,8 +124,16 @@ impl WasmVerifier {
     /// Verifies `token` at `now` (seconds since the epoch); returns
     /// `[alg, headerJson, payloadJson]`.
     #[allow(clippy::cast_possible_truncation)]
-    pub fn verify(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<js_sys::Array, JsValue> {
-        let verified = self.0.verify(&keys.0, token, now as i64).map_err(|e| to_js(&e))?;
+    pub fn verify(
+        &self,
+        keys: &WasmKeySet,
+        token: &str,
+        now: f64,
+    ) -> Result<js_sys::Array, JsValue> {
+        let verified = self
+            .0
+            .verify(&keys.0, token, now as i64)
+            .map_err(|e| to_js(&e))?;
         Ok(js_sys::Array::of3(
             &JsValue::from_str(verified.alg.name()),
             &JsValue::from_str(&verified.header_json),
@@ -116,4 +148,98 @@ impl WasmVerifier {
 pub fn decode_json(token: &str, now: Option<f64>) -> Result<String, JsValue> {
     let decoded = decode(token, now.map(|n| n as i64)).map_err(|e| to_js(&e))?;
     serde_json::to_string(&decoded).map_err(|e| to_js(&Error::JwtInvalid(e.to_string())))
+}
+
+/// A validated policy document.
+#[wasm_bindgen(js_name = Policy)]
+pub struct WasmPolicy(Policy);
+
+#[wasm_bindgen(js_class = Policy)]
+impl WasmPolicy {
+    /// From a policy document in JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: &str) -> Result<WasmPolicy, JsValue> {
+        Policy::from_json(json).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// Decides `method path` (or a `$route` key as `method`) for claims in JSON text; returns
+    /// the decision, principal and context as JSON text.
+    pub fn decide(&self, method: &str, path: &str, claims_json: &str) -> Result<String, JsValue> {
+        let claims = match crate::json::parse_document(claims_json) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => {
+                return Err(to_js(&Error::JwtInvalid(
+                    "claims must be a JSON object".into(),
+                )))
+            }
+        };
+        let method = method.to_ascii_uppercase();
+        let target = if method.starts_with('$') {
+            Target::Key(&method)
+        } else {
+            Target::Http {
+                method: &method,
+                path,
+            }
+        };
+        let decision = self.0.decide(target, &claims);
+        let result = serde_json::json!({
+            "decision": decision,
+            "principalId": self.0.principal(&claims),
+            "context": self.0.context(&claims),
+        });
+        Ok(result.to_string())
+    }
+}
+
+/// The authorizer: events or direct requests in, outcomes (JSON text) out.
+#[wasm_bindgen(js_name = Authorizer)]
+pub struct WasmAuthorizer(Authorizer);
+
+#[wasm_bindgen(js_class = Authorizer)]
+impl WasmAuthorizer {
+    /// From an optional policy and the authorizer options in JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(policy: Option<WasmPolicy>, options_json: &str) -> Result<WasmAuthorizer, JsValue> {
+        let options: AuthorizerOptions = serde_json::from_str(options_json)
+            .map_err(|e| to_js(&Error::option("authorizer", e.to_string())))?;
+        Ok(Self(Authorizer::new(policy.map(|p| p.0), options)))
+    }
+
+    /// Trusts an issuer; returns its index.
+    #[wasm_bindgen(js_name = addIssuer)]
+    pub fn add_issuer(
+        &mut self,
+        name: Option<String>,
+        verifier: &WasmVerifier,
+        keys: &WasmKeySet,
+    ) -> Result<usize, JsValue> {
+        self.0
+            .add_issuer(name, verifier.0.clone(), Arc::clone(&keys.0))
+            .map_err(|e| to_js(&e))
+    }
+
+    /// Replaces an issuer's keys.
+    #[wasm_bindgen(js_name = setKeys)]
+    pub fn set_keys(&mut self, index: usize, keys: &WasmKeySet) {
+        self.0.set_keys(index, Arc::clone(&keys.0));
+    }
+
+    /// Authorizes an API Gateway event (JSON text) at `now`; returns the outcome as JSON text.
+    #[wasm_bindgen(js_name = handleEvent)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn handle_event(&self, event_json: &str, now: f64) -> String {
+        serde_json::to_string(&self.0.handle_event(event_json, now as i64)).unwrap_or_default()
+    }
+
+    /// Authorizes `{ token?, method, path, headers }` (JSON text) at `now`.
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn authorize(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
+        let request: DirectRequest = serde_json::from_str(request_json)
+            .map_err(|e| to_js(&Error::option("request", e.to_string())))?;
+        Ok(
+            serde_json::to_string(&self.0.authorize_direct(&request, now as i64))
+                .unwrap_or_default(),
+        )
+    }
 }

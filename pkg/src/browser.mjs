@@ -15,3 +15,4 @@ export function init(source) {
 }
 
 export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';
+export { RemoteKeySet, remoteKeySet } from './jwks.mjs';

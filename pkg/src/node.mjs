@@ -7,6 +7,7 @@ initSync({ module: readFileSync(new URL('../dist/web/jwtgate_bg.wasm', import.me
 markLoaded();
 
 export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';
+export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
 
 /** Nothing to wait for in Node; present so isomorphic code can always `await init()`. */
 export async function init() {}

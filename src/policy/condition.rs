@@ -40,7 +40,10 @@ pub(crate) struct Mismatch {
 impl Op {
     pub(crate) fn regex(pattern: &str) -> Result<Op, String> {
         if pattern.len() > MAX_REGEX_LEN {
-            return Err(format!("regex is {} bytes; at most {MAX_REGEX_LEN}", pattern.len()));
+            return Err(format!(
+                "regex is {} bytes; at most {MAX_REGEX_LEN}",
+                pattern.len()
+            ));
         }
         regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
             .size_limit(1 << 16)
@@ -70,14 +73,20 @@ impl Op {
 
 impl Condition {
     /// Checks the condition against the claims and the route's bound parameters.
-    pub(crate) fn check(&self, claims: &Map<String, Value>, params: &Params) -> Result<(), Mismatch> {
+    pub(crate) fn check(
+        &self,
+        claims: &Map<String, Value>,
+        params: &Params,
+    ) -> Result<(), Mismatch> {
         let actual = self.claim.lookup(claims);
         let ok = match (&self.op, actual) {
             (Op::Exists(want), found) => *want == found.is_some(),
             (Op::Equals(v), Some(a)) => a == v,
             (Op::In(list), Some(a)) => list.contains(a),
             (Op::ContainsAny(list), Some(a)) => members(a).any(|m| list.contains(m)),
-            (Op::ContainsAll(list), Some(a)) => list.iter().all(|want| members(a).any(|m| m == want)),
+            (Op::ContainsAll(list), Some(a)) => {
+                list.iter().all(|want| members(a).any(|m| m == want))
+            }
             (Op::Prefix(p), Some(Value::String(s))) => s.starts_with(p.as_str()),
             (Op::Suffix(p), Some(Value::String(s))) => s.ends_with(p.as_str()),
             (Op::Regex(r), Some(Value::String(s))) => r.is_match(s),
@@ -95,6 +104,27 @@ impl Condition {
                 actual: actual.cloned(),
             })
         }
+    }
+}
+
+impl Condition {
+    /// For `equalsParam`: the parameter and the claim value it must equal (`Err` when the
+    /// claim cannot equal any path segment). `None` for other operators.
+    pub(crate) fn pinned_param(
+        &self,
+        claims: &Map<String, Value>,
+    ) -> Option<Result<(String, String), ()>> {
+        let Op::EqualsParam(name) = &self.op else {
+            return None;
+        };
+        Some(
+            self.claim
+                .lookup(claims)
+                .and_then(scalar_text)
+                .filter(|v| !v.is_empty() && !v.contains(['/', '*', '?']))
+                .map(|v| (name.clone(), v))
+                .ok_or(()),
+        )
     }
 }
 

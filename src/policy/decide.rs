@@ -56,6 +56,19 @@ pub struct FailedCheck {
     pub actual: Option<Value>,
 }
 
+impl Decision {
+    /// The decision when no policy is configured: any valid token may call anything.
+    #[must_use]
+    pub fn allow_all() -> Self {
+        Self {
+            allowed: true,
+            rule: None,
+            reason: "valid token; no policy configured".into(),
+            trace: Vec::new(),
+        }
+    }
+}
+
 impl Policy {
     /// Decides whether `claims` may call `target`.
     #[must_use]
@@ -76,9 +89,21 @@ impl Policy {
             .collect();
         let first = |effect| trace.iter().find(|t| t.applied && t.effect == effect);
         let (allowed, rule, reason) = match (first(Effect::Deny), first(Effect::Allow)) {
-            (Some(deny), _) => (false, Some(deny.rule.clone()), format!("denied by rule {:?}", deny.rule)),
-            (None, Some(allow)) => (true, Some(allow.rule.clone()), format!("allowed by rule {:?}", allow.rule)),
-            (None, None) => (false, None, format!("no rule allows {} (default deny)", describe(target))),
+            (Some(deny), _) => (
+                false,
+                Some(deny.rule.clone()),
+                format!("denied by rule {:?}", deny.rule),
+            ),
+            (None, Some(allow)) => (
+                true,
+                Some(allow.rule.clone()),
+                format!("allowed by rule {:?}", allow.rule),
+            ),
+            (None, None) => (
+                false,
+                None,
+                format!("no rule allows {} (default deny)", describe(target)),
+            ),
         };
         Decision {
             allowed,
@@ -91,24 +116,36 @@ impl Policy {
 
 impl Rule {
     /// `Ok` when the rule applies; else the first failed check.
-    fn check(&self, target: Target<'_>, claims: &Map<String, Value>, scopes: &[&str]) -> Result<(), FailedCheck> {
+    fn check(
+        &self,
+        target: Target<'_>,
+        claims: &Map<String, Value>,
+        scopes: &[&str],
+    ) -> Result<(), FailedCheck> {
         let params = self.route_params(target).ok_or_else(|| FailedCheck {
             check: "route".into(),
-            expected: self.routes.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "),
+            expected: self
+                .routes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" | "),
             actual: Some(Value::String(describe(target))),
         })?;
-        for required in &self.scopes {
-            let (ok, expected) = match required {
-                Scopes::AnyOf(list) => (list.iter().any(|s| scopes.contains(&s.as_str())), ("anyOf", list)),
-                Scopes::AllOf(list) => (list.iter().all(|s| scopes.contains(&s.as_str())), ("allOf", list)),
+        if let Some(required) = self
+            .scopes
+            .iter()
+            .find(|required| !required.satisfied_by(scopes))
+        {
+            let (kind, list) = match required {
+                Scopes::AnyOf(list) => ("anyOf", list),
+                Scopes::AllOf(list) => ("allOf", list),
             };
-            if !ok {
-                return Err(FailedCheck {
-                    check: "scopes".into(),
-                    expected: format!("{} {}", expected.0, expected.1.join(" ")),
-                    actual: Some(Value::from(scopes.to_vec())),
-                });
-            }
+            return Err(FailedCheck {
+                check: "scopes".into(),
+                expected: format!("{kind} {}", list.join(" ")),
+                actual: Some(Value::from(scopes.to_vec())),
+            });
         }
         for (i, condition) in self.when.iter().enumerate() {
             condition.check(claims, &params).map_err(|m| FailedCheck {
@@ -120,9 +157,45 @@ impl Rule {
         Ok(())
     }
 
+    /// Whether the rule applies to this principal on every route it lists, whatever the path.
+    /// `Some` with the path parameters its `equalsParam` conditions pin to claim values, or
+    /// `None` when a scope or claim condition fails.
+    pub(crate) fn applies_to_principal(
+        &self,
+        policy: &Policy,
+        claims: &Map<String, Value>,
+    ) -> Option<Params> {
+        let scopes = policy.granted_scopes(claims);
+        if !self
+            .scopes
+            .iter()
+            .all(|required| required.satisfied_by(&scopes))
+        {
+            return None;
+        }
+        let mut pinned = Vec::new();
+        for condition in &self.when {
+            match condition.pinned_param(claims) {
+                Some(Ok(binding)) => pinned.push(binding),
+                Some(Err(())) => return None,
+                None => condition.check(claims, &Vec::new()).ok()?,
+            }
+        }
+        Some(pinned)
+    }
+
     /// The parameters bound by the first matching route.
     pub(crate) fn route_params(&self, target: Target<'_>) -> Option<Params> {
         self.routes.iter().find_map(|route| route.matches(target))
+    }
+}
+
+impl Scopes {
+    fn satisfied_by(&self, granted: &[&str]) -> bool {
+        match self {
+            Scopes::AnyOf(list) => list.iter().any(|s| granted.contains(&s.as_str())),
+            Scopes::AllOf(list) => list.iter().all(|s| granted.contains(&s.as_str())),
+        }
     }
 }
 
@@ -167,7 +240,8 @@ mod tests {
     fn the_issue_example_decides_as_documented() {
         let policy = Policy::from_json(DOC).unwrap();
         let reader = claims(json!({ "sub": "u1", "scope": "openid pets:read", "tenant": "t1" }));
-        let admin = claims(json!({ "sub": "u2", "cognito:groups": ["admin"], "scp": ["pets:read"] }));
+        let admin =
+            claims(json!({ "sub": "u2", "cognito:groups": ["admin"], "scp": ["pets:read"] }));
 
         let d = policy.decide(http("GET", "/pets/9"), &reader);
         assert!(d.allowed);
@@ -178,8 +252,16 @@ mod tests {
         let d = policy.decide(http("DELETE", "/pets/9"), &admin);
         assert!(!d.allowed);
         assert_eq!(d.rule.as_deref(), Some("no-delete"));
-        assert!(policy.decide(http("GET", "/tenants/t1/orders"), &reader).allowed);
-        assert!(!policy.decide(http("GET", "/tenants/t2/orders"), &reader).allowed);
+        assert!(
+            policy
+                .decide(http("GET", "/tenants/t1/orders"), &reader)
+                .allowed
+        );
+        assert!(
+            !policy
+                .decide(http("GET", "/tenants/t2/orders"), &reader)
+                .allowed
+        );
         assert!(policy.decide(Target::Key("$connect"), &reader).allowed);
         assert!(!policy.decide(http("GET", "/unknown"), &admin).allowed);
     }
@@ -187,18 +269,26 @@ mod tests {
     #[test]
     fn explanations_name_the_first_failed_check() {
         let policy = Policy::from_json(DOC).unwrap();
-        let user = claims(json!({ "sub": "u1", "scope": "profile", "address": { "country": "FR" }, "email": "Eve@evil.com" }));
+        let user = claims(
+            json!({ "sub": "u1", "scope": "profile", "address": { "country": "FR" }, "email": "Eve@evil.com" }),
+        );
         let d = policy.decide(http("GET", "/pets"), &user);
         assert_eq!(d.reason, "no rule allows GET /pets (default deny)");
         let read = &d.trace[0];
         assert_eq!(read.failed.as_ref().unwrap().check, "scopes");
-        assert_eq!(read.failed.as_ref().unwrap().actual, Some(json!(["profile"])));
+        assert_eq!(
+            read.failed.as_ref().unwrap().actual,
+            Some(json!(["profile"]))
+        );
         assert_eq!(d.trace[1].failed.as_ref().unwrap().check, "route");
 
         let d = policy.decide(http("GET", "/eu/reports/1"), &user);
         let eu = d.trace.iter().find(|t| t.rule == "eu-only").unwrap();
         assert_eq!(eu.failed.as_ref().unwrap().check, "when[1]");
-        assert_eq!(eu.failed.as_ref().unwrap().actual, Some(json!("Eve@evil.com")));
+        assert_eq!(
+            eu.failed.as_ref().unwrap().actual,
+            Some(json!("Eve@evil.com"))
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub const MAX_RULES: usize = 1000;
 /// Rules with more routes are refused.
 pub const MAX_ROUTES_PER_RULE: usize = 100;
 
-const OPERATORS: &str = "equals, in, containsAny, containsAll, prefix, suffix, regex, exists, equalsParam";
+const OPERATORS: &str =
+    "equals, in, containsAny, containsAll, prefix, suffix, regex, exists, equalsParam";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -83,7 +84,9 @@ impl Policy {
     pub fn from_json(text: &str) -> Result<Self, Error> {
         let value = json::parse_document(text).map_err(|m| invalid("$", m))?;
         let doc: PolicyDoc = serde_path_to_error::deserialize(value).map_err(|err| {
-            let path = format!("$.{}", err.path()).replace("$..", "$").replace(".[", "[");
+            let path = format!("$.{}", err.path())
+                .replace("$..", "$")
+                .replace(".[", "[");
             let message = err.inner().to_string();
             let message = match message.strip_prefix("unknown field ") {
                 Some(rest) if path.contains(".when[") => {
@@ -101,7 +104,10 @@ impl Policy {
 impl PolicyDoc {
     fn compile(self) -> Result<Policy, Error> {
         if self.rules.len() > MAX_RULES {
-            return Err(invalid("$.rules", format!("{} rules; at most {MAX_RULES}", self.rules.len())));
+            return Err(invalid(
+                "$.rules",
+                format!("{} rules; at most {MAX_RULES}", self.rules.len()),
+            ));
         }
         let mut ids = BTreeSet::new();
         let mut rules = Vec::with_capacity(self.rules.len());
@@ -111,12 +117,18 @@ impl PolicyDoc {
                 return Err(invalid(format!("{at}.id"), "must not be empty"));
             }
             if !ids.insert(rule.id.clone()) {
-                return Err(invalid(format!("{at}.id"), format!("duplicate rule id {:?}", rule.id)));
+                return Err(invalid(
+                    format!("{at}.id"),
+                    format!("duplicate rule id {:?}", rule.id),
+                ));
             }
             rules.push(rule.compile(&at)?);
         }
         let claim = |path: String, name: &str| ClaimPath::new(name).map_err(|m| invalid(path, m));
-        let principal_claim = claim("$.principalId".into(), self.principal_id.as_deref().unwrap_or("sub"))?;
+        let principal_claim = claim(
+            "$.principalId".into(),
+            self.principal_id.as_deref().unwrap_or("sub"),
+        )?;
         let context = self
             .context
             .into_iter()
@@ -128,7 +140,9 @@ impl PolicyDoc {
                 }
             })
             .collect::<Result<_, _>>()?;
-        let scope_claims = self.scope_claims.unwrap_or_else(|| vec!["scope".into(), "scp".into()]);
+        let scope_claims = self
+            .scope_claims
+            .unwrap_or_else(|| vec!["scope".into(), "scp".into()]);
         if scope_claims.is_empty() {
             return Err(invalid("$.scopeClaims", "must name at least one claim"));
         }
@@ -144,7 +158,10 @@ impl PolicyDoc {
 impl RuleDoc {
     fn compile(self, at: &str) -> Result<Rule, Error> {
         if self.routes.is_empty() || self.routes.len() > MAX_ROUTES_PER_RULE {
-            return Err(invalid(format!("{at}.routes"), format!("must list 1 to {MAX_ROUTES_PER_RULE} routes")));
+            return Err(invalid(
+                format!("{at}.routes"),
+                format!("must list 1 to {MAX_ROUTES_PER_RULE} routes"),
+            ));
         }
         let routes = self
             .routes
@@ -176,12 +193,19 @@ impl ScopesDoc {
     fn compile(self, at: &str) -> Result<Vec<Scopes>, Error> {
         let mut scopes = Vec::new();
         for (name, list, make) in [
-            ("anyOf", self.any_of, Scopes::AnyOf as fn(Vec<String>) -> Scopes),
+            (
+                "anyOf",
+                self.any_of,
+                Scopes::AnyOf as fn(Vec<String>) -> Scopes,
+            ),
             ("allOf", self.all_of, Scopes::AllOf),
         ] {
             match list {
                 Some(list) if list.is_empty() => {
-                    return Err(invalid(format!("{at}.{name}"), "must list at least one scope"))
+                    return Err(invalid(
+                        format!("{at}.{name}"),
+                        "must list at least one scope",
+                    ))
                 }
                 Some(list) => scopes.push(make(list)),
                 None => {}
@@ -207,7 +231,9 @@ impl ConditionDoc {
         push(self.suffix.map(Op::Suffix));
         push(self.exists.map(Op::Exists));
         if let Some(pattern) = self.regex {
-            push(Some(Op::regex(&pattern).map_err(|m| invalid(format!("{at}.regex"), m))?));
+            push(Some(
+                Op::regex(&pattern).map_err(|m| invalid(format!("{at}.regex"), m))?,
+            ));
         }
         if let Some(param) = self.equals_param {
             if let Some(route) = routes.iter().find(|r| !r.param_names().any(|n| n == param)) {
@@ -222,7 +248,10 @@ impl ConditionDoc {
         match (ops.next(), ops.next()) {
             (Some(op), None) => Ok(Condition { claim, op }),
             (None, _) => Err(invalid(at, format!("needs one operator: {OPERATORS}"))),
-            (Some(_), Some(_)) => Err(invalid(at, "has more than one operator; use one condition each")),
+            (Some(_), Some(_)) => Err(invalid(
+                at,
+                "has more than one operator; use one condition each",
+            )),
         }
     }
 }
@@ -240,19 +269,52 @@ mod tests {
 
     #[test]
     fn faults_carry_their_json_path() {
-        let rule = |extra: &str| format!(r#"{{"rules":[{{"id":"a","effect":"allow","routes":["GET /x/{{id}}"]{extra}}}]}}"#);
-        assert_eq!(fault(&rule(r#","when":[{"claim":"x","startsWith":"a"}]"#)).0, "$.rules[0].when[0].startsWith");
-        assert!(fault(&rule(r#","when":[{"claim":"x","startsWith":"a"}]"#)).1.contains("unknown operator `startsWith`"));
-        assert_eq!(fault(&rule(r#","when":[{"claim":"x","regex":"("}]"#)).0, "$.rules[0].when[0].regex");
-        assert_eq!(fault(&rule(r#","when":[{"claim":"x","equalsParam":"nope"}]"#)).0, "$.rules[0].when[0].equalsParam");
-        assert_eq!(fault(&rule(r#","when":[{"claim":"x"}]"#)).0, "$.rules[0].when[0]");
-        assert_eq!(fault(&rule(r#","when":[{"claim":"x","prefix":"a","suffix":"b"}]"#)).0, "$.rules[0].when[0]");
+        let rule = |extra: &str| {
+            format!(
+                r#"{{"rules":[{{"id":"a","effect":"allow","routes":["GET /x/{{id}}"]{extra}}}]}}"#
+            )
+        };
+        assert_eq!(
+            fault(&rule(r#","when":[{"claim":"x","startsWith":"a"}]"#)).0,
+            "$.rules[0].when[0].startsWith"
+        );
+        assert!(fault(&rule(r#","when":[{"claim":"x","startsWith":"a"}]"#))
+            .1
+            .contains("unknown operator `startsWith`"));
+        assert_eq!(
+            fault(&rule(r#","when":[{"claim":"x","regex":"("}]"#)).0,
+            "$.rules[0].when[0].regex"
+        );
+        assert_eq!(
+            fault(&rule(r#","when":[{"claim":"x","equalsParam":"nope"}]"#)).0,
+            "$.rules[0].when[0].equalsParam"
+        );
+        assert_eq!(
+            fault(&rule(r#","when":[{"claim":"x"}]"#)).0,
+            "$.rules[0].when[0]"
+        );
+        assert_eq!(
+            fault(&rule(
+                r#","when":[{"claim":"x","prefix":"a","suffix":"b"}]"#
+            ))
+            .0,
+            "$.rules[0].when[0]"
+        );
         assert_eq!(fault(&rule(r#","scopes":{}"#)).0, "$.rules[0].scopes");
         assert_eq!(fault(&rule(r#","colour":"red""#)).0, "$.rules[0].colour");
-        assert_eq!(fault(r#"{"rules":[{"id":"a","effect":"allow","routes":["GET x"]}]}"#).0, "$.rules[0].routes[0]");
-        assert_eq!(fault(r#"{"rules":[{"id":"a","effect":"permit","routes":["GET /"]}]}"#).0, "$.rules[0].effect");
+        assert_eq!(
+            fault(r#"{"rules":[{"id":"a","effect":"allow","routes":["GET x"]}]}"#).0,
+            "$.rules[0].routes[0]"
+        );
+        assert_eq!(
+            fault(r#"{"rules":[{"id":"a","effect":"permit","routes":["GET /"]}]}"#).0,
+            "$.rules[0].effect"
+        );
         let dup = r#"{"rules":[{"id":"a","effect":"allow","routes":["GET /"]},{"id":"a","effect":"deny","routes":["GET /"]}]}"#;
-        assert_eq!(fault(dup), ("$.rules[1].id".into(), "duplicate rule id \"a\"".into()));
+        assert_eq!(
+            fault(dup),
+            ("$.rules[1].id".into(), "duplicate rule id \"a\"".into())
+        );
         assert_eq!(fault(r#"{"rules":[],"context":{"g":3}}"#).0, "$.context.g");
         assert_eq!(fault(r#"{"rule":[]}"#).0, "$.rule");
     }
@@ -260,7 +322,9 @@ mod tests {
     #[test]
     fn regexes_are_bounded() {
         let long = "a".repeat(crate::policy::MAX_REGEX_LEN + 1);
-        let doc = format!(r#"{{"rules":[{{"id":"a","effect":"allow","routes":["GET /"],"when":[{{"claim":"x","regex":"{long}"}}]}}]}}"#);
+        let doc = format!(
+            r#"{{"rules":[{{"id":"a","effect":"allow","routes":["GET /"],"when":[{{"claim":"x","regex":"{long}"}}]}}]}}"#
+        );
         assert!(fault(&doc).1.contains("at most"));
     }
 }

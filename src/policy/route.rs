@@ -62,7 +62,9 @@ impl Route {
         if let Some(key) = text.strip_prefix('$') {
             return match key {
                 "connect" | "disconnect" | "default" => Ok(Route::Key(text.to_owned())),
-                _ => Err(format!("unknown route key {text:?}: expected $connect, $disconnect or $default")),
+                _ => Err(format!(
+                    "unknown route key {text:?}: expected $connect, $disconnect or $default"
+                )),
             };
         }
         let (method, path) = text
@@ -132,7 +134,9 @@ fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
                 }
             }
             p if p.contains(['{', '}', '*']) => {
-                return Err(format!("segment {p:?} mixes text with a wildcard or parameter"))
+                return Err(format!(
+                    "segment {p:?} mixes text with a wildcard or parameter"
+                ))
             }
             p => Segment::Literal(p.to_owned()),
         };
@@ -153,7 +157,11 @@ fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
 }
 
 fn param_name(name: &str) -> Result<String, String> {
-    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         Ok(name.to_owned())
     } else {
         Err(format!("bad parameter name {name:?}"))
@@ -165,7 +173,11 @@ fn param_name(name: &str) -> Result<String, String> {
 fn split_path(path: &str) -> Option<Vec<&str>> {
     let path = path.strip_prefix('/')?;
     let path = path.strip_suffix('/').unwrap_or(path);
-    Some(if path.is_empty() { Vec::new() } else { path.split('/').collect() })
+    Some(if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('/').collect()
+    })
 }
 
 fn is_plain_segment(segment: &str) -> bool {
@@ -239,8 +251,14 @@ mod tests {
     #[test]
     fn binds_and_wildcards() {
         let r = Route::parse("GET /pets/{petId}").unwrap();
-        assert_eq!(r.matches(http("GET", "/pets/7")), Some(vec![("petId".into(), "7".into())]));
-        assert_eq!(r.matches(http("GET", "/pets/7/")), Some(vec![("petId".into(), "7".into())]));
+        assert_eq!(
+            r.matches(http("GET", "/pets/7")),
+            Some(vec![("petId".into(), "7".into())])
+        );
+        assert_eq!(
+            r.matches(http("GET", "/pets/7/")),
+            Some(vec![("petId".into(), "7".into())])
+        );
         assert_eq!(r.matches(http("POST", "/pets/7")), None);
         assert_eq!(r.matches(http("GET", "/pets")), None);
         assert_eq!(r.matches(http("GET", "/pets/7/toys")), None);
@@ -250,8 +268,14 @@ mod tests {
         assert!(any.matches(http("GET", "/admin")).is_none());
         assert!(any.matches(http("GET", "/admin/../pets")).is_none());
         let greedy = Route::parse("ANY /files/{key+}").unwrap();
-        assert_eq!(greedy.matches(http("PUT", "/files/a/b.txt")), Some(vec![("key".into(), "a/b.txt".into())]));
-        assert!(Route::parse("GET /").unwrap().matches(http("GET", "/")).is_some());
+        assert_eq!(
+            greedy.matches(http("PUT", "/files/a/b.txt")),
+            Some(vec![("key".into(), "a/b.txt".into())])
+        );
+        assert!(Route::parse("GET /")
+            .unwrap()
+            .matches(http("GET", "/"))
+            .is_some());
     }
 
     #[test]
@@ -260,7 +284,10 @@ mod tests {
         assert!(connect.matches(Target::Key("$connect")).is_some());
         assert!(connect.matches(Target::Key("$disconnect")).is_none());
         assert!(connect.matches(http("GET", "/")).is_none());
-        assert!(Route::parse("$default").unwrap().matches(http("GET", "/x")).is_some());
+        assert!(Route::parse("$default")
+            .unwrap()
+            .matches(http("GET", "/x"))
+            .is_some());
     }
 
     #[test]
@@ -283,7 +310,13 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["GET /pets/{petId}", "* /admin/**", "$connect", "POST /", "ANY /f/{key+}"] {
+        for text in [
+            "GET /pets/{petId}",
+            "* /admin/**",
+            "$connect",
+            "POST /",
+            "ANY /f/{key+}",
+        ] {
             let shown = Route::parse(text).unwrap().to_string();
             assert_eq!(Route::parse(&shown).unwrap(), Route::parse(text).unwrap());
         }

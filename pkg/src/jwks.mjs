@@ -1,0 +1,294 @@
+// Fetching and caching of remote JSON Web Key Sets, for the Lambda authorizer and the edge
+// middleware (the Rust core never does I/O). Runtime-neutral: only the global `fetch`,
+// `AbortController`, `setTimeout` and `Date.now` are used, so it runs in Node, workerd and
+// browsers alike.
+import { KeySet, JwtGateError, isReady } from './api.mjs';
+
+/** A remote JWKS, fetched on demand and cached; see `getKeySet` for the refresh rules. */
+export class RemoteKeySet {
+  #jwksUri; // configured, or discovered from the issuer
+  #issuer;
+  #fetch;
+  #now;
+  #limits; // timeoutMs, cooldownMs, defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs, maxBytes
+  #cached; // { keySet, kids: Set<string>, expiresAt }
+  #fetchedAt;
+  #lastError;
+  #lastAttemptAt = -Infinity;
+  #inflight;
+
+  constructor({
+    jwksUri, issuer, fetch = globalThis.fetch, timeoutMs = 5000, cooldownMs = 30_000,
+    defaultMaxAgeMs = 600_000, minMaxAgeMs = 60_000, maxMaxAgeMs = 86_400_000,
+    maxBytes = 1_048_576, now = () => Date.now(),
+  } = {}) {
+    if ((jwksUri === undefined) === (issuer === undefined)) {
+      throw optionsError('jwksUri', 'give exactly one of `jwksUri` and `issuer`');
+    }
+    if (jwksUri !== undefined) this.#jwksUri = checkedUrl(jwksUri, 'jwksUri');
+    if (issuer !== undefined) {
+      if (typeof issuer !== 'string') throw optionsError('issuer', 'must be a string');
+      checkedUrl(discoveryUrl(issuer), 'issuer');
+      this.#issuer = issuer;
+    }
+    if (typeof fetch !== 'function') throw optionsError('fetch', 'must be a function (no global fetch?)');
+    if (typeof now !== 'function') throw optionsError('now', 'must be a function');
+    this.#limits = { timeoutMs, cooldownMs, defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs, maxBytes };
+    for (const [field, value] of Object.entries(this.#limits)) {
+      if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
+        throw optionsError(field, 'must be a finite number ≥ 0');
+      }
+    }
+    if (minMaxAgeMs > maxMaxAgeMs) throw optionsError('minMaxAgeMs', 'must not exceed `maxMaxAgeMs`');
+    this.#fetch = fetch;
+    this.#now = now;
+  }
+
+  /**
+   * The current key set. Fetches on first use, when the cached set is older than its max-age,
+   * and when `kid` names no cached key (a rotation). Concurrent callers share one request, and
+   * attempts are at least `cooldownMs` apart, so a flood of unknown kids costs one fetch per
+   * cooldown. On failure the last good set is returned (and the error kept in `lastError`);
+   * without one, the error is thrown.
+   */
+  async getKeySet({ kid } = {}) {
+    const cached = this.#cached;
+    if (cached && !this.#isStale(cached, kid)) return cached.keySet;
+    if (this.#inflight) return this.#inflight;
+    if (this.#now() - this.#lastAttemptAt < this.#limits.cooldownMs) {
+      // Too soon after the last attempt: answer from the cache, or with the last failure.
+      if (cached) return cached.keySet;
+      throw this.#lastError;
+    }
+    // Checked before fetching, so a browser's missing `await init()` is not taken for an IdP failure.
+    if (!isReady()) {
+      throw new JwtGateError('ERR_JWTGATE_NOT_INITIALIZED', 'jwtgate is not initialized: `await init()` first (browser build)');
+    }
+    this.#inflight = this.#refresh().finally(() => { this.#inflight = undefined; });
+    return this.#inflight;
+  }
+
+  /** Prefetches (for a Lambda init phase). Rejects only if no key set could be loaded. */
+  hydrate() {
+    return this.getKeySet();
+  }
+
+  /** The error of the last fetch, or undefined if it succeeded (or none happened yet). */
+  get lastError() {
+    return this.#lastError;
+  }
+
+  /** When (ms, by the `now` clock) the key set was last fetched successfully. */
+  get fetchedAt() {
+    return this.#fetchedAt;
+  }
+
+  #isStale(cached, kid) {
+    if (this.#now() >= cached.expiresAt) return true;
+    return typeof kid === 'string' && !cached.kids.has(kid);
+  }
+
+  /** One attempt: resolves to the new set, or the last good one; rejects if there is none. */
+  async #refresh() {
+    const startedAt = this.#now();
+    this.#lastAttemptAt = startedAt;
+    try {
+      const { keySet, maxAgeMs } = await this.#download();
+      // The `kid`s are computed once here: `KeySet#keys` crosses into wasm and parses JSON.
+      const kids = new Set(keySet.keys.map((key) => key.kid).filter((kid) => kid !== undefined));
+      this.#cached = { keySet, kids, expiresAt: startedAt + maxAgeMs };
+      this.#fetchedAt = startedAt;
+      this.#lastError = undefined;
+      return keySet;
+    } catch (error) {
+      this.#lastError = error;
+      // The IdP may have moved its JWKS: discover again next time.
+      if (this.#issuer !== undefined) this.#jwksUri = undefined;
+      if (this.#cached) return this.#cached.keySet;
+      throw error;
+    }
+  }
+
+  async #download() {
+    this.#jwksUri ??= await this.#discover();
+    const url = this.#jwksUri;
+    const { text, headers } = await this.#get(url);
+    let keySet;
+    try {
+      keySet = KeySet.fromJwks(text);
+    } catch (cause) {
+      if (cause?.code !== 'ERR_JWKS_INVALID') throw cause;
+      throw new JwtGateError('ERR_JWKS_INVALID', `JWKS from ${url} is invalid: ${cause.message}`, { cause });
+    }
+    // An empty set verifies nothing; keeping the previous keys is the safer outcome.
+    if (keySet.keys.length === 0) {
+      const skipped = keySet.skipped.map((s) => s.reason).join('; ');
+      throw new JwtGateError('ERR_JWKS_INVALID', `JWKS from ${url} has no usable key${skipped ? ` (${skipped})` : ''}`);
+    }
+    return { keySet, maxAgeMs: this.#maxAge(headers.get('cache-control')) };
+  }
+
+  /** The `jwks_uri` of the issuer's OpenID Connect discovery document. */
+  async #discover() {
+    const url = discoveryUrl(this.#issuer);
+    const { text } = await this.#get(url);
+    let doc;
+    try {
+      doc = JSON.parse(text);
+    } catch (cause) {
+      throw new JwtGateError('ERR_JWKS_INVALID', `discovery document ${url} is not JSON: ${cause.message}`, { cause });
+    }
+    // OpenID Connect Discovery §4.3: the document must name exactly the issuer asked for,
+    // or keys of one issuer could be used to accept tokens of another.
+    if (doc?.issuer !== this.#issuer) {
+      throw new JwtGateError('ERR_JWKS_INVALID',
+        `discovery document ${url} names issuer ${JSON.stringify(doc?.issuer)}, expected ${JSON.stringify(this.#issuer)}`);
+    }
+    if (typeof doc.jwks_uri !== 'string' || !isUrl(doc.jwks_uri)) {
+      throw new JwtGateError('ERR_JWKS_INVALID', `discovery document ${url} has no valid "jwks_uri"`);
+    }
+    return doc.jwks_uri;
+  }
+
+  /** GET `url` → its body as text, within `timeoutMs` and `maxBytes`. */
+  async #get(url) {
+    const { timeoutMs } = this.#limits;
+    const controller = new AbortController();
+    let timer;
+    // A race, not only the abort signal: an injected `fetch` may ignore the signal.
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new JwtGateError('ERR_JWKS_TIMEOUT', `fetching ${url} timed out after ${timeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#getUntimed(url, controller), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #getUntimed(url, controller) {
+    // Called unbound: workerd's fetch throws "Illegal invocation" when `this` is another object.
+    const fetch = this.#fetch;
+    let response;
+    try {
+      response = await fetch(url, { headers: { accept: 'application/json' }, signal: controller.signal });
+    } catch (cause) {
+      if (cause instanceof JwtGateError) throw cause; // our timeout
+      throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} failed: ${cause?.message ?? cause}`, { cause });
+    }
+    if (!response.ok) {
+      controller.abort(); // the body is not wanted: free the connection
+      throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} failed: HTTP ${response.status}`);
+    }
+    const text = await readText(response, this.#limits.maxBytes, url, controller);
+    return { text, headers: response.headers };
+  }
+
+  /** Cache-Control max-age, clamped to [minMaxAgeMs, maxMaxAgeMs]; the default without one. */
+  #maxAge(cacheControl) {
+    const { defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs } = this.#limits;
+    const directives = cacheControl ?? '';
+    const match = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/i.exec(directives);
+    let maxAgeMs = match ? Number(match[1]) * 1000 : defaultMaxAgeMs;
+    if (/(?:^|[,\s])(?:no-cache|no-store)\b/i.test(directives)) maxAgeMs = 0;
+    return Math.min(maxMaxAgeMs, Math.max(minMaxAgeMs, maxAgeMs));
+  }
+}
+
+/**
+ * Reads the body incrementally and gives up as soon as it passes `maxBytes`, so a huge or
+ * endless response costs at most `maxBytes` of memory (and the connection is dropped).
+ */
+async function readText(response, maxBytes, url, controller) {
+  const tooLarge = () => {
+    controller.abort();
+    return new JwtGateError('ERR_JWKS_INVALID', `response from ${url} is larger than ${maxBytes} bytes`);
+  };
+  if (Number(response.headers.get('content-length')) > maxBytes) throw tooLarge();
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await readChunk(reader, url);
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return utf8(chunks, size, url);
+}
+
+async function readChunk(reader, url) {
+  try {
+    return await reader.read();
+  } catch (cause) {
+    if (cause instanceof JwtGateError) throw cause; // our timeout
+    throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `reading ${url} failed: ${cause?.message ?? cause}`, { cause });
+  }
+}
+
+function utf8(chunks, size, url) {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new JwtGateError('ERR_JWKS_INVALID', `response from ${url} is not UTF-8 text`, { cause });
+  }
+}
+
+function discoveryUrl(issuer) {
+  return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+}
+
+function isUrl(text) {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkedUrl(value, field) {
+  const text = value instanceof URL ? value.href : value;
+  if (typeof text !== 'string' || !isUrl(text)) throw optionsError(field, 'must be an absolute URL');
+  return text;
+}
+
+function optionsError(field, message) {
+  return new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: ${message}`, { field });
+}
+
+// Shared across calls (warm Lambda invocations, one isolate's requests), so a key set is
+// fetched once per container or isolate rather than once per request.
+const shared = new Map();
+
+/**
+ * The shared RemoteKeySet for `options.jwksUri` (or `options.issuer`): the same URI gives the
+ * same instance, created with the options of the first call.
+ */
+export function remoteKeySet(options) {
+  const { jwksUri, issuer } = options ?? {};
+  // The kind is part of the key: a set bound to an issuer by discovery is not the same thing
+  // as a bare JWKS URL that happens to be spelled the same.
+  const key = jwksUri !== undefined ? `jwks ${jwksUri}` : `issuer ${issuer}`;
+  let instance = shared.get(key);
+  if (!instance) {
+    instance = new RemoteKeySet(options);
+    shared.set(key, instance);
+  }
+  return instance;
+}

@@ -1,0 +1,385 @@
+//! The authorizer: an API Gateway event (or a bare request) in, a decision and the response
+//! API Gateway expects out. Deterministic like the rest of the core: keys and the time are
+//! handed in; fetching keys and logging are the JavaScript layer's job.
+
+mod arn;
+mod event;
+mod response;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use event::{Shape, TokenSource};
+
+use self::{
+    event::Request,
+    response::{grants, iam_response, simple_response},
+};
+use crate::{
+    error::{ClaimReason, Error},
+    json,
+    keyset::KeySet,
+    policy::{route::Target, Decision, Policy},
+    segment::{self, Part},
+    verifier::Verifier,
+};
+
+/// Authorizer settings beyond the verifier's options and the policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AuthorizerOptions {
+    /// Header carrying the token (default `Authorization`).
+    pub token_header: Option<String>,
+    /// Query-string parameter carrying the token (e.g. for WebSocket `$connect`).
+    pub token_query: Option<String>,
+    /// Cookie carrying the token.
+    pub token_cookie: Option<String>,
+    /// Answer HTTP API 2.0 events with `{ isAuthorized, context }`.
+    #[serde(default)]
+    pub simple_responses: bool,
+    /// Claim whose value becomes the REST API `usageIdentifierKey` (API key for usage plans).
+    pub usage_identifier_key_claim: Option<String>,
+}
+
+/// One trusted issuer: its verifier (audiences, …) and current keys.
+struct Issuer {
+    /// The `iss` that routes tokens here; `None` when there is only one issuer.
+    name: Option<String>,
+    verifier: Verifier,
+    keys: Arc<KeySet>,
+}
+
+/// Verifies the token of a request and decides it against the policy.
+pub struct Authorizer {
+    issuers: Vec<Issuer>,
+    policy: Option<Policy>,
+    source: TokenSource,
+    simple_responses: bool,
+    usage_claim: Option<String>,
+}
+
+/// Everything about one authorization, for the response, the caller and the log.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Outcome {
+    /// 200 (allowed), 401 (no valid token) or 403 (valid token, denied by the policy).
+    pub status: u16,
+    /// The event shape.
+    pub shape: Shape,
+    /// What to return to API Gateway; absent for 401, where the handler throws `Unauthorized`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
+    /// The policy decision, when the token was valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// Why the token was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// The principal, when the token was valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    /// The verified claims.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Map<String, Value>>,
+    /// The authorizer context sent to API Gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Map<String, Value>>,
+    /// The route as the policy saw it (`GET /pets/7`, `$connect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// Set when no key had the token's `kid`: the caller may refresh that issuer's keys and
+    /// try once more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refetch: Option<Refetch>,
+}
+
+/// An error as data.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// The claim, for claim errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+}
+
+impl From<&Error> for ErrorInfo {
+    fn from(err: &Error) -> Self {
+        Self {
+            code: err.code(),
+            message: err.to_string(),
+            claim: err.claim().map(str::to_owned),
+        }
+    }
+}
+
+/// Which issuer's keys lacked which `kid`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refetch {
+    /// Index of the issuer, in the order they were configured.
+    pub issuer: usize,
+    /// The token's `kid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+/// A request handed in directly, without an API Gateway event.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DirectRequest {
+    /// The token; when absent it is read from `headers` like an event's identity source.
+    pub token: Option<String>,
+    /// The HTTP method, or a route key such as `$connect`.
+    pub method: Option<String>,
+    /// The path.
+    pub path: Option<String>,
+    /// Request headers (any case).
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+}
+
+impl Authorizer {
+    /// Builds an authorizer; add issuers with [`Authorizer::add_issuer`].
+    #[must_use]
+    pub fn new(policy: Option<Policy>, options: AuthorizerOptions) -> Self {
+        let source = TokenSource {
+            header: options
+                .token_header
+                .unwrap_or_else(|| "authorization".into()),
+            query: options.token_query,
+            cookie: options.token_cookie,
+        };
+        Self {
+            issuers: Vec::new(),
+            policy,
+            source,
+            simple_responses: options.simple_responses,
+            usage_claim: options.usage_identifier_key_claim,
+        }
+    }
+
+    /// Trusts one more issuer: tokens whose `iss` is `name` are verified by `verifier` with
+    /// `keys`. `name` may be `None` only for a single issuer. Returns the issuer's index.
+    ///
+    /// # Errors
+    /// `ERR_JWTGATE_INVALID_OPTIONS` when several issuers would not be told apart.
+    pub fn add_issuer(
+        &mut self,
+        name: Option<String>,
+        verifier: Verifier,
+        keys: Arc<KeySet>,
+    ) -> Result<usize, Error> {
+        let ambiguous = !self.issuers.is_empty()
+            && (name.is_none()
+                || self
+                    .issuers
+                    .iter()
+                    .any(|i| i.name.is_none() || i.name == name));
+        if ambiguous {
+            return Err(Error::option(
+                "issuers",
+                "with several issuers, each needs its own distinct `issuer`",
+            ));
+        }
+        self.issuers.push(Issuer {
+            name,
+            verifier,
+            keys,
+        });
+        Ok(self.issuers.len() - 1)
+    }
+
+    /// Replaces the keys of issuer `index` (after a JWKS refresh).
+    pub fn set_keys(&mut self, index: usize, keys: Arc<KeySet>) {
+        if let Some(issuer) = self.issuers.get_mut(index) {
+            issuer.keys = keys;
+        }
+    }
+
+    /// Authorizes an API Gateway authorizer event given as JSON text.
+    #[must_use]
+    pub fn handle_event(&self, event_json: &str, now: i64) -> Outcome {
+        let request = json::parse_document(event_json)
+            .map_err(|m| Error::EventInvalid(format!("event: {m}")))
+            .and_then(|event| event::parse(&event, &self.source));
+        match request {
+            Ok(request) => self.authorize(&request, now),
+            Err(err) => refused(Shape::Direct, None, &err),
+        }
+    }
+
+    /// Authorizes a request handed in directly (edge middleware, tests).
+    #[must_use]
+    pub fn authorize_direct(&self, direct: &DirectRequest, now: i64) -> Outcome {
+        let token = match &direct.token {
+            Some(token) => event::bearer(token),
+            None => event::lookup_ci(&direct.headers, &self.source.header)
+                .and_then(Value::as_str)
+                .ok_or_else(|| "no token".to_owned())
+                .and_then(event::bearer),
+        };
+        let method = direct.method.as_deref().unwrap_or("GET");
+        let request = Request {
+            shape: Shape::Direct,
+            route_key: method.starts_with('$').then(|| method.to_owned()),
+            method: Some(method.to_ascii_uppercase()),
+            path: Some(direct.path.clone().unwrap_or_else(|| "/".into())),
+            token,
+            arn: None,
+        };
+        self.authorize(&request, now)
+    }
+
+    fn authorize(&self, request: &Request, now: i64) -> Outcome {
+        let route = request.target().map(|t| describe(t));
+        let token = match &request.token {
+            Ok(token) => token,
+            Err(why) => return refused(request.shape, route, &Error::TokenMissing(why.clone())),
+        };
+        let (index, issuer) = match self.route_issuer(token) {
+            Ok(found) => found,
+            Err(err) => return refused(request.shape, route, &err),
+        };
+        let verified = match issuer.verifier.verify(&issuer.keys, token, now) {
+            Ok(verified) => verified,
+            Err(err) => {
+                let mut outcome = refused(request.shape, route, &err);
+                if matches!(err, Error::NoMatchingKey(_)) {
+                    let kid =
+                        segment::decode_object(token.split('.').next().unwrap_or(""), Part::Header)
+                            .ok()
+                            .and_then(|(h, _)| {
+                                h.get("kid").and_then(Value::as_str).map(str::to_owned)
+                            });
+                    outcome.refetch = Some(Refetch { issuer: index, kid });
+                }
+                return outcome;
+            }
+        };
+        let claims = verified.payload;
+        let principal = match &self.policy {
+            Some(policy) => policy.principal(&claims),
+            None => claims.get("sub").and_then(Value::as_str).map(str::to_owned),
+        };
+        let Some(principal) = principal else {
+            let err = Error::claim_failed(
+                "sub",
+                ClaimReason::Missing,
+                "the token names no principal (principalId claim)".into(),
+            );
+            return refused(request.shape, route, &err);
+        };
+        let decision = match (&self.policy, request.target()) {
+            (Some(policy), Some(target)) => policy.decide(target, &claims),
+            _ => Decision::allow_all(),
+        };
+        let context = self
+            .policy
+            .as_ref()
+            .map(|p| p.context(&claims))
+            .unwrap_or_default();
+        let response = self.response(request, &decision, &principal, &claims, &context);
+        Outcome {
+            status: if decision.allowed { 200 } else { 403 },
+            shape: request.shape,
+            response,
+            decision: Some(decision),
+            error: None,
+            principal_id: Some(principal),
+            payload: Some(claims),
+            context: Some(context),
+            route,
+            refetch: None,
+        }
+    }
+
+    fn response(
+        &self,
+        request: &Request,
+        decision: &Decision,
+        principal: &str,
+        claims: &Map<String, Value>,
+        context: &Map<String, Value>,
+    ) -> Option<Value> {
+        if request.shape == Shape::Direct {
+            return None;
+        }
+        if request.shape == Shape::HttpV2 && self.simple_responses {
+            return Some(simple_response(decision.allowed, context));
+        }
+        let arn = request.arn.as_ref()?;
+        let usage_key = self
+            .usage_claim
+            .as_ref()
+            .and_then(|c| claims.get(c))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Some(iam_response(
+            principal,
+            &grants(self.policy.as_ref(), arn, claims),
+            arn,
+            context,
+            usage_key,
+        ))
+    }
+
+    /// Picks the issuer by the token's (not yet verified) `iss`; verification then checks it.
+    fn route_issuer(&self, token: &str) -> Result<(usize, &Issuer), Error> {
+        match self.issuers.as_slice() {
+            [] => {
+                return Err(Error::option(
+                    "issuer",
+                    "no issuer or key source is configured",
+                ))
+            }
+            [only] => return Ok((0, only)),
+            _ => {}
+        }
+        let iss = token
+            .split('.')
+            .nth(1)
+            .and_then(|p| segment::decode_object(p, Part::Payload).ok())
+            .and_then(|(claims, _)| claims.get("iss").and_then(Value::as_str).map(str::to_owned));
+        self.issuers
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.name.is_some() && i.name == iss)
+            .ok_or_else(|| {
+                Error::claim_failed(
+                    "iss",
+                    ClaimReason::CheckFailed,
+                    "unexpected \"iss\" claim value".into(),
+                )
+            })
+    }
+}
+
+fn describe(target: Target<'_>) -> String {
+    match target {
+        Target::Key(key) => key.to_owned(),
+        Target::Http { method, path } => format!("{method} {path}"),
+    }
+}
+
+fn refused(shape: Shape, route: Option<String>, err: &Error) -> Outcome {
+    Outcome {
+        status: 401,
+        shape,
+        response: None,
+        decision: None,
+        error: Some(err.into()),
+        principal_id: None,
+        payload: None,
+        context: None,
+        route,
+        refetch: None,
+    }
+}

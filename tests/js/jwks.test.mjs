@@ -1,0 +1,419 @@
+// RemoteKeySet (pkg/src/jwks.mjs) against a local HTTP server that each test scripts: discovery,
+// caching and max-age, rotation, the unknown-kid flood, sharing of in-flight requests, outages,
+// garbage, timeouts and oversized bodies. Time is an injected clock, so nothing sleeps except
+// the timeout tests (200 ms).
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import * as jose from 'jose';
+import { Verifier, KeySet, JwtGateError } from '../../pkg/src/node.mjs'; // loads the wasm first
+import { RemoteKeySet, remoteKeySet } from '../../pkg/src/jwks.mjs';
+
+const SECOND = 1000;
+const COOLDOWN = 30 * SECOND;
+
+/** ES256 key pairs by kid; public JWKs in `jwk`. */
+const pairs = {};
+
+before(async () => {
+  for (const kid of ['k1', 'k2']) {
+    const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
+    pairs[kid] = { privateKey, jwk: { ...(await jose.exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  }
+});
+
+const jwks = (...kids) => JSON.stringify({ keys: kids.map((kid) => pairs[kid].jwk) });
+
+/** A clock the tests move by hand. */
+function clock(start = 1_700_000_000_000) {
+  const c = { t: start, now: () => c.t, advance: (ms) => { c.t += ms; } };
+  return c;
+}
+
+/**
+ * A server on 127.0.0.1 (random port) answering with `server.handler(req, res)`, which tests
+ * replace at will; `hits(path)` counts requests per path. Closed after the test.
+ */
+async function startServer(t, handler) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url);
+    state.handler(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const state = {
+    base,
+    handler,
+    requests,
+    hits: (path) => requests.filter((url) => url === path).length,
+  };
+  t.after(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  }));
+  return state;
+}
+
+/** A handler that sends `body` with `status` and `headers`, after `delayMs`. */
+function reply(body, { status = 200, headers = {}, delayMs = 0 } = {}) {
+  return (req, res) => {
+    setTimeout(() => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body);
+    }, delayMs);
+  };
+}
+
+async function signedToken(kid, issuer = 'https://idp.example') {
+  return new jose.SignJWT({ sub: 'alice' })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(issuer)
+    .setAudience('api')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(pairs[kid].privateKey);
+}
+
+function verify(keys, token) {
+  return new Verifier({ keys, issuer: 'https://idp.example', audience: 'api', algorithms: ['ES256'] }).verify(token);
+}
+
+const kidsOf = (keySet) => keySet.keys.map((key) => key.kid).sort();
+
+async function rejectsWith(promise, code, messagePart) {
+  await assert.rejects(promise, (error) => {
+    assert.ok(error instanceof JwtGateError, `${error}`);
+    assert.equal(error.code, code, error.message);
+    if (messagePart) assert.ok(error.message.includes(messagePart), error.message);
+    return true;
+  });
+}
+
+describe('discovery', () => {
+  test('issuer → openid-configuration → jwks_uri (trailing slash of the issuer ignored for the path)', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      if (req.url === '/tenant/.well-known/openid-configuration') {
+        return reply(JSON.stringify({ issuer: `${server.base}/tenant/`, jwks_uri: `${server.base}/tenant/keys` }))(req, res);
+      }
+      if (req.url === '/tenant/keys') return reply(jwks('k1'))(req, res);
+      reply('{}', { status: 404 })(req, res);
+    });
+    const rks = new RemoteKeySet({ issuer: `${server.base}/tenant/` });
+    const keys = await rks.getKeySet();
+    assert.ok(keys instanceof KeySet);
+    assert.deepEqual(kidsOf(keys), ['k1']);
+    assert.deepEqual(server.requests, ['/tenant/.well-known/openid-configuration', '/tenant/keys']);
+    assert.equal(rks.lastError, undefined);
+  });
+
+  test("a discovery document naming another issuer is refused, and its jwks_uri never fetched", async (t) => {
+    const server = await startServer(t, (req, res) => {
+      if (req.url.endsWith('/openid-configuration')) {
+        return reply(JSON.stringify({ issuer: 'https://evil.example', jwks_uri: `${server.base}/keys` }))(req, res);
+      }
+      reply(jwks('k1'))(req, res);
+    });
+    const rks = new RemoteKeySet({ issuer: server.base });
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_INVALID', 'https://evil.example');
+    assert.equal(server.hits('/keys'), 0);
+    assert.equal(rks.lastError.code, 'ERR_JWKS_INVALID');
+  });
+
+  test('options: exactly one of jwksUri and issuer, valid URLs', () => {
+    for (const options of [{}, { jwksUri: 'https://a.example/k', issuer: 'https://a.example' }, { jwksUri: 'not a url' }]) {
+      assert.throws(() => new RemoteKeySet(options), { code: 'ERR_JWTGATE_INVALID_OPTIONS' });
+    }
+    assert.throws(() => new RemoteKeySet({ jwksUri: 'https://a.example/k', timeoutMs: -1 }), { field: 'timeoutMs' });
+  });
+});
+
+describe('caching', () => {
+  test('the second call is answered from the cache', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now });
+    const first = await rks.getKeySet();
+    c.advance(10 * SECOND);
+    const second = await rks.getKeySet({ kid: 'k1' });
+    assert.equal(second, first);
+    assert.equal(server.requests.length, 1);
+    assert.equal(rks.fetchedAt, c.t - 10 * SECOND);
+  });
+
+  // [Cache-Control, expected lifetime] with minMaxAgeMs 60 s, maxMaxAgeMs 1 h, default 10 min.
+  const cases = [
+    ['max-age=120', 120 * SECOND],
+    ['public, max-age=1', 60 * SECOND], // clamped up
+    ['max-age=999999, must-revalidate', 3600 * SECOND], // clamped down
+    [undefined, 600 * SECOND], // default
+    ['no-store', 60 * SECOND], // as short as allowed
+    ['s-maxage=5000', 600 * SECOND], // not max-age
+  ];
+  for (const [cacheControl, lifetime] of cases) {
+    test(`Cache-Control ${cacheControl ?? '(absent)'} → refetch after ${lifetime / SECOND} s`, async (t) => {
+      const headers = cacheControl === undefined ? {} : { 'cache-control': cacheControl };
+      const server = await startServer(t, reply(jwks('k1'), { headers }));
+      const c = clock();
+      const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, maxMaxAgeMs: 3600 * SECOND });
+      await rks.getKeySet();
+      c.advance(lifetime - 1);
+      await rks.getKeySet();
+      assert.equal(server.requests.length, 1, 'still fresh just before max-age');
+      c.advance(1);
+      await rks.getKeySet();
+      assert.equal(server.requests.length, 2, 'refetched at max-age');
+    });
+  }
+
+  test('concurrent first calls share one request', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { delayMs: 50 }));
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys` });
+    const sets = await Promise.all(Array.from({ length: 50 }, (_, i) => rks.getKeySet(i % 2 ? { kid: 'k1' } : {})));
+    assert.equal(server.requests.length, 1);
+    assert.ok(sets.every((set) => set === sets[0]));
+  });
+
+  test('an injected fetch is called unbound (as workerd requires) and gets the URL and a signal', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const calls = [];
+    const fetch = function (url, init) {
+      calls.push({ self: this, url, signal: init.signal });
+      return globalThis.fetch(url, init);
+    };
+    await new RemoteKeySet({ jwksUri: `${server.base}/keys`, fetch }).getKeySet();
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].self, undefined);
+    assert.equal(calls[0].url, `${server.base}/keys`);
+    assert.ok(calls[0].signal instanceof AbortSignal);
+  });
+
+  test('hydrate() prefetches, then calls are served from the cache', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys` });
+    const keys = await rks.hydrate();
+    assert.equal(await rks.getKeySet({ kid: 'k1' }), keys);
+    assert.equal(server.requests.length, 1);
+  });
+});
+
+describe('rotation', () => {
+  test('a token with a new kid triggers one refetch (once the cooldown allows) and verifies', async (t) => {
+    let served = jwks('k1');
+    const server = await startServer(t, (req, res) => reply(served)(req, res));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, cooldownMs: COOLDOWN });
+
+    const oldToken = await signedToken('k1');
+    assert.equal(verify(await rks.getKeySet({ kid: 'k1' }), oldToken).payload.sub, 'alice');
+
+    served = jwks('k1', 'k2'); // the IdP rotates
+    const newToken = await signedToken('k2');
+    const kid = jose.decodeProtectedHeader(newToken).kid;
+
+    // Within the cooldown of the first fetch: no refetch, the token fails as an unknown key.
+    c.advance(COOLDOWN - 1);
+    const early = await rks.getKeySet({ kid });
+    assert.equal(server.requests.length, 1);
+    assert.throws(() => verify(early, newToken), { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+
+    c.advance(1);
+    const rotated = await rks.getKeySet({ kid });
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(kidsOf(rotated), ['k1', 'k2']);
+    assert.equal(verify(rotated, newToken).payload.sub, 'alice');
+    assert.equal(verify(rotated, oldToken).payload.sub, 'alice');
+
+    // The new kid is now known: no further fetch.
+    c.advance(COOLDOWN);
+    assert.equal(await rks.getKeySet({ kid }), rotated);
+    assert.equal(server.requests.length, 2);
+  });
+
+  test('a flood of unknown kids costs exactly one fetch per cooldown', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { delayMs: 20 }));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, cooldownMs: COOLDOWN });
+    const initial = await rks.getKeySet();
+    c.advance(COOLDOWN);
+
+    const concurrent = await Promise.all(Array.from({ length: 100 }, () => rks.getKeySet({ kid: randomUUID() })));
+    assert.equal(server.requests.length, 2, 'one extra fetch for 100 concurrent unknown kids');
+    const step = Math.floor((COOLDOWN - 1) / 100);
+    for (let i = 0; i < 100; i++) {
+      c.advance(step);
+      await rks.getKeySet({ kid: randomUUID() });
+    }
+    assert.equal(server.requests.length, 2, 'no fetch for sequential unknown kids within the cooldown');
+    assert.ok(concurrent.every((set) => set === concurrent[0]) && concurrent[0] !== initial);
+
+    c.advance(COOLDOWN - 100 * step); // exactly one cooldown after the second fetch
+    await rks.getKeySet({ kid: randomUUID() });
+    assert.equal(server.requests.length, 3, 'the next cooldown allows one more');
+  });
+});
+
+describe('failures', () => {
+  test('outage (HTTP 500): the stale keys are kept, retried no sooner than the cooldown', async (t) => {
+    let down = false;
+    const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 500 }) : reply(jwks('k1')))(req, res));
+    const c = clock();
+    const url = `${server.base}/keys`;
+    const rks = new RemoteKeySet({ jwksUri: url, now: c.now, cooldownMs: COOLDOWN });
+    const good = await rks.getKeySet();
+    const fetchedAt = rks.fetchedAt;
+
+    down = true;
+    c.advance(600 * SECOND); // expired
+    assert.equal(await rks.getKeySet(), good);
+    assert.equal(server.requests.length, 2);
+    assert.equal(rks.lastError.code, 'ERR_JWKS_FETCH_FAILED');
+    assert.match(rks.lastError.message, /500/);
+    assert.ok(rks.lastError.message.includes(url));
+    assert.equal(rks.fetchedAt, fetchedAt);
+
+    c.advance(COOLDOWN - 1);
+    assert.equal(await rks.getKeySet({ kid: 'unknown' }), good);
+    assert.equal(server.requests.length, 2, 'no retry within the cooldown');
+
+    down = false;
+    c.advance(1);
+    const fresh = await rks.getKeySet();
+    assert.equal(server.requests.length, 3);
+    assert.notEqual(fresh, good);
+    assert.equal(rks.lastError, undefined);
+    assert.equal(rks.fetchedAt, c.t);
+  });
+
+  const garbage = [
+    ['not JSON', 'this is not json {', 'ERR_JWKS_INVALID'],
+    ['HTML', '<html><body>Login</body></html>', 'ERR_JWKS_INVALID'],
+    ['not a JWKS', '{"keys":"nope"}', 'ERR_JWKS_INVALID'],
+    ['a JWKS without usable keys', '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"tiny"}]}', 'ERR_JWKS_INVALID'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'ERR_JWKS_INVALID'],
+    ['HTTP 404', null, 'ERR_JWKS_FETCH_FAILED'],
+  ];
+  for (const [what, body, code] of garbage) {
+    test(`${what}: stale keys kept; thrown (${code}) when nothing is cached`, async (t) => {
+      const bad = body === null ? reply('', { status: 404 }) : reply(body);
+      let broken = false;
+      const server = await startServer(t, (req, res) => (broken ? bad : reply(jwks('k1')))(req, res));
+      const c = clock();
+      const url = `${server.base}/keys`;
+      const rks = new RemoteKeySet({ jwksUri: url, now: c.now });
+      const good = await rks.getKeySet();
+      broken = true;
+      c.advance(COOLDOWN);
+      assert.equal(await rks.getKeySet({ kid: 'k9' }), good);
+      assert.equal(server.requests.length, 2);
+      assert.equal(rks.lastError.code, code);
+
+      const fresh = new RemoteKeySet({ jwksUri: url, now: c.now });
+      await rejectsWith(fresh.getKeySet(), code, url);
+    });
+  }
+
+  test('nothing cached: thrown, not retried within the cooldown, then retried', async (t) => {
+    let down = true;
+    const server = await startServer(t, (req, res) => (down ? reply('', { status: 503 }) : reply(jwks('k1')))(req, res));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, cooldownMs: COOLDOWN });
+    await rejectsWith(rks.hydrate(), 'ERR_JWKS_FETCH_FAILED', '503');
+    c.advance(COOLDOWN - 1);
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_FETCH_FAILED', '503');
+    assert.equal(server.requests.length, 1);
+    down = false;
+    c.advance(1);
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+    assert.equal(server.requests.length, 2);
+  });
+
+  test('connection refused → ERR_JWKS_FETCH_FAILED naming the URL', async () => {
+    const closed = http.createServer();
+    await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${closed.address().port}/keys`;
+    await new Promise((resolve) => closed.close(resolve)); // nothing listens there any more
+    await rejectsWith(new RemoteKeySet({ jwksUri: url }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', url);
+  });
+
+  test('a server that never answers → ERR_JWKS_TIMEOUT after timeoutMs', async (t) => {
+    const server = await startServer(t, () => {}); // headers never come
+    const url = `${server.base}/keys`;
+    const started = Date.now();
+    await rejectsWith(new RemoteKeySet({ jwksUri: url, timeoutMs: 200 }).getKeySet(), 'ERR_JWKS_TIMEOUT', url);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 150 && elapsed < 2000, `${elapsed} ms`);
+  });
+
+  test('an injected fetch that ignores the abort signal still times out', async () => {
+    const fetch = () => new Promise(() => {}); // never settles, whatever the signal says
+    await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/keys', fetch, timeoutMs: 50 }).getKeySet(), 'ERR_JWKS_TIMEOUT', 'https://idp.example/keys');
+  });
+
+  test('a body that trickles past timeoutMs → ERR_JWKS_TIMEOUT', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"keys":['); // and nothing more
+    });
+    await rejectsWith(new RemoteKeySet({ jwksUri: `${server.base}/keys`, timeoutMs: 200 }).getKeySet(), 'ERR_JWKS_TIMEOUT');
+  });
+
+  test('a 50 MB body is cut off at maxBytes without being buffered', async (t) => {
+    const TOTAL = 50 * 1024 * 1024;
+    const CHUNK = Buffer.alloc(64 * 1024, 0x20); // spaces: would even be valid JSON padding
+    let written = 0;
+    let closedEarly;
+    let serverDone;
+    const closed = new Promise((resolve) => { serverDone = resolve; });
+    const server = await startServer(t, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no length announced
+      res.on('close', () => {
+        closedEarly = written < TOTAL;
+        serverDone();
+      });
+      const pump = () => {
+        while (written < TOTAL && !res.destroyed) {
+          written += CHUNK.length;
+          if (!res.write(CHUNK)) return void res.once('drain', pump); // honour backpressure
+        }
+        res.end();
+      };
+      pump();
+    });
+
+    const rssBefore = process.memoryUsage().rss;
+    const started = Date.now();
+    const url = `${server.base}/keys`;
+    await rejectsWith(new RemoteKeySet({ jwksUri: url, maxBytes: 1_048_576 }).getKeySet(), 'ERR_JWKS_INVALID', 'larger than 1048576 bytes');
+    await closed;
+    const elapsed = Date.now() - started;
+    assert.equal(closedEarly, true, 'the client dropped the connection');
+    assert.ok(written < 16 * 1024 * 1024, `server wrote only ${written} bytes before the connection closed`);
+    assert.ok(elapsed < 3000, `${elapsed} ms`);
+    assert.ok(process.memoryUsage().rss - rssBefore < 40 * 1024 * 1024, 'the process did not balloon');
+  });
+
+  test('an announced Content-Length over maxBytes is refused before reading', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      res.writeHead(200, { 'content-length': String(50 * 1024 * 1024) });
+      res.write(' ');
+    });
+    await rejectsWith(new RemoteKeySet({ jwksUri: `${server.base}/keys`, maxBytes: 1000 }).getKeySet(), 'ERR_JWKS_INVALID', 'larger than 1000');
+  });
+});
+
+describe('remoteKeySet()', () => {
+  test('the same URI gives the same instance; issuer and jwksUri are never mixed up', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const url = `${server.base}/keys`;
+    const a = remoteKeySet({ jwksUri: url });
+    assert.ok(a instanceof RemoteKeySet);
+    assert.equal(remoteKeySet({ jwksUri: url, timeoutMs: 1000 }), a);
+    assert.notEqual(remoteKeySet({ jwksUri: `${url}?other` }), a);
+    assert.notEqual(remoteKeySet({ issuer: url }), a);
+    await a.getKeySet();
+    await remoteKeySet({ jwksUri: url }).getKeySet();
+    assert.equal(server.requests.length, 1, 'the shared instance shares its cache');
+  });
+});
