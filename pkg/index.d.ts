@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'ERR_JWK_INVALID'
   | 'ERR_JWTGATE_INVALID_OPTIONS'
   | 'ERR_JWTGATE_NOT_INITIALIZED'
-  | 'ERR_JWTGATE_INTERNAL';
+  | 'ERR_JWTGATE_INTERNAL'
+  | 'ERR_JWTGATE_TOKEN_MISSING'
+  | 'ERR_POLICY_INVALID'
+  | 'ERR_APIGW_EVENT_INVALID';
 
 /** The one error class; `code` matches `jose`'s for the same failure. */
 export class JwtGateError extends Error {
@@ -252,3 +255,14 @@ export class RemoteKeySet {
  * keyed by `jwksUri` or `issuer`; the options of the first call for a key are the ones used.
  */
 export function remoteKeySet(options: RemoteKeySetOptions): RemoteKeySet;
+
+/** A validated policy document. */
+export class Policy {
+  constructor(document: import('./lambda.js').PolicyDocument | string);
+  /** Decides `method path` (or a `$route` key as `method`) for verified claims, with the explanation. */
+  decide(request: { method: string; path?: string; claims: JWTPayload }): {
+    decision: import('./lambda.js').Decision;
+    principalId: string | null;
+    context: import('./lambda.js').AuthorizerContext;
+  };
+}

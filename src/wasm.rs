@@ -198,12 +198,18 @@ pub struct WasmAuthorizer(Authorizer);
 
 #[wasm_bindgen(js_class = Authorizer)]
 impl WasmAuthorizer {
-    /// From an optional policy and the authorizer options in JSON text.
+    /// From the authorizer options in JSON text; without a policy until `setPolicy`.
     #[wasm_bindgen(constructor)]
-    pub fn new(policy: Option<WasmPolicy>, options_json: &str) -> Result<WasmAuthorizer, JsValue> {
+    pub fn new(options_json: &str) -> Result<WasmAuthorizer, JsValue> {
         let options: AuthorizerOptions = serde_json::from_str(options_json)
             .map_err(|e| to_js(&Error::option("authorizer", e.to_string())))?;
-        Ok(Self(Authorizer::new(policy.map(|p| p.0), options)))
+        Ok(Self(Authorizer::new(None, options)))
+    }
+
+    /// Decides with this policy (a copy: the JavaScript `Policy` stays usable).
+    #[wasm_bindgen(js_name = setPolicy)]
+    pub fn set_policy(&mut self, policy: &WasmPolicy) {
+        self.0.set_policy(policy.0.clone());
     }
 
     /// Trusts an issuer; returns its index.

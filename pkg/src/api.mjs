@@ -55,6 +55,11 @@ function optionsOf(options, what) {
 
 const inner = new WeakMap();
 
+/** The wasm handle behind a KeySet, Verifier or Policy (for the other modules of the package). */
+export function handleOf(object) {
+  return inner.get(object);
+}
+
 /** Keys trusted to verify tokens. Build one with the static `from*` functions. */
 export class KeySet {
   constructor(handle) {
@@ -136,6 +141,7 @@ export class Verifier {
     if (currentDate !== undefined) epochSeconds(currentDate, 'currentDate');
     const text = jsonText(rest, 'ERR_JWTGATE_INVALID_OPTIONS', 'options');
     this.#handle = call(() => new wasm.Verifier(text));
+    inner.set(this, this.#handle);
     this.#keys = inner.get(keys);
     this.#currentDate = currentDate;
   }
@@ -163,4 +169,23 @@ export function decode(token, options) {
   const now = epochSeconds(options?.currentDate ?? new Date(), 'currentDate');
   const text = tokenText(token);
   return JSON.parse(call(() => wasm.decodeJson(text, now)));
+}
+
+/** A validated policy document (see the README): who may call which route. */
+export class Policy {
+  constructor(document) {
+    ensureLoaded();
+    const text = jsonText(document, 'ERR_POLICY_INVALID', 'policy document');
+    inner.set(this, call(() => new wasm.Policy(text)));
+  }
+
+  /**
+   * Decides a request for verified claims, with the explanation. `method` may be a route key
+   * such as `$connect`.
+   * @returns {{ decision: object, principalId: string | null, context: object }}
+   */
+  decide({ method, path = '/', claims }) {
+    const text = jsonText(claims, 'ERR_JWT_INVALID', 'claims');
+    return JSON.parse(call(() => inner.get(this).decide(String(method), String(path), text)));
+  }
 }

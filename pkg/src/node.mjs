@@ -1,12 +1,13 @@
 // Node.js (ESM, and CommonJS through the bundled dist/index.cjs): ready at import.
-import { readFileSync } from 'node:fs';
+// The wasm comes from a base64 module so that bundlers (esbuild for Lambda) carry it along.
 import { initSync } from '../dist/web/jwtgate.js';
+import wasmBase64 from '../dist/wasm-base64.mjs';
 import { markLoaded } from './api.mjs';
 
-initSync({ module: readFileSync(new URL('../dist/web/jwtgate_bg.wasm', import.meta.url)) });
+initSync({ module: Buffer.from(wasmBase64, 'base64') });
 markLoaded();
 
-export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
 
 /** Nothing to wait for in Node; present so isomorphic code can always `await init()`. */

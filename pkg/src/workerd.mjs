@@ -6,7 +6,7 @@ import { markLoaded } from './api.mjs';
 initSync({ module });
 markLoaded();
 
-export { KeySet, Verifier, decode, JwtGateError, isReady } from './api.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
 
 /** Nothing to wait for in workerd; present so isomorphic code can always `await init()`. */

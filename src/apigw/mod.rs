@@ -197,6 +197,11 @@ impl Authorizer {
         Ok(self.issuers.len() - 1)
     }
 
+    /// Replaces the policy.
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = Some(policy);
+    }
+
     /// Replaces the keys of issuer `index` (after a JWKS refresh).
     pub fn set_keys(&mut self, index: usize, keys: Arc<KeySet>) {
         if let Some(issuer) = self.issuers.get_mut(index) {

@@ -1,0 +1,177 @@
+import type { Algorithm, Duration, JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits } from './index.js';
+
+/** A policy document: see the README's "Policy documents". */
+export interface PolicyDocument {
+  rules: PolicyRule[];
+  /** Claim whose value is the API Gateway `principalId`; default `sub`. */
+  principalId?: string;
+  /** Authorizer context: name → claim (path). */
+  context?: Record<string, string>;
+  /** Claims the granted scopes are read from; default `["scope", "scp"]`. */
+  scopeClaims?: string[];
+}
+
+export interface PolicyRule {
+  id: string;
+  effect: 'allow' | 'deny';
+  /** `"GET /pets/{petId}"`, `"* /admin/**"`, `"ANY /files/{key+}"`, `"$connect"`, `"$default"`. */
+  routes: string[];
+  scopes?: { anyOf?: string[]; allOf?: string[] };
+  when?: PolicyCondition[];
+  description?: string;
+}
+
+/** One condition on a claim (a name, or a dotted path); exactly one operator. */
+export type PolicyCondition = { claim: string } & (
+  | { equals: unknown }
+  | { in: unknown[] }
+  | { containsAny: unknown[] }
+  | { containsAll: unknown[] }
+  | { prefix: string }
+  | { suffix: string }
+  | { regex: string }
+  | { exists: boolean }
+  | { equalsParam: string }
+);
+
+/** Verifier options shared by one issuer. */
+export interface IssuerOptions {
+  issuer?: string | string[];
+  audience?: string | string[];
+  algorithms?: Algorithm[];
+  clockTolerance?: Duration;
+  maxTokenAge?: Duration;
+  subject?: string;
+  typ?: string;
+  requiredClaims?: string[];
+  requireExpiration?: boolean;
+  maxTokenLength?: number;
+  /** Key sources: give one; `issuer` alone means OIDC discovery. */
+  keys?: KeySet;
+  jwks?: JWKS | string;
+  jwksUri?: string | URL;
+  secret?: string | Uint8Array;
+}
+
+export interface AuthorizerOptions extends IssuerOptions {
+  /** The policy: a document (object or JSON text) or a `Policy`. Without one, any valid token is allowed. */
+  policy?: PolicyDocument | string | import('./index.js').Policy;
+  /** Several issuers (multi-tenant pools), each with its own keys and audiences; top-level verifier options are defaults. */
+  issuers?: (IssuerOptions & { issuer: string })[];
+  /** HTTP API 2.0 configured for simple responses: answer `{ isAuthorized, context }`. */
+  simpleResponses?: boolean;
+  /** Header with the token; default `Authorization` (any case). */
+  tokenHeader?: string;
+  /** Query parameter with the token (WebSocket clients cannot set headers). */
+  tokenQuery?: string;
+  /** Cookie with the token. */
+  tokenCookie?: string;
+  /** Claim whose value becomes `usageIdentifierKey` (REST usage plans). */
+  usageIdentifierKeyClaim?: string;
+  /** One JSON log line per decision (default `true`), `false`, or your own sink. */
+  log?: boolean | ((line: DecisionLog) => void);
+  /** Include the decision trace (which may contain claim values) in log lines. Default `false`. */
+  logClaims?: boolean;
+  /** Decide at this time instead of the clock's. */
+  currentDate?: Date;
+  /** For fetching keys: the `fetch` to use, its timeout and the unknown-`kid` cooldown. */
+  fetch?: RemoteKeySetLimits['fetch'];
+  jwksTimeoutMs?: number;
+  jwksCooldownMs?: number;
+}
+
+/** The structured log line of one decision. Never contains the token. */
+export interface DecisionLog {
+  msg: 'jwtgate decision';
+  decision: 'allow' | 'deny' | 'unauthorized';
+  status: 200 | 401 | 403;
+  shape: EventShape;
+  route?: string;
+  rule?: string;
+  reason?: string;
+  code?: string;
+  principal?: string;
+  latencyMs: number;
+  cache?: string;
+  trace?: RuleTrace[];
+}
+
+export type EventShape = 'restToken' | 'restRequest' | 'httpV1' | 'httpV2' | 'webSocket' | 'direct';
+
+export interface RuleTrace {
+  rule: string;
+  effect: 'allow' | 'deny';
+  applied: boolean;
+  failed?: { check: string; expected: string; actual?: unknown };
+}
+
+export interface Decision {
+  allowed: boolean;
+  rule?: string;
+  reason: string;
+  trace: RuleTrace[];
+}
+
+export type AuthorizerContext = Record<string, string | number | boolean>;
+
+/** The IAM policy answer (REST, WebSocket, HTTP API without simple responses). */
+export interface IamAuthorizerResponse {
+  principalId: string;
+  policyDocument: {
+    Version: '2012-10-17';
+    Statement: { Action: 'execute-api:Invoke'; Effect: 'Allow' | 'Deny'; Resource: string[] }[];
+  };
+  context: AuthorizerContext;
+  usageIdentifierKey?: string;
+}
+
+/** The HTTP API 2.0 simple answer. */
+export interface SimpleAuthorizerResponse {
+  isAuthorized: boolean;
+  context: AuthorizerContext;
+}
+
+export interface AuthorizeResult {
+  allowed: boolean;
+  /** 200 allowed, 401 no valid token, 403 valid token denied by the policy. */
+  status: 200 | 401 | 403;
+  decision?: Decision;
+  principalId?: string;
+  context?: AuthorizerContext;
+  payload?: JWTPayload;
+  error?: JwtGateError;
+}
+
+export interface EventOutcome {
+  status: 200 | 401 | 403;
+  shape: EventShape;
+  response?: IamAuthorizerResponse | SimpleAuthorizerResponse;
+  decision?: Decision;
+  error?: { code: string; message: string; claim?: string };
+  principalId?: string;
+  context?: AuthorizerContext;
+  route?: string;
+}
+
+export class Authorizer {
+  constructor(options: AuthorizerOptions);
+  /** Fetches remote keys now (a Lambda's init phase). */
+  hydrate(): Promise<void>;
+  /** Decides a request without API Gateway. The token is read from `headers` when not given. */
+  authorize(request: {
+    token?: string;
+    method?: string;
+    path?: string;
+    headers?: Record<string, string> | Headers | [string, string][];
+    currentDate?: Date;
+  }): Promise<AuthorizeResult>;
+  /** Decides an API Gateway authorizer event of any shape. */
+  handleEvent(event: object | string, options?: { currentDate?: Date }): Promise<EventOutcome>;
+}
+
+/** The Lambda handler: resolves to the API Gateway answer, or throws `Error('Unauthorized')` (401). */
+export type LambdaAuthorizerHandler = ((event: any) => Promise<IamAuthorizerResponse | SimpleAuthorizerResponse>) & {
+  authorizer: Authorizer;
+};
+
+export function createLambdaAuthorizer(options: AuthorizerOptions | Authorizer): LambdaAuthorizerHandler;

@@ -1,0 +1,208 @@
+// The authorizer: verifier options + one key source per issuer + a policy, deciding API Gateway
+// events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
+// supplies what Rust must not do: fetching keys, the clock and logging.
+import * as wasm from '../dist/web/jwtgate.js';
+import { KeySet, Policy, JwtGateError, handleOf } from './api.mjs';
+import { call } from './errors.mjs';
+import { remoteKeySet } from './jwks.mjs';
+
+const VERIFIER_OPTIONS = [
+  'issuer', 'audience', 'algorithms', 'clockTolerance', 'maxTokenAge', 'subject', 'typ',
+  'requiredClaims', 'requireExpiration', 'maxTokenLength',
+];
+const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
+const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
+const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
+
+function optionsError(field, message) {
+  return new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: ${message}`, { field });
+}
+
+function pick(object, names) {
+  return Object.fromEntries(names.filter((n) => object[n] !== undefined).map((n) => [n, object[n]]));
+}
+
+/** The keys of one issuer: fixed, or a shared RemoteKeySet. */
+function keySource(entry, jwksOptions) {
+  const given = KEY_SOURCES.filter((name) => entry[name] !== undefined);
+  if (given.length > 1) throw optionsError(given[1], `give one key source, not ${given.join(' and ')}`);
+  switch (given[0]) {
+    case 'keys':
+      if (!(entry.keys instanceof KeySet)) throw optionsError('keys', 'must be a KeySet');
+      return { keys: entry.keys };
+    case 'jwks':
+      return { keys: KeySet.fromJwks(entry.jwks) };
+    case 'secret': {
+      const alg = entry.algorithms?.find((a) => /^HS\d+$/.test(a)) ?? 'HS256';
+      return { keys: KeySet.fromSecret(entry.secret, { alg }) };
+    }
+    case 'jwksUri':
+      return { remote: remoteKeySet({ jwksUri: entry.jwksUri, ...jwksOptions }) };
+    default:
+      if (typeof entry.issuer !== 'string') {
+        throw optionsError('jwksUri', 'give a key source: `issuer` (OIDC discovery), `jwksUri`, `jwks`, `secret` or `keys`');
+      }
+      return { remote: remoteKeySet({ issuer: entry.issuer, ...jwksOptions }) };
+  }
+}
+
+function epochSeconds(date) {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (!Number.isFinite(ms)) throw optionsError('currentDate', 'must be a valid Date');
+  return Math.floor(ms / 1000);
+}
+
+/** The outcome's error as a JwtGateError. */
+function errorOf(outcome) {
+  const e = outcome.error;
+  return e && new JwtGateError(e.code, e.message, { claim: e.claim });
+}
+
+/**
+ * Verifies a request's token and decides it against the policy.
+ *
+ * @example
+ * const authorizer = new Authorizer({ issuer: 'https://idp.example', audience: 'api', policy });
+ * const result = await authorizer.authorize({ token, method: 'GET', path: '/pets/7' });
+ * result.allowed; result.status; // 200, 401 or 403
+ */
+export class Authorizer {
+  #handle;
+  #sources = []; // per issuer: { keys?: KeySet, remote?: RemoteKeySet, current?: KeySet }
+  #log;
+  #logClaims;
+  #currentDate;
+
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
+    const known = new Set([...VERIFIER_OPTIONS, ...KEY_SOURCES, ...AUTHORIZER_OPTIONS, ...OWN_OPTIONS]);
+    const unknown = Object.keys(options).find((name) => !known.has(name));
+    if (unknown) throw optionsError(unknown, 'unknown option');
+    const { policy, issuers, log = true, logClaims = false, currentDate } = options;
+    if (currentDate !== undefined) epochSeconds(currentDate);
+    if (!(log === true || log === false || typeof log === 'function')) throw optionsError('log', 'must be a boolean or a function');
+    this.#log = log === true ? (line) => console.log(JSON.stringify(line)) : log || undefined;
+    this.#logClaims = logClaims === true;
+    this.#currentDate = currentDate;
+
+    const compiled = policy === undefined || policy instanceof Policy ? policy : new Policy(policy);
+    const settings = JSON.stringify(pick(options, AUTHORIZER_OPTIONS));
+    this.#handle = call(() => new wasm.Authorizer(settings));
+    if (compiled) this.#handle.setPolicy(handleOf(compiled));
+
+    const jwksOptions = pick({ fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs }, ['fetch', 'timeoutMs', 'cooldownMs']);
+    const defaults = pick(options, [...VERIFIER_OPTIONS, ...KEY_SOURCES]);
+    if (issuers !== undefined && !(Array.isArray(issuers) && issuers.length > 0)) throw optionsError('issuers', 'must be a non-empty array');
+    const entries = issuers ? issuers.map((entry) => ({ ...pick(defaults, VERIFIER_OPTIONS), ...entry })) : [defaults];
+    for (const entry of entries) this.#addIssuer(entry, jwksOptions, entries.length > 1);
+  }
+
+  #addIssuer(entry, jwksOptions, named) {
+    const source = keySource(entry, jwksOptions);
+    const verifier = call(() => new wasm.Verifier(JSON.stringify(pick(entry, VERIFIER_OPTIONS))));
+    const initial = source.keys ?? KeySet.fromJwks({ keys: [] });
+    const name = named ? entry.issuer : undefined;
+    if (named && typeof name !== 'string') throw optionsError('issuers', 'each issuer needs its `issuer`');
+    call(() => this.#handle.addIssuer(name, verifier, handleOf(initial)));
+    this.#sources.push({ ...source, current: initial });
+  }
+
+  /** Fetches every remote key set now (for a Lambda's init phase); rejects if one cannot be loaded. */
+  async hydrate() {
+    await Promise.all(this.#sources.map((source, index) => source.remote && this.#load(index)));
+  }
+
+  async #load(index, kid) {
+    const source = this.#sources[index];
+    const keys = await source.remote.getKeySet(kid === undefined ? undefined : { kid });
+    if (keys === source.current) return false;
+    source.current = keys;
+    this.#handle.setKeys(index, handleOf(keys));
+    return true;
+  }
+
+  /** Keeps cached remote sets current; a failing IdP is dealt with when its keys are needed. */
+  async #refresh() {
+    const remote = this.#sources.map((s, i) => s.remote && this.#load(i).catch(() => false));
+    if (remote.some(Boolean)) await Promise.all(remote);
+  }
+
+  /** Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown. */
+  async #decide(decide) {
+    await this.#refresh();
+    let outcome = JSON.parse(decide());
+    const refetch = outcome.refetch;
+    if (refetch && this.#sources[refetch.issuer].remote && (await this.#load(refetch.issuer, refetch.kid ?? ''))) {
+      outcome = JSON.parse(decide());
+    }
+    return outcome;
+  }
+
+  #now(currentDate) {
+    return epochSeconds(currentDate ?? this.#currentDate ?? new Date());
+  }
+
+  /**
+   * Authorizes an API Gateway authorizer event (any of the five shapes).
+   * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
+   */
+  async handleEvent(event, { currentDate } = {}) {
+    const started = performance.now();
+    const now = this.#now(currentDate);
+    const text = typeof event === 'string' ? event : JSON.stringify(event ?? null);
+    const outcome = await this.#decide(() => this.#handle.handleEvent(text, now));
+    this.#emit(outcome, started);
+    return outcome;
+  }
+
+  /**
+   * Authorizes a plain request: `{ token?, method, path, headers?, currentDate? }` (the token is
+   * read from `headers` when not given). Resolves to `{ allowed, status, decision, principalId,
+   * context, payload, error }`; `status` is 200, 401 (no valid token) or 403 (policy denied).
+   */
+  async authorize({ token, method = 'GET', path = '/', headers = {}, currentDate } = {}) {
+    const started = performance.now();
+    const now = this.#now(currentDate);
+    const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers) });
+    const outcome = await this.#decide(() => call(() => this.#handle.authorize(request, now)));
+    this.#emit(outcome, started);
+    return {
+      allowed: outcome.status === 200,
+      status: outcome.status,
+      decision: outcome.decision,
+      principalId: outcome.principalId,
+      context: outcome.context,
+      payload: outcome.payload,
+      error: errorOf(outcome),
+    };
+  }
+
+  /** One structured log line per decision; never the token, claim values only if asked. */
+  #emit(outcome, started) {
+    if (!this.#log) return;
+    const line = {
+      msg: 'jwtgate decision',
+      decision: outcome.status === 200 ? 'allow' : outcome.status === 403 ? 'deny' : 'unauthorized',
+      status: outcome.status,
+      shape: outcome.shape,
+      route: outcome.route,
+      rule: outcome.decision?.rule,
+      reason: outcome.decision?.reason ?? outcome.error?.message,
+      code: outcome.error?.code,
+      principal: outcome.principalId,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    if (outcome.shape === 'httpV2' && outcome.response && 'isAuthorized' in outcome.response && outcome.decision?.trace?.length) {
+      line.cache = 'simple responses are cached for every route: set the authorizer cache TTL to 0 or add the route to the identity source';
+    }
+    if (this.#logClaims) line.trace = outcome.decision?.trace;
+    this.#log(line);
+  }
+}
+
+/** Headers from a plain object, a `Headers` instance or an array of pairs. */
+function plainHeaders(headers) {
+  if (headers && typeof headers.entries === 'function' && !Array.isArray(headers)) return Object.fromEntries(headers.entries());
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  return headers ?? {};
+}
