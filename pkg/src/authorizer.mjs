@@ -156,14 +156,14 @@ export class Authorizer {
   }
 
   /**
-   * Authorizes a plain request: `{ token?, method, path, headers?, currentDate? }` (the token is
-   * read from `headers` when not given). Resolves to `{ allowed, status, decision, principalId,
+   * Authorizes a plain request: `{ token?, method, path, headers?, query?, currentDate? }` (the
+   * token is read from `headers`, `query` or a cookie, as configured, when not given). Resolves to `{ allowed, status, decision, principalId,
    * context, payload, error }`; `status` is 200, 401 (no valid token) or 403 (policy denied).
    */
-  async authorize({ token, method = 'GET', path = '/', headers = {}, currentDate } = {}) {
+  async authorize({ token, method = 'GET', path = '/', headers = {}, query = {}, currentDate } = {}) {
     const started = performance.now();
     const now = this.#now(currentDate);
-    const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers) });
+    const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers), query: plainHeaders(query) });
     const outcome = await this.#decide(() => call(() => this.#handle.authorize(request, now)));
     this.#emit(outcome, started);
     return {
@@ -200,7 +200,7 @@ export class Authorizer {
   }
 }
 
-/** Headers from a plain object, a `Headers` instance or an array of pairs. */
+/** Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. */
 function plainHeaders(headers) {
   if (headers && typeof headers.entries === 'function' && !Array.isArray(headers)) return Object.fromEntries(headers.entries());
   if (Array.isArray(headers)) return Object.fromEntries(headers);

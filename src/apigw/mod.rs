@@ -144,6 +144,9 @@ pub struct DirectRequest {
     /// Request headers (any case).
     #[serde(default)]
     pub headers: Map<String, Value>,
+    /// Query-string parameters.
+    #[serde(default)]
+    pub query: Map<String, Value>,
 }
 
 impl Authorizer {
@@ -226,10 +229,14 @@ impl Authorizer {
     pub fn authorize_direct(&self, direct: &DirectRequest, now: i64) -> Outcome {
         let token = match &direct.token {
             Some(token) => event::bearer(token),
-            None => event::lookup_ci(&direct.headers, &self.source.header)
-                .and_then(Value::as_str)
-                .ok_or_else(|| "no token".to_owned())
-                .and_then(event::bearer),
+            None => {
+                // Read like an event's identity source: header, then query parameter, then cookie.
+                let as_event = Map::from_iter([
+                    ("headers".to_owned(), Value::Object(direct.headers.clone())),
+                    ("queryStringParameters".to_owned(), Value::Object(direct.query.clone())),
+                ]);
+                event::token_from_request(&as_event, &self.source)
+            }
         };
         let method = direct.method.as_deref().unwrap_or("GET");
         let request = Request {

@@ -4,14 +4,9 @@
 // sent to it. Tokens are verified at the real current time, as in production.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import * as jose from 'jose';
+import { startWorker } from './helpers/workerd.mjs';
 
-const pkg = resolve(import.meta.dirname, '../../pkg');
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'api://orders';
 
@@ -31,40 +26,13 @@ export default {
   },
 };`;
 
-let dir, mf;
+let worker, mf;
 const keys = {}; // alg -> { privateKey, jwks }
 
 before(async () => {
-  // The package "as installed": node_modules/jwtgate -> pkg/, resolved through its exports map.
-  dir = mkdtempSync(join(tmpdir(), 'jwtgate-workerd-'));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(pkg, join(dir, 'node_modules', 'jwtgate'), 'dir');
-  writeFileSync(join(dir, 'worker.mjs'), WORKER);
-  const wasmFiles = new Set();
-  await build({
-    entryPoints: [join(dir, 'worker.mjs')], outfile: join(dir, 'out', 'worker.mjs'),
-    bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'],
-    logLevel: 'warning',
-    plugins: [{
-      name: 'wasm-beside-bundle', // keep `.wasm` imports as modules next to the bundle
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path);
-          wasmFiles.add(file);
-          return { path: `./${basename(file)}`, external: true };
-        });
-      },
-    }],
-  });
-  assert.deepEqual([...wasmFiles].map((f) => basename(f)), ['jwtgate_bg.wasm'], 'the workerd entry imports the wasm');
-  for (const file of wasmFiles) copyFileSync(file, join(dir, 'out', basename(file)));
-
-  mf = new Miniflare({
-    modules: true, scriptPath: join(dir, 'out', 'worker.mjs'), modulesRoot: join(dir, 'out'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2024-09-23',
-  });
-  await mf.ready;
+  worker = await startWorker(WORKER);
+  mf = worker.mf;
+  assert.deepEqual(worker.wasmFiles, ['jwtgate_bg.wasm'], 'the workerd entry imports the wasm');
 
   for (const alg of ['ES256', 'RS256']) {
     const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
@@ -74,8 +42,7 @@ before(async () => {
 });
 
 after(async () => {
-  await mf?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await worker?.dispose();
 });
 
 /** A token signed by jose; `exp` is seconds relative to now. */

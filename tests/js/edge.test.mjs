@@ -1,0 +1,167 @@
+// The edge middleware for real: Node's Request/Response, Hono, and a worker in workerd that
+// fetches its JWKS from a local server. Valid, expired, tampered, missing and forbidden tokens.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import * as jose from 'jose';
+import { Hono } from 'hono';
+import { createEdgeGuard } from '../../pkg/src/edge.mjs';
+import { jwtGate } from '../../pkg/src/hono.mjs';
+import { startWorker } from './helpers/workerd.mjs';
+
+const ISSUER = 'https://idp.example';
+const AUDIENCE = 'orders-api';
+const policy = {
+  rules: [
+    { id: 'read', effect: 'allow', routes: ['GET /orders', 'GET /orders/{id}'], scopes: { anyOf: ['orders:read'] } },
+    { id: 'admin', effect: 'allow', routes: ['* /admin/**'], when: [{ claim: 'groups', containsAny: ['admin'] }] },
+  ],
+};
+
+let jwks, privateKey, jwksServer, jwksUrl, fetches = 0;
+const tokens = {};
+
+async function sign(claims, { key = privateKey, exp = '10m' } = {}) {
+  return new jose.SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuedAt().setExpirationTime(exp).sign(key);
+}
+
+before(async () => {
+  const pair = await jose.generateKeyPair('ES256', { extractable: true });
+  privateKey = pair.privateKey;
+  jwks = { keys: [{ ...(await jose.exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+  const attacker = await jose.generateKeyPair('ES256');
+  const good = await sign({ scope: 'orders:read' });
+  const [h, , s] = good.split('.');
+  tokens.valid = good;
+  tokens.expired = await sign({ scope: 'orders:read' }, { exp: Math.floor(Date.now() / 1000) - 60 });
+  tokens.tampered = `${h}.${jose.base64url.encode(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'mallory', scope: 'orders:read', exp: 4e9 }))}.${s}`;
+  tokens.forged = await sign({ scope: 'orders:read' }, { key: attacker.privateKey });
+  tokens.forbidden = await sign({ scope: 'profile' });
+  jwksServer = createServer((req, res) => {
+    fetches += 1;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(jwks));
+  });
+  await new Promise((r) => jwksServer.listen(0, '127.0.0.1', r));
+  jwksUrl = `http://127.0.0.1:${jwksServer.address().port}/jwks.json`;
+});
+
+after(() => jwksServer?.close());
+
+const request = (path, token, init = {}) => new Request(`https://api.example${path}`, {
+  ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+});
+
+/** The expectations every runtime must meet: status, challenge, JSON body without the token. */
+async function assertRefused(response, status, error, token) {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  const challenge = response.headers.get('www-authenticate');
+  assert.match(challenge, /^Bearer realm="orders"/);
+  if (error) assert.match(challenge, new RegExp(`error="${error}", error_description="[^"]+"`));
+  else assert.equal(challenge, 'Bearer realm="orders"');
+  const body = await response.text();
+  if (token) assert.ok(!body.includes(token.split('.')[2]), 'the body never echoes the token');
+  if (error) assert.equal(JSON.parse(body).error, error);
+}
+
+describe('with Node Request/Response', () => {
+  let guard;
+  before(() => {
+    guard = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, realm: 'orders', log: false, allowPreflight: true });
+  });
+
+  test('a valid token passes with the decision and payload', async () => {
+    const auth = await guard(request('/orders/7', tokens.valid));
+    assert.equal(auth.ok, true);
+    assert.equal(auth.payload.sub, 'alice');
+    assert.equal(auth.decision.rule, 'read');
+  });
+
+  test('expired, tampered and forged tokens get 401 invalid_token', async () => {
+    for (const name of ['expired', 'tampered', 'forged']) {
+      const auth = await guard(request('/orders', tokens[name]));
+      assert.equal(auth.ok, false, name);
+      await assertRefused(auth.response, 401, 'invalid_token', tokens[name]);
+    }
+    const expired = await guard(request('/orders', tokens.expired));
+    assert.match(expired.response.headers.get('www-authenticate'), /ERR_JWT_EXPIRED/);
+  });
+
+  test('no token at all gets 401 with just the realm; another scheme counts as none', async () => {
+    await assertRefused((await guard(request('/orders'))).response, 401);
+    await assertRefused((await guard(request('/orders', null, { headers: { authorization: 'Basic YTpi' } }))).response, 401);
+  });
+
+  test('a valid token the policy denies gets 403 insufficient_scope', async () => {
+    const auth = await guard(request('/orders', tokens.forbidden));
+    await assertRefused(auth.response, 403, 'insufficient_scope', tokens.forbidden);
+    assert.equal(auth.status, 403);
+  });
+
+  test('scheme in any case, and OPTIONS preflight let through when enabled', async () => {
+    const lower = await guard(new Request('https://api.example/orders', { headers: { Authorization: `bEaReR ${tokens.valid}` } }));
+    assert.equal(lower.ok, true);
+    const preflight = await guard(new Request('https://api.example/orders', { method: 'OPTIONS' }));
+    assert.deepEqual(preflight, { ok: true, preflight: true });
+    const strict = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, log: false });
+    assert.equal((await strict(new Request('https://api.example/orders', { method: 'OPTIONS' }))).response.status, 401);
+  });
+
+  test('token from a configured cookie', async () => {
+    const cookieGuard = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, tokenCookie: 'session', log: false });
+    const auth = await cookieGuard(new Request('https://api.example/orders', { headers: { cookie: `theme=dark; session=${tokens.valid}` } }));
+    assert.equal(auth.ok, true);
+  });
+
+  test('keys from a jwksUri are fetched once and shared across requests', async () => {
+    const before = fetches;
+    const remote = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwksUrl, policy, log: false });
+    for (let i = 0; i < 5; i += 1) assert.equal((await remote(request('/orders', tokens.valid))).ok, true);
+    assert.equal(fetches - before, 1);
+  });
+});
+
+describe('with Hono', () => {
+  test('the middleware refuses or sets the payload on the context', async () => {
+    const app = new Hono();
+    app.use('/orders/*', jwtGate({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, realm: 'orders', log: false }));
+    app.get('/orders/:id', (c) => c.json({ sub: c.get('jwtPayload').sub, rule: c.get('jwtgate').decision.rule }));
+    const ok = await app.request('/orders/7', { headers: { authorization: `Bearer ${tokens.valid}` } });
+    assert.deepEqual(await ok.json(), { sub: 'alice', rule: 'read' });
+    await assertRefused(await app.request('/orders/7', { headers: { authorization: `Bearer ${tokens.expired}` } }), 401, 'invalid_token', tokens.expired);
+    await assertRefused(await app.request('/orders/7'), 401);
+  });
+});
+
+describe('in workerd', () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker(`
+      import { createEdgeGuard } from 'jwtgate/edge';
+      let guard;
+      export default {
+        async fetch(request, env) {
+          guard ??= createEdgeGuard({ issuer: ${JSON.stringify(ISSUER)}, audience: ${JSON.stringify(AUDIENCE)},
+            jwksUri: env.JWKS_URL, policy: JSON.parse(env.POLICY), realm: 'orders', log: false });
+          const auth = await guard(request);
+          if (!auth.ok) return auth.response;
+          return Response.json({ sub: auth.payload.sub, rule: auth.decision.rule });
+        },
+      };`, { bindings: { JWKS_URL: jwksUrl, POLICY: JSON.stringify(policy) } });
+  });
+  after(() => worker?.dispose());
+
+  const call = (path, token) => worker.mf.dispatchFetch(`https://api.example${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  test('valid, expired, tampered, missing and forbidden tokens', async () => {
+    assert.deepEqual(await (await call('/orders/1', tokens.valid)).json(), { sub: 'alice', rule: 'read' });
+    await assertRefused(await call('/orders/1', tokens.expired), 401, 'invalid_token', tokens.expired);
+    await assertRefused(await call('/orders/1', tokens.tampered), 401, 'invalid_token', tokens.tampered);
+    await assertRefused(await call('/orders/1'), 401);
+    await assertRefused(await call('/orders/1', tokens.forbidden), 403, 'insufficient_scope', tokens.forbidden);
+    // Still healthy after the refusals.
+    assert.equal((await call('/orders', tokens.valid)).status, 200);
+  });
+});
