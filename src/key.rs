@@ -10,7 +10,10 @@ use rsa::{traits::PublicKeyParts, BigUint};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::alg::{Alg, Es384, Es512, KeyKind};
+use crate::{
+    alg::{Alg, Es384, Es512, KeyKind},
+    backend::{self, Native, NativeKey},
+};
 
 /// RFC 8725 §3.5 and NIST SP 800-131A: shorter RSA moduli are refused.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -150,6 +153,8 @@ pub struct Key {
     pub(crate) kid: Option<String>,
     pub(crate) alg: Option<Alg>,
     pub(crate) material: Material,
+    /// The key's handle in the native backend, once imported there.
+    pub(crate) native: Option<u32>,
 }
 
 impl Key {
@@ -168,7 +173,12 @@ impl Key {
                 });
             }
         }
-        Ok(Self { kid, alg, material })
+        Ok(Self {
+            kid,
+            alg,
+            material,
+            native: None,
+        })
     }
 
     /// Whether this key may verify a token signed with `alg`: the material fits and,
@@ -185,7 +195,36 @@ impl Key {
     }
 
     pub(crate) fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
-        self.accepts(alg) && self.material.verify(alg, message, signature)
+        if !self.accepts(alg) {
+            return false;
+        }
+        match self.native.filter(|_| backend::is_installed()) {
+            Some(handle) => check(&Native(alg), &NativeKey(handle), message, signature),
+            None => self.material.verify(alg, message, signature),
+        }
+    }
+
+    /// The key as a JWK (public parts, or the secret), for importing into a native backend.
+    pub(crate) fn to_jwk(&self) -> serde_json::Value {
+        use base64ct::{Base64UrlUnpadded as B64, Encoding};
+        let ec = |crv: &str, point: &[u8]| {
+            // Uncompressed SEC1: 0x04 ‖ x ‖ y.
+            let coordinates = point.get(1..).unwrap_or_default();
+            let (x, y) = coordinates.split_at(coordinates.len() / 2);
+            serde_json::json!({ "kty": "EC", "crv": crv, "x": B64::encode_string(x), "y": B64::encode_string(y) })
+        };
+        match &self.material {
+            Material::Secret(k) => serde_json::json!({ "kty": "oct", "k": B64::encode_string(k) }),
+            Material::Rsa(k) => serde_json::json!({
+                "kty": "RSA",
+                "n": B64::encode_string(&k.n().to_bytes_be()),
+                "e": B64::encode_string(&k.e().to_bytes_be()),
+            }),
+            Material::P256(k) => ec("P-256", k.to_encoded_point(false).as_bytes()),
+            Material::P384(k) => ec("P-384", k.to_encoded_point(false).as_bytes()),
+            Material::P521(k) => ec("P-521", k.to_encoded_point(false).as_bytes()),
+            Material::Ed25519(k) => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) }),
+        }
     }
 
     /// A description without any secret: for listings and the inspector.

@@ -159,6 +159,19 @@ impl KeySet {
         self.keys.iter().map(Key::info).collect()
     }
 
+    /// Each usable key as a JWK, with its index: what a native backend imports.
+    #[must_use]
+    pub fn native_export(&self) -> Vec<(usize, serde_json::Value)> {
+        self.keys.iter().enumerate().map(|(i, k)| (i, k.to_jwk())).collect()
+    }
+
+    /// Records that key `index` was imported into the native backend as `handle`.
+    pub fn set_native(&mut self, index: usize, handle: u32) {
+        if let Some(key) = self.keys.get_mut(index) {
+            key.native = Some(handle);
+        }
+    }
+
     /// The JWKS members that were left out.
     #[must_use]
     pub fn skipped(&self) -> &[SkippedKey] {

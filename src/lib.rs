@@ -25,6 +25,7 @@
 
 mod alg;
 pub mod apigw;
+pub mod backend;
 mod claims;
 mod decode;
 mod error;

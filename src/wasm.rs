@@ -99,6 +99,19 @@ impl WasmKeySet {
         serde_json::to_string(&self.0.info()).unwrap_or_default()
     }
 
+    /// Each usable key as `[index, jwk]` pairs (JSON text), for importing into native crypto.
+    #[wasm_bindgen(js_name = nativeExportJson)]
+    pub fn native_export_json(&self) -> String {
+        serde_json::to_string(&self.0.native_export()).unwrap_or_default()
+    }
+
+    /// Records the native handle of key `index`. Only possible before the set is shared with a
+    /// verifier or authorizer (that is, right after construction).
+    #[wasm_bindgen(js_name = setNative)]
+    pub fn set_native(&mut self, index: usize, handle: u32) -> bool {
+        Arc::get_mut(&mut self.0).map(|keys| keys.set_native(index, handle)).is_some()
+    }
+
     /// The JWKS members that were skipped, and why, as JSON text.
     #[wasm_bindgen(js_name = skippedJson)]
     pub fn skipped_json(&self) -> String {
@@ -248,4 +261,34 @@ impl WasmAuthorizer {
                 .unwrap_or_default(),
         )
     }
+}
+
+thread_local! {
+    /// The JavaScript function behind the native backend: `(handle * 16 + alg, message, signature) → boolean`.
+    static NATIVE: std::cell::OnceCell<js_sys::Function> = const { std::cell::OnceCell::new() };
+}
+
+/// Installs `verify` as the native signature backend (Node's `crypto.verify`).
+#[wasm_bindgen(js_name = installNativeBackend)]
+pub fn install_native_backend(verify: js_sys::Function) -> bool {
+    NATIVE.with(|cell| cell.set(verify).is_ok()) && crate::backend::install(call_native)
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn call_native(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+    let code = Alg::ALL.iter().position(|a| *a == alg).unwrap_or(0) as u32;
+    let Some(packed) = handle.checked_mul(16).map(|h| h + code) else {
+        return false;
+    };
+    NATIVE.with(|cell| {
+        cell.get().is_some_and(|verify| {
+            // SAFETY: the views are only read by the synchronous call below, during which
+            // nothing allocates in wasm memory, so they cannot be invalidated.
+            let (message, signature) =
+                unsafe { (js_sys::Uint8Array::view(message), js_sys::Uint8Array::view(signature)) };
+            verify
+                .call3(&JsValue::NULL, &JsValue::from(packed), &message, &signature)
+                .is_ok_and(|ok| ok.is_truthy())
+        })
+    })
 }

@@ -55,6 +55,14 @@ function optionsOf(options, what) {
 
 const inner = new WeakMap();
 
+/** Imports new key sets into the runtime's native crypto, where the entry point installed one. */
+let importNative;
+
+/** Called by an entry point that has a native signature backend (Node). */
+export function useNativeBackend(verify, importer) {
+  if (wasm.installNativeBackend(verify)) importNative = importer;
+}
+
 /** The wasm handle behind a KeySet, Verifier or Policy (for the other modules of the package). */
 export function handleOf(object) {
   return inner.get(object);
@@ -66,6 +74,7 @@ export class KeySet {
     if (!(handle instanceof wasm.KeySet)) {
       throw new TypeError('use KeySet.fromJwks, fromJwk, fromSecret or fromPem');
     }
+    importNative?.(handle);
     inner.set(this, handle);
   }
 

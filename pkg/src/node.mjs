@@ -2,10 +2,13 @@
 // The wasm comes from a base64 module so that bundlers (esbuild for Lambda) carry it along.
 import { initSync } from '../dist/web/jwtgate.js';
 import wasmBase64 from '../dist/wasm-base64.mjs';
-import { markLoaded } from './api.mjs';
+import { markLoaded, useNativeBackend } from './api.mjs';
+import { importKeys, nativeVerify } from './node-crypto.mjs';
 
 initSync({ module: Buffer.from(wasmBase64, 'base64') });
 markLoaded();
+// Signatures are checked by OpenSSL through node:crypto: several times faster than wasm.
+useNativeBackend(nativeVerify, importKeys);
 
 export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';

@@ -227,16 +227,15 @@ impl Authorizer {
     /// Authorizes a request handed in directly (edge middleware, tests).
     #[must_use]
     pub fn authorize_direct(&self, direct: &DirectRequest, now: i64) -> Outcome {
-        let token = match &direct.token {
-            Some(token) => event::bearer(token),
-            None => {
-                // Read like an event's identity source: header, then query parameter, then cookie.
-                let as_event = Map::from_iter([
-                    ("headers".to_owned(), Value::Object(direct.headers.clone())),
-                    ("queryStringParameters".to_owned(), Value::Object(direct.query.clone())),
-                ]);
-                event::token_from_request(&as_event, &self.source)
-            }
+        let token = if let Some(token) = &direct.token {
+            event::bearer(token)
+        } else {
+            // Read like an event's identity source: header, then query parameter, then cookie.
+            let as_event = Map::from_iter([
+                ("headers".to_owned(), Value::Object(direct.headers.clone())),
+                ("queryStringParameters".to_owned(), Value::Object(direct.query.clone())),
+            ]);
+            event::token_from_request(&as_event, &self.source)
         };
         let method = direct.method.as_deref().unwrap_or("GET");
         let request = Request {

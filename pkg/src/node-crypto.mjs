@@ -1,0 +1,59 @@
+// The native signature backend for Node: keys imported once into KeyObjects, signatures checked
+// by `crypto.verify` (OpenSSL) instead of the pure-Rust code. The Rust core still parses the
+// token, pins the algorithm, selects the key and checks the claims; only the primitive is here.
+import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
+
+// In the order of the Rust `Alg::ALL`: the code the core passes in the low 4 bits.
+const ALGS = [
+  ['hmac', 'sha256'], ['hmac', 'sha384'], ['hmac', 'sha512'],
+  ['pkcs1', 'sha256'], ['pkcs1', 'sha384'], ['pkcs1', 'sha512'],
+  ['pss', 'sha256'], ['pss', 'sha384'], ['pss', 'sha512'],
+  ['ecdsa', 'sha256'], ['ecdsa', 'sha384'], ['ecdsa', 'sha512'],
+  ['eddsa', null], ['eddsa', null],
+];
+
+const keys = []; // handle -> KeyObject
+const handles = new Map(); // JWK text -> handle: the same key material is imported once
+
+/** `(handle * 16 + alg, message, signature) → boolean`, called synchronously from wasm. */
+export function nativeVerify(packed, message, signature) {
+  const key = keys[packed >>> 4];
+  const [kind, hash] = ALGS[packed & 15] ?? [];
+  if (!key || !kind) return false;
+  try {
+    switch (kind) {
+      case 'hmac': {
+        const mac = createHmac(hash, key).update(message).digest();
+        return mac.length === signature.length && timingSafeEqual(mac, signature);
+      }
+      case 'pkcs1':
+        return verify(hash, message, key, signature);
+      case 'pss':
+        return verify(hash, message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+      case 'ecdsa':
+        return verify(hash, message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      default:
+        return verify(null, message, key, signature);
+    }
+  } catch {
+    return false; // malformed signatures are just invalid
+  }
+}
+
+/** Imports every key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
+export function importKeys(keySet) {
+  for (const [index, jwk] of JSON.parse(keySet.nativeExportJson())) {
+    const text = JSON.stringify(jwk);
+    let handle = handles.get(text);
+    if (handle === undefined) {
+      try {
+        keys.push(jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : createPublicKey({ key: jwk, format: 'jwk' }));
+      } catch {
+        continue;
+      }
+      handle = keys.length - 1;
+      handles.set(text, handle);
+    }
+    keySet.setNative(index, handle);
+  }
+}
