@@ -170,8 +170,11 @@ export class Authorizer {
 }
 
 /** The Lambda handler: resolves to the API Gateway answer, or throws `Error('Unauthorized')` (401). */
-export type LambdaAuthorizerHandler = ((event: any) => Promise<IamAuthorizerResponse | SimpleAuthorizerResponse>) & {
-  authorizer: Authorizer;
-};
+export type LambdaAuthorizerHandler<Response = IamAuthorizerResponse | SimpleAuthorizerResponse> =
+  ((event: any) => Promise<Response>) & { authorizer: Authorizer };
 
+/** For HTTP API 2.0 with simple responses (other event shapes still get IAM answers). */
+export function createLambdaAuthorizer(options: AuthorizerOptions & { simpleResponses: true }): LambdaAuthorizerHandler<SimpleAuthorizerResponse>;
+/** IAM policy answers: REST TOKEN/REQUEST, WebSocket, HTTP API 1.0 and 2.0. */
+export function createLambdaAuthorizer(options: AuthorizerOptions & { simpleResponses?: false }): LambdaAuthorizerHandler<IamAuthorizerResponse>;
 export function createLambdaAuthorizer(options: AuthorizerOptions | Authorizer): LambdaAuthorizerHandler;

@@ -26,6 +26,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# cfn-lint validates the SAM template of examples/lambda (tests only).
+if [ "${1:-}" = "--browser" ]; then
+  scripts/setup-python.sh
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Debian's chromium"
   export DEBIAN_FRONTEND=noninteractive

@@ -333,9 +333,16 @@ impl Authorizer {
             .and_then(|c| claims.get(c))
             .and_then(Value::as_str)
             .map(str::to_owned);
+        // The request as the policy saw it, and as API Gateway names it (they differ only in
+        // synthetic events); the answer must decide both like the policy did.
+        let mut current = vec![arn.resource(&arn.method, &arn.path)];
+        if let (Some(method), Some(path)) = (&request.method, &request.path) {
+            current.push(arn.resource(method, path));
+        }
+        current.dedup();
         Some(iam_response(
             principal,
-            &grants(self.policy.as_ref(), arn, claims),
+            &grants(self.policy.as_ref(), arn, claims, &current, decision.allowed),
             arn,
             context,
             usage_key,

@@ -28,11 +28,14 @@ pub(crate) struct Grants {
     pub deny: BTreeSet<String>,
 }
 
-/// Every route this principal may call (and must not), as `execute-api` resources.
+/// Every route this principal may call (and must not), as `execute-api` resources, made
+/// consistent with the decision for the current request (`current`: its ARNs).
 pub(crate) fn grants(
     policy: Option<&Policy>,
     arn: &MethodArn,
     claims: &Map<String, Value>,
+    current: &[String],
+    current_allowed: bool,
 ) -> Grants {
     let Some(policy) = policy else {
         // Verification only: a valid token may call everything under this API and stage.
@@ -42,6 +45,7 @@ pub(crate) fn grants(
         };
     };
     let mut grants = Grants::default();
+    let mut carve_outs = BTreeSet::new();
     for rule in &policy.rules {
         let Some(bound) = rule.applies_to_principal(policy, claims) else {
             continue;
@@ -49,49 +53,103 @@ pub(crate) fn grants(
         for route in &rule.routes {
             let resource = resource_of(arn, route, &bound);
             match rule.effect {
-                Effect::Allow => grants.allow.insert(resource),
-                Effect::Deny => grants.deny.insert(resource),
-            };
+                Effect::Allow => {
+                    grants.allow.insert(resource.pattern);
+                    carve_outs.extend(resource.carve_outs);
+                }
+                Effect::Deny => {
+                    grants.deny.insert(resource.pattern);
+                }
+            }
         }
     }
-    repair_wildcards(policy, arn, claims, &mut grants);
+    let probes = probes(policy, arn, claims);
+    // A one-segment `*` must not grant deeper paths: deny them, unless that would also deny a
+    // route of the document this principal may call (then the README's caveat applies).
+    for carve_out in carve_outs {
+        if !probes.iter().any(|(probe, allowed)| *allowed && iam_glob(&carve_out, probe)) {
+            grants.deny.insert(carve_out);
+        }
+    }
+    // Routes of the document that an allowed pattern covers but the policy denies.
+    for (probe, allowed) in &probes {
+        if !allowed && grants.permits(probe) {
+            grants.deny.insert(probe.clone());
+        }
+    }
+    grants.agree_with_current(current, current_allowed);
     grants
 }
 
-/// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value.
-fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> String {
-    match route {
-        // `$default` also catches every HTTP route.
-        Route::Key(key) if key == "$default" => format!("{}/*", arn.prefix),
-        Route::Key(key) => arn.resource(key, ""),
-        Route::Http { method, segments } => {
-            let path: String = segments
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Literal(text) => format!("/{text}"),
-                    Segment::Param(name) => match bound.iter().find(|(n, _)| n == name) {
-                        Some((_, value)) => format!("/{value}"),
-                        None => "/*".into(),
-                    },
-                    Segment::Any | Segment::Rest(_) => "/*".into(),
-                })
-                .collect();
-            arn.resource(
-                method.as_deref().unwrap_or("*"),
-                if path.is_empty() { "/" } else { &path },
-            )
+impl Grants {
+    /// What IAM would answer for `resource`: an allow, and no deny.
+    pub(crate) fn permits(&self, resource: &str) -> bool {
+        self.allow.iter().any(|p| iam_glob(p, resource)) && !self.deny.iter().any(|p| iam_glob(p, resource))
+    }
+
+    /// The answer must decide the current request exactly as the policy did. When wildcards
+    /// make that impossible for an allowed request, fall back to allowing just this request
+    /// (cached answers then over-deny, which fails closed).
+    fn agree_with_current(&mut self, current: &[String], allowed: bool) {
+        if allowed && !current.iter().all(|c| self.permits(c)) {
+            *self = Grants {
+                allow: current.iter().cloned().collect(),
+                deny: BTreeSet::new(),
+            };
+        } else if !allowed {
+            self.deny.extend(current.iter().filter(|c| self.permits(c)).cloned().collect::<Vec<_>>());
         }
     }
 }
 
-/// IAM's `*` also crosses `/`, so `GET/pets/*` grants `GET/pets/1/secrets` too. For every route
-/// of the document that an allowed pattern covers but the policy denies, add an explicit deny.
-fn repair_wildcards(
-    policy: &Policy,
-    arn: &MethodArn,
-    claims: &Map<String, Value>,
-    grants: &mut Grants,
-) {
+/// A route's resource pattern and the patterns of the deeper paths its one-segment wildcards
+/// would also match.
+struct Resource {
+    pattern: String,
+    carve_outs: Vec<String>,
+}
+
+/// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value.
+fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Resource {
+    let (method, segments) = match route {
+        // `$default` also catches every HTTP route.
+        Route::Key(key) if key == "$default" => {
+            return Resource { pattern: format!("{}/*", arn.prefix), carve_outs: Vec::new() }
+        }
+        Route::Key(key) => return Resource { pattern: arn.resource(key, ""), carve_outs: Vec::new() },
+        Route::Http { method, segments } => (method.as_deref().unwrap_or("*"), segments),
+    };
+    // (text, whether it is a one-segment wildcard)
+    let parts: Vec<(&str, bool)> = segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Literal(text) => (text.as_str(), false),
+            Segment::Param(name) => match bound.iter().find(|(n, _)| n == name) {
+                Some((_, value)) => (value.as_str(), false),
+                None => ("*", true),
+            },
+            Segment::Any => ("*", true),
+            Segment::Rest(_) => ("*", false),
+        })
+        .collect();
+    let join = |parts: &[(&str, bool)]| slash_join(parts.iter().map(|(text, _)| *text));
+    let carve_outs = (0..parts.len())
+        .filter(|i| parts[*i].1)
+        .map(|i| {
+            let mut deeper = parts.clone();
+            deeper[i].0 = "*/*";
+            arn.resource(method, &join(&deeper))
+        })
+        .collect();
+    Resource {
+        pattern: arn.resource(method, &join(&parts)),
+        carve_outs,
+    }
+}
+
+/// Each route of the document, instantiated with probe values for every method it names, with
+/// the policy's decision for it: the table the answer is checked against.
+fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<(String, bool)> {
     let routes: BTreeSet<String> = policy
         .rules
         .iter()
@@ -99,54 +157,41 @@ fn repair_wildcards(
         .filter(|r| matches!(r, Route::Http { .. }))
         .map(ToString::to_string)
         .collect();
+    let mut out = Vec::new();
     for text in routes {
-        let Ok(route @ Route::Http { .. }) = Route::parse(&text) else {
+        let Ok(Route::Http { method, segments }) = Route::parse(&text) else {
             continue;
         };
-        let Route::Http { method, segments } = &route else {
-            continue;
-        };
-        let probe_path = probe(segments);
+        let path = probe(&segments);
         let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
         for m in methods {
-            let probe_arn = arn.resource(m, &probe_path);
-            let granted = grants
-                .allow
-                .iter()
-                .any(|pattern| iam_glob(pattern, &probe_arn));
-            if granted
-                && !policy
-                    .decide(
-                        Target::Http {
-                            method: m,
-                            path: &probe_path,
-                        },
-                        claims,
-                    )
-                    .allowed
-            {
-                grants.deny.insert(resource_of(arn, &route, &[]).replacen(
-                    "/*/",
-                    &format!("/{m}/"),
-                    usize::from(method.is_none()),
-                ));
-            }
+            let allowed = policy.decide(Target::Http { method: m, path: &path }, claims).allowed;
+            out.push((arn.resource(m, &path), allowed));
         }
     }
+    out
 }
 
 /// A concrete path matching the pattern, with a probe value for every wildcard.
 fn probe(segments: &[Segment]) -> String {
-    if segments.is_empty() {
-        return "/".into();
+    slash_join(segments.iter().map(|s| match s {
+        Segment::Literal(text) => text.as_str(),
+        _ => PROBE,
+    }))
+}
+
+/// `/a/b/c`, or `/` for no segments.
+fn slash_join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let path = parts.fold(String::new(), |mut path, part| {
+        path.push('/');
+        path.push_str(part);
+        path
+    });
+    if path.is_empty() {
+        "/".into()
+    } else {
+        path
     }
-    segments
-        .iter()
-        .map(|s| match s {
-            Segment::Literal(text) => format!("/{text}"),
-            _ => format!("/{PROBE}"),
-        })
-        .collect()
 }
 
 /// IAM resource matching: `*` any run of characters (including none), `?` one character.
