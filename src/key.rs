@@ -137,6 +137,11 @@ impl Material {
     }
 }
 
+/// "an EC", "an RSA", "an OKP", "an oct": all key type names start with a vowel sound.
+fn with_article(kty: &str) -> String {
+    format!("an {kty}")
+}
+
 /// Runs one jwt-compact algorithm; a signature of the wrong shape simply does not verify.
 fn check<A: Algorithm>(alg: &A, key: &A::VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
     // jwt-compact's fixed-size signatures panic in `try_from_slice` on a wrong length (its own
@@ -169,7 +174,7 @@ impl Key {
                     KeyKind::Secret { min_len } if material.kty() == "oct" => {
                         format!("{alg} needs a secret of at least {min_len} bytes (RFC 7518 §3.2)")
                     }
-                    _ => format!("a {} key cannot be used with {alg}", material.kty()),
+                    _ => format!("{} key cannot be used with {alg}", with_article(material.kty())),
                 });
             }
         }
