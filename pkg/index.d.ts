@@ -127,6 +127,11 @@ export interface VerifierOptions {
   maxTokenLength?: number;
   /** The time to verify at; default: the clock at each call. */
   currentDate?: Date;
+  /**
+   * Remember verified tokens (bounded LRU, default 1000 entries) until their `exp`: a repeat
+   * verification skips all work. Results are then frozen. Tokens without `exp` are not cached.
+   */
+  cache?: boolean | { max: number };
 }
 
 /** Registered claims, plus any others. */

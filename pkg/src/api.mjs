@@ -135,15 +135,79 @@ function tokenText(token) {
   throw new JwtGateError('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
 }
 
+/**
+ * Tokens verified recently, for repeat verifications: bounded LRU keyed by the whole token (a
+ * hit compares the full text, so there are no collisions), each entry valid from its `nbf` to
+ * its `exp` (and `iat + maxTokenAge`). Results are frozen, since every hit returns the same
+ * objects. Failures are never cached. Entries live in one Verifier, whose keys never change,
+ * so they cannot outlive the key set that verified them.
+ */
+class VerifiedCache {
+  #entries = new Map();
+  #max;
+
+  constructor(max) {
+    this.#max = max;
+  }
+
+  get(token, now) {
+    const entry = this.#entries.get(token);
+    if (entry === undefined) return undefined;
+    if (now < entry.from || now >= entry.until) {
+      this.#entries.delete(token);
+      return undefined;
+    }
+    // Most recently used last: re-insert.
+    this.#entries.delete(token);
+    this.#entries.set(token, entry);
+    return entry.result;
+  }
+
+  set(token, result, { from, until }) {
+    if (!(until > from)) return;
+    this.#entries.set(token, { result: deepFreeze(result), from, until });
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value);
+  }
+}
+
+function deepFreeze(value) {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/** The seconds of a duration option as the Rust side reads it (number or jose string). */
+function durationSeconds(value) {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return 0;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(value);
+  const unit = { s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400, w: 604800, week: 604800, weeks: 604800, y: 31557600, yr: 31557600, yrs: 31557600, year: 31557600, years: 31557600 }[m?.[2].toLowerCase()];
+  return m && unit ? Math.round(Number(m[1]) * unit) : 0;
+}
+
+/** When a verified payload stays valid, by the same rules the Rust side checked. */
+function validity(payload, tolerance, maxTokenAge) {
+  const exp = typeof payload.exp === 'number' ? payload.exp + tolerance : -Infinity; // no exp: not cached
+  const age = maxTokenAge !== undefined && typeof payload.iat === 'number' ? payload.iat + maxTokenAge + tolerance + 1 : Infinity;
+  const nbf = typeof payload.nbf === 'number' ? payload.nbf - tolerance : -Infinity;
+  const iat = maxTokenAge !== undefined && typeof payload.iat === 'number' ? payload.iat - tolerance : -Infinity;
+  return { from: Math.max(nbf, iat), until: Math.min(exp, age) };
+}
+
 /** Verifies tokens with fixed keys and options (jose's `jwtVerify` option names). */
 export class Verifier {
   #handle;
   #keys;
   #currentDate;
+  #cache;
+  #tolerance;
+  #maxTokenAge;
 
   constructor(options = {}) {
     ensureLoaded();
-    const { keys, currentDate, ...rest } = options ?? {};
+    const { keys, currentDate, cache, ...rest } = options ?? {};
     if (!(keys instanceof KeySet)) {
       throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `keys`: must be a KeySet', { field: 'keys' });
     }
@@ -153,6 +217,15 @@ export class Verifier {
     inner.set(this, this.#handle);
     this.#keys = inner.get(keys);
     this.#currentDate = currentDate;
+    if (cache !== undefined && cache !== false) {
+      const max = cache === true ? 1000 : cache?.max;
+      if (!(Number.isInteger(max) && max > 0)) {
+        throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `cache`: `true` or `{ max: <positive integer> }`', { field: 'cache' });
+      }
+      this.#cache = new VerifiedCache(max);
+      this.#tolerance = durationSeconds(rest.clockTolerance);
+      this.#maxTokenAge = rest.maxTokenAge === undefined ? undefined : durationSeconds(rest.maxTokenAge);
+    }
   }
 
   /**
@@ -163,9 +236,13 @@ export class Verifier {
     const date = options?.currentDate ?? this.#currentDate ?? new Date();
     const now = epochSeconds(date, 'currentDate');
     const text = tokenText(token);
+    const cached = this.#cache?.get(text, now);
+    if (cached) return cached;
     const [alg, headerJson, payloadJson] = call(() => this.#handle.verify(this.#keys, text, now));
     const header = JSON.parse(headerJson);
-    return { header, protectedHeader: header, payload: JSON.parse(payloadJson), alg };
+    const result = { header, protectedHeader: header, payload: JSON.parse(payloadJson), alg };
+    this.#cache?.set(text, result, validity(result.payload, this.#tolerance, this.#maxTokenAge));
+    return result;
   }
 }
 

@@ -216,6 +216,36 @@ describe('jwtgate defaults and options', () => {
   });
 });
 
+describe('verified-token cache', () => {
+  test('a repeat verification returns the same frozen result, only while the token is valid', async () => {
+    const fx = fixtures.ES256;
+    const token = await sign(fx, { claims: { ...baseClaims(), nbf: NOW - 5, exp: NOW + 60 } });
+    const verifier = new Verifier({ keys: KeySet.fromJwks(fx.jwks), ...standardOptions, cache: { max: 2 } });
+    const first = verifier.verify(token);
+    assert.equal(verifier.verify(token), first);
+    assert.ok(Object.isFrozen(first.payload));
+    const at = (s) => ({ currentDate: new Date(s * 1000) });
+    assert.throws(() => verifier.verify(token, at(NOW + 60)), { code: 'ERR_JWT_EXPIRED' });
+    assert.throws(() => verifier.verify(token, at(NOW - 10)), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'nbf' });
+    assert.equal(verifier.verify(token, at(NOW + 59)).payload.sub, 'alice');
+  });
+
+  test('failures are never cached, and maxTokenAge bounds entries', async () => {
+    const fx = fixtures.HS256;
+    const good = await sign(fx, { claims: { ...baseClaims(), iat: NOW - 50 } });
+    const [h, p, sig] = good.split('.');
+    const tampered = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BA' : 'AA'}`;
+    const verifier = new Verifier({ keys: KeySet.fromJwks(fx.jwks), ...standardOptions, maxTokenAge: 60, cache: true });
+    for (let i = 0; i < 3; i += 1) assert.throws(() => verifier.verify(tampered), { code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    verifier.verify(good);
+    assert.throws(() => verifier.verify(good, { currentDate: new Date((NOW + 11) * 1000) }), { code: 'ERR_JWT_EXPIRED', claim: 'iat' });
+  });
+
+  test('bad cache options fail at construction', () => {
+    assert.throws(() => new Verifier({ keys: KeySet.fromJwks(fixtures.ES256.jwks), cache: { max: 0 } }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'cache' });
+  });
+});
+
 describe('decode', () => {
   test('returns header, payload and warnings without verifying', async () => {
     const token = await sign(fixtures.HS256, { claims: { sub: 'x', iat: NOW, exp: NOW + 3 * 86_400 }, header: { jku: 'https://evil.example' } });
