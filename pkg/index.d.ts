@@ -201,6 +201,9 @@ export function init(source?: string | URL | Response | BufferSource | WebAssemb
 /** Whether the wasm module is loaded. */
 export function isReady(): boolean;
 
+/** The wasm linear memory's size in bytes: a diagnostic for memory monitoring. */
+export function wasmMemoryBytes(): number;
+
 /** Options of `RemoteKeySet`: give exactly one of `jwksUri` and `issuer`. */
 export type RemoteKeySetOptions = RemoteKeySetLimits & (
   | {

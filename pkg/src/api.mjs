@@ -6,10 +6,17 @@ import { JwtGateError, call } from './errors.mjs';
 export { JwtGateError };
 
 let loaded = false;
+let memory;
 
-/** Called by the entry point once the wasm instance exists. */
-export function markLoaded() {
+/** Called by the entry point once the wasm instance exists, with its exports. */
+export function markLoaded(exports) {
   loaded = true;
+  memory = exports?.memory;
+}
+
+/** The size of the wasm linear memory in bytes (a diagnostic: it only ever grows). */
+export function wasmMemoryBytes() {
+  return memory?.buffer.byteLength ?? 0;
 }
 
 /** Whether the wasm module is ready (always, in Node and workerd; after `init()` in browsers). */

@@ -14,5 +14,5 @@ export function init(source) {
   return loading;
 }
 
-export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';

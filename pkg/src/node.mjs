@@ -5,12 +5,11 @@ import wasmBase64 from '../dist/wasm-base64.mjs';
 import { markLoaded, useNativeBackend } from './api.mjs';
 import { importKeys, nativeVerify } from './node-crypto.mjs';
 
-initSync({ module: Buffer.from(wasmBase64, 'base64') });
-markLoaded();
+markLoaded(initSync({ module: Buffer.from(wasmBase64, 'base64') }));
 // Signatures are checked by OpenSSL through node:crypto: several times faster than wasm.
 useNativeBackend(nativeVerify, importKeys);
 
-export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
 
 /** Nothing to wait for in Node; present so isomorphic code can always `await init()`. */

@@ -3,10 +3,9 @@ import module from '../dist/web/jwtgate_bg.wasm';
 import { initSync } from '../dist/web/jwtgate.js';
 import { markLoaded } from './api.mjs';
 
-initSync({ module });
-markLoaded();
+markLoaded(initSync({ module }));
 
-export { KeySet, Verifier, Policy, decode, JwtGateError, isReady } from './api.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
 
 /** Nothing to wait for in workerd; present so isomorphic code can always `await init()`. */
