@@ -216,6 +216,34 @@ describe('jwtgate defaults and options', () => {
   });
 });
 
+describe('secrets stay secret', () => {
+  test('never in errors, key descriptions or log lines', async () => {
+    const secret = 'Sup3r-Secr3t-Value-that-must-not-leak-0123456789';
+    const short = 'tiny-secret-value';
+    const texts = [];
+    try { KeySet.fromSecret(short, { alg: 'HS256' }); } catch (e) { texts.push(e.message, JSON.stringify(e)); }
+    const keys = KeySet.fromSecret(secret, { alg: 'HS384', kid: 'k' });
+    texts.push(JSON.stringify(keys.keys));
+    const { Authorizer } = await import('../../pkg/src/lambda.mjs');
+    const lines = [];
+    const authorizer = new Authorizer({ secret, algorithms: ['HS256'], log: (line) => lines.push(JSON.stringify(line)) });
+    const token = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const forged = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(`${secret}!`));
+    for (const t of [token, forged, 'garbage']) {
+      const result = await authorizer.authorize({ token: t });
+      texts.push(result.error?.message ?? '');
+    }
+    texts.push(...lines);
+    for (const text of texts) {
+      for (const value of [secret, short, jose.base64url.encode(secret), Buffer.from(secret).toString('hex')]) {
+        assert.ok(!text.includes(value), `leaked in: ${text}`);
+      }
+      assert.ok(!text.includes(token.split('.')[2]), 'no token signature in errors or logs');
+    }
+    assert.equal(lines.length, 3);
+  });
+});
+
 describe('verified-token cache', () => {
   test('a repeat verification returns the same frozen result, only while the token is valid', async () => {
     const fx = fixtures.ES256;
