@@ -129,16 +129,17 @@ impl KeySet {
         &'a self,
         alg: Alg,
         kid: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Key> + 'a {
+    ) -> impl Iterator<Item = (usize, &'a Key)> + 'a {
         let named = kid.filter(|kid| self.keys.iter().any(|k| k.kid() == Some(*kid)));
         self.keys
             .iter()
-            .filter(move |k| match (kid, named) {
+            .enumerate()
+            .filter(move |(_, k)| match (kid, named) {
                 (Some(_), Some(kid)) => k.kid() == Some(kid),
                 (Some(_), None) => k.kid().is_none(),
                 (None, _) => true,
             })
-            .filter(move |k| k.accepts(alg))
+            .filter(move |(_, k)| k.accepts(alg))
     }
 
     /// How many usable keys the set holds.

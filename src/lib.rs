@@ -49,5 +49,5 @@ pub use crate::{
     key::{Key, KeyInfo, MAX_RSA_BITS, MIN_RSA_BITS},
     keyset::{KeySet, SkippedKey, MAX_KEYS},
     options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
-    verifier::{Verified, Verifier},
+    verifier::{SignatureCheck, Verified, Verifier},
 };

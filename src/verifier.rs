@@ -8,10 +8,15 @@ use crate::{
     alg::{is_none_alg, Alg},
     claims::ClaimRules,
     error::{Error, Result},
+    key::Key,
     keyset::KeySet,
     options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
     segment::{self, Part},
 };
+
+/// Checks a signature against candidate keys (several may match when keys share a `kid` or have
+/// none): `(alg, [(index in the key set, key)], signing input, signature) → verified`.
+pub type SignatureCheck<'a> = &'a mut dyn FnMut(Alg, &[(usize, &Key)], &[u8], &[u8]) -> bool;
 
 /// Header parameters jwtgate understands when they are listed in `crit`.
 const UNDERSTOOD_CRIT: &[&str] = &["b64"];
@@ -94,6 +99,20 @@ impl Verifier {
     /// # Errors
     /// The first failed check, with its `jose` code.
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified> {
+        self.verify_with(keys, token, now, &mut |alg, candidates, input, signature| {
+            candidates.iter().any(|(_, key)| key.verify(alg, input, signature))
+        })
+    }
+
+    /// [`Verifier::verify`] with the signature check done by `check_signature`, which gets the
+    /// algorithm, the candidate keys (with their index in `keys`), the signing input and the
+    /// signature. Everything else (structure, `crit`, algorithm policy, key selection, claims)
+    /// is checked here as usual. This is how runtimes with asynchronous crypto (WebCrypto) take
+    /// over the signature: a first pass records what to check, a second pass gets the verdict.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify`]; `ERR_JWS_SIGNATURE_VERIFICATION_FAILED` when the check says no.
+    pub fn verify_with(&self, keys: &KeySet, token: &str, now: i64, check_signature: SignatureCheck<'_>) -> Result<Verified> {
         if token.len() > self.max_token_length {
             return Err(Error::JwsInvalid(format!(
                 "the token is {} bytes; at most {} are accepted",
@@ -110,13 +129,14 @@ impl Verifier {
 
         // The signing input is everything before the last dot, exactly as received.
         let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        verify_signature(
-            keys,
-            alg,
-            &header,
-            signing_input,
-            untrusted.signature_bytes(),
-        )?;
+        let kid = header.get("kid").and_then(Value::as_str);
+        let candidates: Vec<(usize, &Key)> = keys.candidates(alg, kid).collect();
+        if candidates.is_empty() {
+            return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
+        }
+        if !check_signature(alg, &candidates, signing_input, untrusted.signature_bytes()) {
+            return Err(Error::SignatureVerificationFailed);
+        }
 
         if unencoded {
             return Err(Error::JwtInvalid(
@@ -157,26 +177,6 @@ impl Verifier {
                 truncate(name)
             ))),
         }
-    }
-}
-
-/// Tries every candidate key; several may match when keys share a `kid` or have none.
-fn verify_signature(
-    keys: &KeySet,
-    alg: Alg,
-    header: &Map<String, Value>,
-    signing_input: &[u8],
-    signature: &[u8],
-) -> Result<()> {
-    let kid = header.get("kid").and_then(Value::as_str);
-    let mut candidates = keys.candidates(alg, kid).peekable();
-    if candidates.peek().is_none() {
-        return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
-    }
-    if candidates.any(|key| key.verify(alg, signing_input, signature)) {
-        Ok(())
-    } else {
-        Err(Error::SignatureVerificationFailed)
     }
 }
 

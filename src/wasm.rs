@@ -155,6 +155,72 @@ impl WasmVerifier {
     }
 }
 
+/// What the first pass of a two-pass verification recorded: the signature to check elsewhere.
+struct Pending {
+    issuer: usize,
+    alg: Alg,
+    candidates: Vec<u32>,
+    /// The signing input: the token's first two segments, ASCII.
+    input: String,
+    signature: Vec<u8>,
+}
+
+/// Runs `pass` with a signature check that records what to check and answers "no", so the
+/// pass stops right after key selection; `Some` when it got that far.
+#[allow(clippy::cast_possible_truncation)]
+fn record_signature<T>(pass: impl FnOnce(crate::apigw::IssuerSignatureCheck<'_>) -> T) -> (T, Option<Pending>) {
+    let mut pending = None;
+    let result = pass(&mut |issuer, alg, candidates, input, signature| {
+        pending = Some(Pending {
+            issuer,
+            alg,
+            candidates: candidates.iter().map(|(i, _)| *i as u32).collect(),
+            input: String::from_utf8_lossy(input).into_owned(),
+            signature: signature.to_vec(),
+        });
+        false
+    });
+    (result, pending)
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl WasmVerifier {
+    /// First pass of an asynchronous verification: checks everything up to the signature and
+    /// returns `[alg, candidateKeyIndices, signature]` for the caller to verify (WebCrypto);
+    /// throws what `verify` would throw before the signature.
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn prepare(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<js_sys::Array, JsValue> {
+        let (result, pending) = record_signature(|check| {
+            self.0.verify_with(&keys.0, token, now as i64, &mut |alg, c, i, s| check(0, alg, c, i, s))
+        });
+        match (result, pending) {
+            (Err(Error::SignatureVerificationFailed), Some(p)) => Ok(js_sys::Array::of3(
+                &JsValue::from_str(p.alg.name()),
+                &js_sys::Uint32Array::from(&p.candidates[..]),
+                &js_sys::Uint8Array::from(&p.signature[..]),
+            )),
+            (Err(err), _) => Err(to_js(&err)),
+            (Ok(_), _) => Err(to_js(&Error::SignatureVerificationFailed)),
+        }
+    }
+
+    /// Second pass: `signatureValid` is the caller's verdict on the signature `prepare`
+    /// returned; checks the claims and returns what `verify` returns.
+    #[wasm_bindgen(js_name = finishVerified)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn finish_verified(&self, keys: &WasmKeySet, token: &str, now: f64, signature_valid: bool) -> Result<js_sys::Array, JsValue> {
+        let verified = self
+            .0
+            .verify_with(&keys.0, token, now as i64, &mut |_, _, _, _| signature_valid)
+            .map_err(|e| to_js(&e))?;
+        Ok(js_sys::Array::of3(
+            &JsValue::from_str(verified.alg.name()),
+            &JsValue::from_str(&verified.header_json),
+            &JsValue::from_str(&verified.payload_json),
+        ))
+    }
+}
+
 /// Decodes without verifying; returns the result as JSON text.
 #[wasm_bindgen(js_name = decodeJson)]
 #[allow(clippy::cast_possible_truncation)]
@@ -251,6 +317,35 @@ impl WasmAuthorizer {
         serde_json::to_string(&self.0.handle_event(event_json, now as i64)).unwrap_or_default()
     }
 
+    /// First pass of an asynchronous authorization (JSON text): `{ "outcome": … }` when it is
+    /// decided without a signature check (refused), else `{ "pending": { issuer, alg,
+    /// candidates, signature, token } }` for the caller to verify and pass to `finishDirect`.
+    #[wasm_bindgen(js_name = prepareDirect)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn prepare_direct(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
+        let request = direct_request(request_json)?;
+        let (outcome, pending) = record_signature(|check| self.0.authorize_direct_with(&request, now as i64, check));
+        let answer = match pending {
+            Some(p) if outcome.error.as_ref().is_some_and(|e| e.code == "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") => {
+                serde_json::json!({ "pending": {
+                    "issuer": p.issuer, "alg": p.alg.name(), "candidates": p.candidates,
+                    "input": p.input, "signature": p.signature,
+                } })
+            }
+            _ => serde_json::json!({ "outcome": outcome }),
+        };
+        Ok(answer.to_string())
+    }
+
+    /// Second pass: the caller's verdict on the pending signature; returns the outcome.
+    #[wasm_bindgen(js_name = finishDirect)]
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn finish_direct(&self, request_json: &str, now: f64, signature_valid: bool) -> Result<String, JsValue> {
+        let request = direct_request(request_json)?;
+        let outcome = self.0.authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
+        Ok(serde_json::to_string(&outcome).unwrap_or_default())
+    }
+
     /// Authorizes `{ token?, method, path, headers }` (JSON text) at `now`.
     #[allow(clippy::cast_possible_truncation)]
     pub fn authorize(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
@@ -261,6 +356,10 @@ impl WasmAuthorizer {
                 .unwrap_or_default(),
         )
     }
+}
+
+fn direct_request(json: &str) -> Result<DirectRequest, JsValue> {
+    serde_json::from_str(json).map_err(|e| to_js(&Error::option("request", e.to_string())))
 }
 
 thread_local! {

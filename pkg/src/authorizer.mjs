@@ -2,9 +2,10 @@
 // events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
 // supplies what Rust must not do: fetching keys, the clock and logging.
 import * as wasm from '../dist/web/jwtgate.js';
-import { KeySet, Policy, JwtGateError, handleOf } from './api.mjs';
+import { KeySet, Policy, JwtGateError, handleOf, prefersWebCrypto } from './api.mjs';
 import { call } from './errors.mjs';
 import { remoteKeySet } from './jwks.mjs';
+import { verifyWithWebCrypto } from './webcrypto.mjs';
 
 const VERIFIER_OPTIONS = [
   'issuer', 'audience', 'algorithms', 'clockTolerance', 'maxTokenAge', 'subject', 'typ',
@@ -130,12 +131,25 @@ export class Authorizer {
   /** Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown. */
   async #decide(decide) {
     await this.#refresh();
-    let outcome = JSON.parse(decide());
+    let outcome = JSON.parse(await decide());
     const refetch = outcome.refetch;
     if (refetch && this.#sources[refetch.issuer].remote && (await this.#load(refetch.issuer, refetch.kid ?? ''))) {
-      outcome = JSON.parse(decide());
+      outcome = JSON.parse(await decide());
     }
     return outcome;
+  }
+
+  /** `#decide` with the signature checked by WebCrypto between two passes through Rust. */
+  async #decideAsync(request, now) {
+    return this.#decide(async () => {
+      const first = JSON.parse(call(() => this.#handle.prepareDirect(request, now)));
+      if (first.outcome) return JSON.stringify(first.outcome);
+      const { issuer, alg, candidates, input, signature } = first.pending;
+      const keys = handleOf(this.#sources[issuer].current);
+      const valid = await verifyWithWebCrypto(keys, candidates, alg, input, new Uint8Array(signature));
+      if (valid === undefined) return call(() => this.#handle.authorize(request, now)); // not importable: wasm
+      return call(() => this.#handle.finishDirect(request, now, valid));
+    });
   }
 
   #now(currentDate) {
@@ -164,7 +178,9 @@ export class Authorizer {
     const started = performance.now();
     const now = this.#now(currentDate);
     const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers), query: plainHeaders(query) });
-    const outcome = await this.#decide(() => call(() => this.#handle.authorize(request, now)));
+    const outcome = prefersWebCrypto()
+      ? await this.#decideAsync(request, now)
+      : await this.#decide(() => call(() => this.#handle.authorize(request, now)));
     this.#emit(outcome, started);
     return {
       allowed: outcome.status === 200,

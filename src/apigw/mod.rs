@@ -18,7 +18,9 @@ use self::{
     response::{grants, iam_response, simple_response},
 };
 use crate::{
+    alg::Alg,
     error::{ClaimReason, Error},
+    key::Key,
     json,
     keyset::KeySet,
     policy::{route::Target, Decision, Policy},
@@ -219,7 +221,7 @@ impl Authorizer {
             .map_err(|m| Error::EventInvalid(format!("event: {m}")))
             .and_then(|event| event::parse(&event, &self.source));
         match request {
-            Ok(request) => self.authorize(&request, now),
+            Ok(request) => self.authorize(&request, now, &mut verify_with_keys),
             Err(err) => refused(Shape::Direct, None, &err),
         }
     }
@@ -227,6 +229,13 @@ impl Authorizer {
     /// Authorizes a request handed in directly (edge middleware, tests).
     #[must_use]
     pub fn authorize_direct(&self, direct: &DirectRequest, now: i64) -> Outcome {
+        self.authorize_direct_with(direct, now, &mut verify_with_keys)
+    }
+
+    /// [`Authorizer::authorize_direct`] with the signature check handed to `check_signature`
+    /// (which also gets the issuer's index), as [`Verifier::verify_with`] does.
+    #[must_use]
+    pub fn authorize_direct_with(&self, direct: &DirectRequest, now: i64, check_signature: IssuerSignatureCheck<'_>) -> Outcome {
         let token = if let Some(token) = &direct.token {
             event::bearer(token)
         } else {
@@ -246,10 +255,10 @@ impl Authorizer {
             token,
             arn: None,
         };
-        self.authorize(&request, now)
+        self.authorize(&request, now, check_signature)
     }
 
-    fn authorize(&self, request: &Request, now: i64) -> Outcome {
+    fn authorize(&self, request: &Request, now: i64, check_signature: IssuerSignatureCheck<'_>) -> Outcome {
         let route = request.target().map(|t| describe(t));
         let token = match &request.token {
             Ok(token) => token,
@@ -259,7 +268,10 @@ impl Authorizer {
             Ok(found) => found,
             Err(err) => return refused(request.shape, route, &err),
         };
-        let verified = match issuer.verifier.verify(&issuer.keys, token, now) {
+        let mut check = |alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]| {
+            check_signature(index, alg, candidates, input, signature)
+        };
+        let verified = match issuer.verifier.verify_with(&issuer.keys, token, now, &mut check) {
             Ok(verified) => verified,
             Err(err) => {
                 let mut outcome = refused(request.shape, route, &err);
@@ -378,6 +390,15 @@ impl Authorizer {
                 )
             })
     }
+}
+
+/// Checks a signature for the issuer at the given index: `(issuer, alg, candidates, signing
+/// input, signature) → verified`.
+pub type IssuerSignatureCheck<'a> = &'a mut dyn FnMut(usize, Alg, &[(usize, &Key)], &[u8], &[u8]) -> bool;
+
+/// The usual check: the candidate keys themselves.
+fn verify_with_keys(_issuer: usize, alg: Alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]) -> bool {
+    candidates.iter().any(|(_, key)| key.verify(alg, input, signature))
 }
 
 fn describe(target: Target<'_>) -> String {

@@ -12,13 +12,22 @@ const AUDIENCE = 'api://orders';
 
 const WORKER = `
 import { KeySet, Verifier, decode, init, isReady, JwtGateError } from 'jwtgate';
+/** The outcome of the wasm path and of the WebCrypto path, for comparison. */
+async function both(verifier, token) {
+  const outcome = async (run) => {
+    try { return { ok: true, sub: (await run()).payload.sub }; } catch (e) { return { ok: false, code: e.code }; }
+  };
+  return { sync: await outcome(() => verifier.verify(token)), webcrypto: await outcome(() => verifier.verifyAsync(token)) };
+}
 export default {
   async fetch(request) {
     const { action, token, jwks, options } = await request.json();
     await init(); // a no-op in workerd, but isomorphic code calls it
     try {
       if (action === 'decode') return Response.json({ ok: true, ...decode(token) });
-      const { header, payload } = new Verifier({ keys: KeySet.fromJwks(jwks), ...options }).verify(token);
+      const verifier = new Verifier({ keys: KeySet.fromJwks(jwks), ...options });
+      if (action === 'both') return Response.json(await both(verifier, token));
+      const { header, payload } = verifier.verify(token);
       return Response.json({ ok: true, header, payload, ready: isReady(), ua: navigator.userAgent });
     } catch (e) {
       return Response.json({ ok: false, code: e.code, name: e.name, isJwtGateError: e instanceof JwtGateError, message: e.message });
@@ -92,6 +101,38 @@ test('a tampered signature gives ERR_JWS_SIGNATURE_VERIFICATION_FAILED', async (
   const answer = await verify('RS256', [h, p, s.slice(0, 5) + flipped + s.slice(6)].join('.'));
   assert.equal(answer.ok, false);
   assert.equal(answer.code, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', answer.message);
+});
+
+test('verifyAsync (WebCrypto) agrees with verify (wasm) for every algorithm, good and bad tokens', async () => {
+  for (const alg of ['HS256', 'HS512', 'RS256', 'PS384', 'ES256', 'ES384', 'ES512', 'EdDSA']) {
+    const secret = alg.startsWith('HS') && jose.base64url.encode(crypto.getRandomValues(new Uint8Array(64)));
+    let signKey, jwk;
+    if (secret) {
+      signKey = jose.base64url.decode(secret);
+      jwk = { kty: 'oct', k: secret, kid: 'k' };
+    } else {
+      const pair = await jose.generateKeyPair(alg, { extractable: true });
+      signKey = pair.privateKey;
+      jwk = { ...(await jose.exportJWK(pair.publicKey)), kid: 'k' };
+    }
+    const sign = (exp = '5m') => new jose.SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'alice' })
+      .setProtectedHeader({ alg, kid: 'k' }).setIssuedAt().setExpirationTime(exp).sign(signKey);
+    const good = await sign();
+    const [h, p, sig] = good.split('.');
+    const bytes = jose.base64url.decode(sig);
+    bytes[0] ^= 1;
+    const cases = {
+      good: [good, { ok: true, sub: 'alice' }],
+      tampered: [`${h}.${p}.${jose.base64url.encode(bytes)}`, { ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }],
+      forged: [`${h}.${jose.base64url.encode(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'root', exp: 4e9 }))}.${sig}`, { ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }],
+      expired: [await sign(Math.floor(Date.now() / 1000) - 60), { ok: false, code: 'ERR_JWT_EXPIRED' }],
+      'wrong length': [`${h}.${p}.${sig.slice(0, 20)}`, { ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }],
+    };
+    for (const [name, [token, expected]] of Object.entries(cases)) {
+      const out = await ask({ action: 'both', token, jwks: { keys: [jwk] }, options: { issuer: ISSUER, audience: AUDIENCE } });
+      assert.deepEqual(out, { sync: expected, webcrypto: expected }, `${alg} ${name}`);
+    }
+  }
 });
 
 test('decode() works in workerd and returns warnings', async () => {
