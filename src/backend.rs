@@ -62,7 +62,14 @@ impl Algorithm for Native {
         match *signing_key {}
     }
 
-    fn verify_signature(&self, signature: &NativeSignature, key: &NativeKey, message: &[u8]) -> bool {
-        BACKEND.get().is_some_and(|verify| verify(key.0, self.0, message, &signature.0))
+    fn verify_signature(
+        &self,
+        signature: &NativeSignature,
+        key: &NativeKey,
+        message: &[u8],
+    ) -> bool {
+        BACKEND
+            .get()
+            .is_some_and(|verify| verify(key.0, self.0, message, &signature.0))
     }
 }

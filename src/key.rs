@@ -174,7 +174,10 @@ impl Key {
                     KeyKind::Secret { min_len } if material.kty() == "oct" => {
                         format!("{alg} needs a secret of at least {min_len} bytes (RFC 7518 §3.2)")
                     }
-                    _ => format!("{} key cannot be used with {alg}", with_article(material.kty())),
+                    _ => format!(
+                        "{} key cannot be used with {alg}",
+                        with_article(material.kty())
+                    ),
                 });
             }
         }
@@ -228,7 +231,9 @@ impl Key {
             Material::P256(k) => ec("P-256", k.to_encoded_point(false).as_bytes()),
             Material::P384(k) => ec("P-384", k.to_encoded_point(false).as_bytes()),
             Material::P521(k) => ec("P-521", k.to_encoded_point(false).as_bytes()),
-            Material::Ed25519(k) => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) }),
+            Material::Ed25519(k) => {
+                serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) })
+            }
         }
     }
 

@@ -10,6 +10,17 @@ use crate::{
     pem,
 };
 
+/// A token's `kid` header, as far as key selection is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kid<'a> {
+    /// No `kid`.
+    Absent,
+    /// A string `kid`.
+    Name(&'a str),
+    /// A `kid` that is not a string (`null`): it names no key.
+    Other,
+}
+
 /// A JWKS may list this many keys at most; real ones hold a handful.
 pub const MAX_KEYS: usize = 100;
 
@@ -123,21 +134,29 @@ impl KeySet {
 
     /// The keys that may verify a token with this `alg` and `kid`.
     ///
-    /// With a `kid`, keys carrying that `kid` are the candidates; when none does, keys
-    /// without any `kid` are (so a single secret or PEM key behaves as in `jose`).
+    /// With a `kid`, keys carrying that `kid` are the candidates; when none does (or the `kid`
+    /// is not even a string), keys without any `kid` are (so a single secret or PEM key
+    /// behaves as in `jose`, and a JWKS whose keys all have ids matches nothing).
     pub(crate) fn candidates<'a>(
         &'a self,
         alg: Alg,
-        kid: Option<&'a str>,
+        kid: Kid<'a>,
     ) -> impl Iterator<Item = (usize, &'a Key)> + 'a {
-        let named = kid.filter(|kid| self.keys.iter().any(|k| k.kid() == Some(*kid)));
+        let named = match kid {
+            Kid::Name(name) => self
+                .keys
+                .iter()
+                .any(|k| k.kid() == Some(name))
+                .then_some(name),
+            Kid::Absent | Kid::Other => None,
+        };
         self.keys
             .iter()
             .enumerate()
             .filter(move |(_, k)| match (kid, named) {
-                (Some(_), Some(kid)) => k.kid() == Some(kid),
-                (Some(_), None) => k.kid().is_none(),
-                (None, _) => true,
+                (Kid::Absent, _) => true,
+                (_, Some(name)) => k.kid() == Some(name),
+                (_, None) => k.kid().is_none(),
             })
             .filter(move |(_, k)| k.accepts(alg))
     }
@@ -163,7 +182,11 @@ impl KeySet {
     /// Each usable key as a JWK, with its index: what a native backend imports.
     #[must_use]
     pub fn native_export(&self) -> Vec<(usize, serde_json::Value)> {
-        self.keys.iter().enumerate().map(|(i, k)| (i, k.to_jwk())).collect()
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i, k.to_jwk()))
+            .collect()
     }
 
     /// Records that key `index` was imported into the native backend as `handle`.

@@ -112,10 +112,12 @@ fn base64url(input: &[u8]) -> Option<Vec<u8>> {
 
 /// Up to four characters as a big-endian group of sextets.
 fn sextets(chars: &[u8]) -> Option<u32> {
-    chars.iter().try_fold(0_u32, |acc, c| match DECODE[usize::from(*c)] {
-        0xff => None,
-        v => Some(acc << 6 | u32::from(v)),
-    })
+    chars
+        .iter()
+        .try_fold(0_u32, |acc, c| match DECODE[usize::from(*c)] {
+            0xff => None,
+            v => Some(acc << 6 | u32::from(v)),
+        })
 }
 
 /// Decodes a segment that must hold a JSON object (header or payload).
@@ -147,7 +149,9 @@ mod tests {
     #[test]
     fn agrees_with_base64ct_on_every_length_and_rejects_what_it_rejects() {
         for len in 0..70_u8 {
-            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(len)).collect();
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(37).wrapping_add(len))
+                .collect();
             let text = Base64UrlUnpadded::encode_string(&bytes);
             assert_eq!(base64url(text.as_bytes()), Some(bytes), "{text}");
         }

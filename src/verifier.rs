@@ -1,6 +1,7 @@
 //! Verifying a compact JWS/JWT: the steps of `jose`'s `jwtVerify`, in its order, with
 //! jwtgate's stricter defaults.
 
+use base64ct::Encoding as _;
 use jwt_compact::{ParseError, UntrustedToken};
 use serde_json::{Map, Value};
 
@@ -9,7 +10,7 @@ use crate::{
     claims::ClaimRules,
     error::{Error, Result},
     key::Key,
-    keyset::KeySet,
+    keyset::{KeySet, Kid},
     options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
     segment::{self, Part},
 };
@@ -99,20 +100,33 @@ impl Verifier {
     /// # Errors
     /// The first failed check, with its `jose` code.
     pub fn verify(&self, keys: &KeySet, token: &str, now: i64) -> Result<Verified> {
-        self.verify_with(keys, token, now, &mut |alg, candidates, input, signature| {
-            candidates.iter().any(|(_, key)| key.verify(alg, input, signature))
-        })
+        self.verify_with(
+            keys,
+            token,
+            now,
+            &mut |alg, candidates, input, signature| {
+                candidates
+                    .iter()
+                    .any(|(_, key)| key.verify(alg, input, signature))
+            },
+        )
     }
 
     /// [`Verifier::verify`] with the signature check done by `check_signature`, which gets the
     /// algorithm, the candidate keys (with their index in `keys`), the signing input and the
     /// signature. Everything else (structure, `crit`, algorithm policy, key selection, claims)
-    /// is checked here as usual. This is how runtimes with asynchronous crypto (WebCrypto) take
+    /// is checked here as usual. This is how runtimes with asynchronous crypto (`WebCrypto`) take
     /// over the signature: a first pass records what to check, a second pass gets the verdict.
     ///
     /// # Errors
     /// As [`Verifier::verify`]; `ERR_JWS_SIGNATURE_VERIFICATION_FAILED` when the check says no.
-    pub fn verify_with(&self, keys: &KeySet, token: &str, now: i64, check_signature: SignatureCheck<'_>) -> Result<Verified> {
+    pub fn verify_with(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: i64,
+        check_signature: SignatureCheck<'_>,
+    ) -> Result<Verified> {
         if token.len() > self.max_token_length {
             return Err(Error::JwsInvalid(format!(
                 "the token is {} bytes; at most {} are accepted",
@@ -123,18 +137,23 @@ impl Verifier {
         let [header_b64, payload_b64, _] = segment::split(token).map_err(Error::JwsInvalid)?;
         let (header, header_json) =
             segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
-        let untrusted = UntrustedToken::new(token).map_err(|err| parse_error(err, token))?;
+        let (alg_name, signature) = parse(token, &header)?;
         let unencoded = check_crit(&header)?;
-        let alg = self.check_alg(untrusted.algorithm())?;
+        let alg = self.check_alg(&alg_name)?;
 
         // The signing input is everything before the last dot, exactly as received.
         let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        let kid = header.get("kid").and_then(Value::as_str);
+        let kid = match header.get("kid") {
+            None => Kid::Absent,
+            Some(Value::String(kid)) => Kid::Name(kid),
+            // A JSON null gets through jwt-compact's typed header; it names no key.
+            Some(_) => Kid::Other,
+        };
         let candidates: Vec<(usize, &Key)> = keys.candidates(alg, kid).collect();
         if candidates.is_empty() {
             return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
         }
-        if !check_signature(alg, &candidates, signing_input, untrusted.signature_bytes()) {
+        if !check_signature(alg, &candidates, signing_input, &signature) {
             return Err(Error::SignatureVerificationFailed);
         }
 
@@ -160,6 +179,11 @@ impl Verifier {
     }
 
     fn check_alg(&self, name: &str) -> Result<Alg> {
+        if name.is_empty() {
+            return Err(Error::JwsInvalid(
+                "JWS \"alg\" (Algorithm) Header Parameter missing or invalid".into(),
+            ));
+        }
         if is_none_alg(name) {
             return Err(Error::AlgNotAllowed(
                 "\"alg\" (Algorithm) Header Parameter value \"none\" is never accepted".into(),
@@ -220,6 +244,33 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
     }
 }
 
+/// The token's `alg` and signature, as jwt-compact parses them. jwt-compact only knows the
+/// `cty` spellings `JSON` and `CBOR`; `application/json` (RFC 7515 §4.1.10) names the same
+/// thing, so a token saying so is parsed with that member left out.
+fn parse(token: &str, header: &Map<String, Value>) -> Result<(String, Vec<u8>)> {
+    let untrusted = match UntrustedToken::new(token) {
+        Err(ParseError::UnsupportedContentType(cty))
+            if cty.eq_ignore_ascii_case("application/json") =>
+        {
+            let mut plain = header.clone();
+            plain.remove("cty");
+            let rest = &token[token.find('.').unwrap_or(0)..];
+            let rebuilt = format!(
+                "{}{rest}",
+                base64ct::Base64UrlUnpadded::encode_string(
+                    Value::Object(plain).to_string().as_bytes()
+                )
+            );
+            return parse(&rebuilt, &Map::new());
+        }
+        other => other.map_err(|err| parse_error(err, token))?,
+    };
+    Ok((
+        untrusted.algorithm().to_owned(),
+        untrusted.signature_bytes().to_vec(),
+    ))
+}
+
 fn parse_error(err: ParseError, token: &str) -> Error {
     match err {
         ParseError::InvalidBase64Encoding => {
@@ -242,13 +293,16 @@ fn parse_error(err: ParseError, token: &str) -> Error {
     }
 }
 
-fn no_key_message(alg: Alg, kid: Option<&str>) -> String {
+fn no_key_message(alg: Alg, kid: Kid<'_>) -> String {
     match kid {
-        Some(kid) => format!(
+        Kid::Other => {
+            format!("no key in the key set matches a non-string \"kid\" and \"alg\" {alg}")
+        }
+        Kid::Name(kid) => format!(
             "no key in the key set matches \"kid\" {:?} and \"alg\" {alg}",
             truncate(kid)
         ),
-        None => format!("no key in the key set can verify \"alg\" {alg}"),
+        Kid::Absent => format!("no key in the key set can verify \"alg\" {alg}"),
     }
 }
 

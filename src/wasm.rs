@@ -109,7 +109,9 @@ impl WasmKeySet {
     /// verifier or authorizer (that is, right after construction).
     #[wasm_bindgen(js_name = setNative)]
     pub fn set_native(&mut self, index: usize, handle: u32) -> bool {
-        Arc::get_mut(&mut self.0).map(|keys| keys.set_native(index, handle)).is_some()
+        Arc::get_mut(&mut self.0)
+            .map(|keys| keys.set_native(index, handle))
+            .is_some()
     }
 
     /// The JWKS members that were skipped, and why, as JSON text.
@@ -168,7 +170,9 @@ struct Pending {
 /// Runs `pass` with a signature check that records what to check and answers "no", so the
 /// pass stops right after key selection; `Some` when it got that far.
 #[allow(clippy::cast_possible_truncation)]
-fn record_signature<T>(pass: impl FnOnce(crate::apigw::IssuerSignatureCheck<'_>) -> T) -> (T, Option<Pending>) {
+fn record_signature<T>(
+    pass: impl FnOnce(crate::apigw::IssuerSignatureCheck<'_>) -> T,
+) -> (T, Option<Pending>) {
     let mut pending = None;
     let result = pass(&mut |issuer, alg, candidates, input, signature| {
         pending = Some(Pending {
@@ -189,9 +193,17 @@ impl WasmVerifier {
     /// returns `[alg, candidateKeyIndices, signature]` for the caller to verify (WebCrypto);
     /// throws what `verify` would throw before the signature.
     #[allow(clippy::cast_possible_truncation)]
-    pub fn prepare(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<js_sys::Array, JsValue> {
+    pub fn prepare(
+        &self,
+        keys: &WasmKeySet,
+        token: &str,
+        now: f64,
+    ) -> Result<js_sys::Array, JsValue> {
         let (result, pending) = record_signature(|check| {
-            self.0.verify_with(&keys.0, token, now as i64, &mut |alg, c, i, s| check(0, alg, c, i, s))
+            self.0
+                .verify_with(&keys.0, token, now as i64, &mut |alg, c, i, s| {
+                    check(0, alg, c, i, s)
+                })
         });
         match (result, pending) {
             (Err(Error::SignatureVerificationFailed), Some(p)) => Ok(js_sys::Array::of3(
@@ -208,10 +220,18 @@ impl WasmVerifier {
     /// returned; checks the claims and returns what `verify` returns.
     #[wasm_bindgen(js_name = finishVerified)]
     #[allow(clippy::cast_possible_truncation)]
-    pub fn finish_verified(&self, keys: &WasmKeySet, token: &str, now: f64, signature_valid: bool) -> Result<js_sys::Array, JsValue> {
+    pub fn finish_verified(
+        &self,
+        keys: &WasmKeySet,
+        token: &str,
+        now: f64,
+        signature_valid: bool,
+    ) -> Result<js_sys::Array, JsValue> {
         let verified = self
             .0
-            .verify_with(&keys.0, token, now as i64, &mut |_, _, _, _| signature_valid)
+            .verify_with(&keys.0, token, now as i64, &mut |_, _, _, _| {
+                signature_valid
+            })
             .map_err(|e| to_js(&e))?;
         Ok(js_sys::Array::of3(
             &JsValue::from_str(verified.alg.name()),
@@ -324,9 +344,15 @@ impl WasmAuthorizer {
     #[allow(clippy::cast_possible_truncation)]
     pub fn prepare_direct(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
-        let (outcome, pending) = record_signature(|check| self.0.authorize_direct_with(&request, now as i64, check));
+        let (outcome, pending) =
+            record_signature(|check| self.0.authorize_direct_with(&request, now as i64, check));
         let answer = match pending {
-            Some(p) if outcome.error.as_ref().is_some_and(|e| e.code == "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") => {
+            Some(p)
+                if outcome
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.code == "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") =>
+            {
                 serde_json::json!({ "pending": {
                     "issuer": p.issuer, "alg": p.alg.name(), "candidates": p.candidates,
                     "input": p.input, "signature": p.signature,
@@ -340,9 +366,16 @@ impl WasmAuthorizer {
     /// Second pass: the caller's verdict on the pending signature; returns the outcome.
     #[wasm_bindgen(js_name = finishDirect)]
     #[allow(clippy::cast_possible_truncation)]
-    pub fn finish_direct(&self, request_json: &str, now: f64, signature_valid: bool) -> Result<String, JsValue> {
+    pub fn finish_direct(
+        &self,
+        request_json: &str,
+        now: f64,
+        signature_valid: bool,
+    ) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
-        let outcome = self.0.authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
+        let outcome = self
+            .0
+            .authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
         Ok(serde_json::to_string(&outcome).unwrap_or_default())
     }
 
@@ -383,8 +416,12 @@ fn call_native(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool 
         cell.get().is_some_and(|verify| {
             // SAFETY: the views are only read by the synchronous call below, during which
             // nothing allocates in wasm memory, so they cannot be invalidated.
-            let (message, signature) =
-                unsafe { (js_sys::Uint8Array::view(message), js_sys::Uint8Array::view(signature)) };
+            let (message, signature) = unsafe {
+                (
+                    js_sys::Uint8Array::view(message),
+                    js_sys::Uint8Array::view(signature),
+                )
+            };
             verify
                 .call3(&JsValue::NULL, &JsValue::from(packed), &message, &signature)
                 .is_ok_and(|ok| ok.is_truthy())

@@ -407,13 +407,58 @@ fn alg_none_in_every_casing_is_never_allowed() {
 
 #[test]
 fn unknown_alg_without_algorithms_option_is_not_supported() {
-    for alg in ["HS1", "hs256", "RSA-OAEP", "ES256K", "EdDSA448", ""] {
+    for alg in ["HS1", "hs256", "RSA-OAEP", "ES256K", "EdDSA448"] {
         let token = token(&hs_key(), &json!({ "alg": alg }), &claims());
         let e = err("{}", &token);
         assert_eq!(e.code(), "ERR_JOSE_NOT_SUPPORTED", "{alg:?}: {e}");
         let e = err(r#"{"algorithms":["HS256"]}"#, &token);
         assert_eq!(e.code(), "ERR_JOSE_ALG_NOT_ALLOWED", "{alg:?}: {e}");
     }
+}
+
+#[test]
+fn empty_alg_is_an_invalid_jws_as_in_jose() {
+    let token = token(&hs_key(), &json!({ "alg": "" }), &claims());
+    for options in ["{}", r#"{"algorithms":["HS256"]}"#] {
+        assert_eq!(err(options, &token).code(), "ERR_JWS_INVALID");
+    }
+}
+
+#[test]
+fn a_null_kid_names_no_key_as_in_jose() {
+    // Like jose: a set whose keys all have ids matches nothing; a single key without an id
+    // (a secret, a PEM key) is still used.
+    let token = token(
+        &hs_key(),
+        &json!({ "alg": "HS256", "kid": null }),
+        &claims(),
+    );
+    let named = KeySet::from_secret(SECRET_32.to_vec(), Alg::Hs256, Some("k1".into())).unwrap();
+    assert_eq!(
+        verifier("{}")
+            .verify(&named, &token, NOW)
+            .unwrap_err()
+            .code(),
+        "ERR_JWKS_NO_MATCHING_KEY"
+    );
+    assert!(verifier("{}").verify(&hs_keys(), &token, NOW).is_ok());
+}
+
+#[test]
+fn cty_application_json_is_json() {
+    for cty in ["JSON", "application/json", "Application/JSON"] {
+        let token = token(&hs_key(), &json!({ "alg": "HS256", "cty": cty }), &claims());
+        assert!(
+            verifier("{}").verify(&hs_keys(), &token, NOW).is_ok(),
+            "{cty}"
+        );
+    }
+    let nested = token(
+        &hs_key(),
+        &json!({ "alg": "HS256", "cty": "JWT" }),
+        &claims(),
+    );
+    assert_eq!(err("{}", &nested).code(), "ERR_JOSE_NOT_SUPPORTED");
 }
 
 #[test]

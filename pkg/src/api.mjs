@@ -220,6 +220,7 @@ export class Verifier {
   #cache;
   #tolerance;
   #maxTokenAge;
+  #maxLength;
 
   constructor(options = {}) {
     ensureLoaded();
@@ -233,6 +234,7 @@ export class Verifier {
     inner.set(this, this.#handle);
     this.#keys = inner.get(keys);
     this.#currentDate = currentDate;
+    this.#maxLength = rest.maxTokenLength ?? 16_384;
     if (cache !== undefined && cache !== false) {
       const max = cache === true ? 1000 : cache?.max;
       if (!(Number.isInteger(max) && max > 0)) {
@@ -251,7 +253,7 @@ export class Verifier {
   verify(token, options) {
     const date = options?.currentDate ?? this.#currentDate ?? new Date();
     const now = epochSeconds(date, 'currentDate');
-    const text = tokenText(token);
+    const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
     return this.#remember(text, call(() => this.#handle.verify(this.#keys, text, now)));
@@ -265,7 +267,7 @@ export class Verifier {
   async verifyAsync(token, options) {
     const date = options?.currentDate ?? this.#currentDate ?? new Date();
     const now = epochSeconds(date, 'currentDate');
-    const text = tokenText(token);
+    const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
     if (!prefersWebCrypto()) return this.verify(token, options);
@@ -274,6 +276,14 @@ export class Verifier {
     const valid = await verifyWithWebCrypto(this.#keys, candidates, alg, input, signature);
     if (valid === undefined) return this.verify(token, options); // not importable here: use wasm
     return this.#remember(text, call(() => this.#handle.finishVerified(this.#keys, text, now, valid)));
+  }
+
+  /** Refuses an oversized token before copying it into wasm (a string has at least as many UTF-8 bytes as UTF-16 units). */
+  #bounded(text) {
+    if (text.length > this.#maxLength) {
+      throw new JwtGateError('ERR_JWS_INVALID', `the token is over ${this.#maxLength} bytes, the most accepted`);
+    }
+    return text;
   }
 
   #remember(text, [alg, headerJson, payloadJson]) {

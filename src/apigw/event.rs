@@ -193,7 +193,10 @@ fn strip_stage(path: &str, stage: Option<&str>) -> String {
 }
 
 /// The token from the configured header, else query parameter, else cookie.
-pub(crate) fn token_from_request(event: &Map<String, Value>, source: &TokenSource) -> Result<String, String> {
+pub(crate) fn token_from_request(
+    event: &Map<String, Value>,
+    source: &TokenSource,
+) -> Result<String, String> {
     if let Some(multi) = object(event, "multiValueHeaders") {
         let values = lookup_ci(multi, &source.header)
             .and_then(Value::as_array)

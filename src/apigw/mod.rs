@@ -20,8 +20,8 @@ use self::{
 use crate::{
     alg::Alg,
     error::{ClaimReason, Error},
-    key::Key,
     json,
+    key::Key,
     keyset::KeySet,
     policy::{route::Target, Decision, Policy},
     segment::{self, Part},
@@ -235,14 +235,22 @@ impl Authorizer {
     /// [`Authorizer::authorize_direct`] with the signature check handed to `check_signature`
     /// (which also gets the issuer's index), as [`Verifier::verify_with`] does.
     #[must_use]
-    pub fn authorize_direct_with(&self, direct: &DirectRequest, now: i64, check_signature: IssuerSignatureCheck<'_>) -> Outcome {
+    pub fn authorize_direct_with(
+        &self,
+        direct: &DirectRequest,
+        now: i64,
+        check_signature: IssuerSignatureCheck<'_>,
+    ) -> Outcome {
         let token = if let Some(token) = &direct.token {
             event::bearer(token)
         } else {
             // Read like an event's identity source: header, then query parameter, then cookie.
             let as_event = Map::from_iter([
                 ("headers".to_owned(), Value::Object(direct.headers.clone())),
-                ("queryStringParameters".to_owned(), Value::Object(direct.query.clone())),
+                (
+                    "queryStringParameters".to_owned(),
+                    Value::Object(direct.query.clone()),
+                ),
             ]);
             event::token_from_request(&as_event, &self.source)
         };
@@ -258,7 +266,12 @@ impl Authorizer {
         self.authorize(&request, now, check_signature)
     }
 
-    fn authorize(&self, request: &Request, now: i64, check_signature: IssuerSignatureCheck<'_>) -> Outcome {
+    fn authorize(
+        &self,
+        request: &Request,
+        now: i64,
+        check_signature: IssuerSignatureCheck<'_>,
+    ) -> Outcome {
         let route = request.target().map(|t| describe(t));
         let token = match &request.token {
             Ok(token) => token,
@@ -271,7 +284,10 @@ impl Authorizer {
         let mut check = |alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]| {
             check_signature(index, alg, candidates, input, signature)
         };
-        let verified = match issuer.verifier.verify_with(&issuer.keys, token, now, &mut check) {
+        let verified = match issuer
+            .verifier
+            .verify_with(&issuer.keys, token, now, &mut check)
+        {
             Ok(verified) => verified,
             Err(err) => {
                 let mut outcome = refused(request.shape, route, &err);
@@ -354,7 +370,13 @@ impl Authorizer {
         current.dedup();
         Some(iam_response(
             principal,
-            &grants(self.policy.as_ref(), arn, claims, &current, decision.allowed),
+            &grants(
+                self.policy.as_ref(),
+                arn,
+                claims,
+                &current,
+                decision.allowed,
+            ),
             arn,
             context,
             usage_key,
@@ -394,11 +416,20 @@ impl Authorizer {
 
 /// Checks a signature for the issuer at the given index: `(issuer, alg, candidates, signing
 /// input, signature) → verified`.
-pub type IssuerSignatureCheck<'a> = &'a mut dyn FnMut(usize, Alg, &[(usize, &Key)], &[u8], &[u8]) -> bool;
+pub type IssuerSignatureCheck<'a> =
+    &'a mut dyn FnMut(usize, Alg, &[(usize, &Key)], &[u8], &[u8]) -> bool;
 
 /// The usual check: the candidate keys themselves.
-fn verify_with_keys(_issuer: usize, alg: Alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]) -> bool {
-    candidates.iter().any(|(_, key)| key.verify(alg, input, signature))
+fn verify_with_keys(
+    _issuer: usize,
+    alg: Alg,
+    candidates: &[(usize, &Key)],
+    input: &[u8],
+    signature: &[u8],
+) -> bool {
+    candidates
+        .iter()
+        .any(|(_, key)| key.verify(alg, input, signature))
 }
 
 fn describe(target: Target<'_>) -> String {

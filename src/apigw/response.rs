@@ -67,7 +67,10 @@ pub(crate) fn grants(
     // A one-segment `*` must not grant deeper paths: deny them, unless that would also deny a
     // route of the document this principal may call (then the README's caveat applies).
     for carve_out in carve_outs {
-        if !probes.iter().any(|(probe, allowed)| *allowed && iam_glob(&carve_out, probe)) {
+        if !probes
+            .iter()
+            .any(|(probe, allowed)| *allowed && iam_glob(&carve_out, probe))
+        {
             grants.deny.insert(carve_out);
         }
     }
@@ -84,7 +87,8 @@ pub(crate) fn grants(
 impl Grants {
     /// What IAM would answer for `resource`: an allow, and no deny.
     pub(crate) fn permits(&self, resource: &str) -> bool {
-        self.allow.iter().any(|p| iam_glob(p, resource)) && !self.deny.iter().any(|p| iam_glob(p, resource))
+        self.allow.iter().any(|p| iam_glob(p, resource))
+            && !self.deny.iter().any(|p| iam_glob(p, resource))
     }
 
     /// The answer must decide the current request exactly as the policy did. When wildcards
@@ -97,7 +101,13 @@ impl Grants {
                 deny: BTreeSet::new(),
             };
         } else if !allowed {
-            self.deny.extend(current.iter().filter(|c| self.permits(c)).cloned().collect::<Vec<_>>());
+            self.deny.extend(
+                current
+                    .iter()
+                    .filter(|c| self.permits(c))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
         }
     }
 }
@@ -114,9 +124,17 @@ fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Re
     let (method, segments) = match route {
         // `$default` also catches every HTTP route.
         Route::Key(key) if key == "$default" => {
-            return Resource { pattern: format!("{}/*", arn.prefix), carve_outs: Vec::new() }
+            return Resource {
+                pattern: format!("{}/*", arn.prefix),
+                carve_outs: Vec::new(),
+            }
         }
-        Route::Key(key) => return Resource { pattern: arn.resource(key, ""), carve_outs: Vec::new() },
+        Route::Key(key) => {
+            return Resource {
+                pattern: arn.resource(key, ""),
+                carve_outs: Vec::new(),
+            }
+        }
         Route::Http { method, segments } => (method.as_deref().unwrap_or("*"), segments),
     };
     // (text, whether it is a one-segment wildcard)
@@ -165,7 +183,15 @@ fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<
         let path = probe(&segments);
         let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
         for m in methods {
-            let allowed = policy.decide(Target::Http { method: m, path: &path }, claims).allowed;
+            let allowed = policy
+                .decide(
+                    Target::Http {
+                        method: m,
+                        path: &path,
+                    },
+                    claims,
+                )
+                .allowed;
             out.push((arn.resource(m, &path), allowed));
         }
     }

@@ -9,12 +9,16 @@ import { Miniflare } from 'miniflare';
 
 const pkg = resolve(import.meta.dirname, '../../../pkg');
 
-/** Bundles and starts `source`; returns `{ mf, wasmFiles, dispose }`. */
-export async function startWorker(source, { bindings } = {}) {
+/**
+ * Bundles and starts `source`; returns `{ mf, wasmFiles, dispose }`. `packages` are other
+ * installed packages the worker imports (linked from the repository's node_modules).
+ */
+export async function startWorker(source, { bindings, packages = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'jwtgate-workerd-'));
   try {
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(pkg, join(dir, 'node_modules', 'jwtgate'), 'dir');
+    for (const name of packages) symlinkSync(resolve(pkg, '../node_modules', name), join(dir, 'node_modules', name), 'dir');
     writeFileSync(join(dir, 'worker.mjs'), source);
     const wasmFiles = new Set();
     await build({
