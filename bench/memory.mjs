@@ -7,6 +7,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { KeySet, Verifier, wasmMemoryBytes } from '../pkg/src/node.mjs';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
+// V8 and the allocator settle after a few hundred thousand calls; growth is measured after that.
+const WARM_UP = 200_000;
 const NOW = Math.floor(Date.now() / 1000);
 const secret = randomBytes(32);
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -28,7 +30,8 @@ function token(i) {
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 function snapshot() {
   globalThis.gc?.();
-  return { rss: process.memoryUsage().rss, wasm: wasmMemoryBytes() };
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return { rss, heap: heapUsed, external, wasm: wasmMemoryBytes() };
 }
 
 function run(name, verifier) {
@@ -43,15 +46,16 @@ function run(name, verifier) {
       }
     }
   };
-  verifyAll(0, 50_000); // warm-up
+  verifyAll(0, WARM_UP);
   Object.assign(outcomes, { ok: 0, refused: 0 });
   const before = snapshot();
   const started = performance.now();
-  verifyAll(50_000, 50_000 + COUNT);
+  verifyAll(WARM_UP, WARM_UP + COUNT);
   const seconds = (performance.now() - started) / 1000;
   const after = snapshot();
   console.log(`${name}: ${COUNT.toLocaleString('en')} verifications in ${seconds.toFixed(1)} s (${outcomes.ok} accepted, ${outcomes.refused} refused)`);
   console.log(`  RSS   after warm-up ${mb(before.rss)}, at the end ${mb(after.rss)}, growth ${mb(after.rss - before.rss)}`);
+  console.log(`  JS heap ${mb(before.heap)} → ${mb(after.heap)}, external ${mb(before.external)} → ${mb(after.external)}`);
   console.log(`  wasm  after warm-up ${mb(before.wasm)}, at the end ${mb(after.wasm)}`);
 }
 

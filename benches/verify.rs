@@ -24,7 +24,10 @@ fn token() -> String {
     let input = format!("{header}.{payload}");
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
     mac.update(input.as_bytes());
-    format!("{input}.{}", B64::encode_string(&mac.finalize().into_bytes()))
+    format!(
+        "{input}.{}",
+        B64::encode_string(&mac.finalize().into_bytes())
+    )
 }
 
 fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
@@ -35,7 +38,10 @@ fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
     for _ in 0..iterations {
         f();
     }
-    println!("{name:<28} {:8.2} µs", start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations));
+    println!(
+        "{name:<28} {:8.2} µs",
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations)
+    );
 }
 
 fn main() {
@@ -57,7 +63,8 @@ fn main() {
     time("payload: base64url", 200_000, || {
         <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(payload).unwrap();
     });
-    let bytes: Vec<u8> = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(payload).unwrap();
+    let bytes: Vec<u8> =
+        <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(payload).unwrap();
     time("payload: JSON to Value", 200_000, || {
         serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
     });
