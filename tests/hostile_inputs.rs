@@ -1,0 +1,88 @@
+//! Hostile policies and API Gateway events: refused or bounded, never a panic or a hang.
+
+use jwtgate::{
+    apigw::{Authorizer, AuthorizerOptions},
+    policy::{route::Target, Policy},
+    Alg, KeySet, Verifier, VerifyOptions,
+};
+use serde_json::json;
+
+fn policy_fault(doc: &str) -> String {
+    Policy::from_json(doc).unwrap_err().field().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn catastrophic_regexes_run_in_linear_time() {
+    // `(a+)+$` backtracks exponentially in backtracking engines; regex-lite does not backtrack.
+    // With one, this test would not finish.
+    let doc = r#"{"rules":[{"id":"r","effect":"allow","routes":["GET /"],"when":[{"claim":"x","regex":"(a+)+$"},{"claim":"y","regex":"(x+x+)+y"}]}]}"#;
+    let policy = Policy::from_json(doc).unwrap();
+    let evil = format!("{}!", "a".repeat(100_000));
+    let claims = json!({ "x": evil, "y": "x".repeat(50_000) });
+    let decision = policy.decide(Target::Http { method: "GET", path: "/" }, claims.as_object().unwrap());
+    assert!(!decision.allowed);
+    assert_eq!(decision.trace[0].failed.as_ref().unwrap().check, "when[0]");
+}
+
+#[test]
+fn huge_and_deep_documents_are_refused_or_bounded() {
+    let rule = |i: usize| format!(r#"{{"id":"r{i}","effect":"allow","routes":["GET /r/{i}"]}}"#);
+    let many = format!(r#"{{"rules":[{}]}}"#, (0..1001).map(rule).collect::<Vec<_>>().join(","));
+    assert_eq!(policy_fault(&many), "$.rules");
+    let huge = format!(r#"{{"rules":[],"context":{{"x":"{}"}}}}"#, "a".repeat(2 << 20));
+    assert_eq!(policy_fault(&huge), "$");
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(policy_fault(&deep), "$");
+    let routes = (0..101).map(|i| format!("\"GET /{i}\"")).collect::<Vec<_>>().join(",");
+    assert_eq!(policy_fault(&format!(r#"{{"rules":[{{"id":"a","effect":"allow","routes":[{routes}]}}]}}"#)), "$.rules[0].routes");
+}
+
+#[test]
+fn deep_route_patterns_and_paths_match_in_bounded_time() {
+    let pattern: String = (0..2000).map(|i| format!("/s{i}/{{p{i}}}")).collect();
+    let doc = json!({ "rules": [{ "id": "deep", "effect": "allow", "routes": [format!("GET {pattern}"), "GET /files/**"] }] });
+    let policy = Policy::from_json(&doc.to_string()).unwrap();
+    let path: String = (0..2000).map(|i| format!("/s{i}/v")).collect();
+    let claims = serde_json::Map::new();
+    assert!(policy.decide(Target::Http { method: "GET", path: &path }, &claims).allowed);
+    let long = "/files".to_owned() + &"/x".repeat(200_000);
+    assert!(policy.decide(Target::Http { method: "GET", path: &long }, &claims).allowed);
+    let traversal = "/files".to_owned() + &"/..".repeat(1000);
+    assert!(!policy.decide(Target::Http { method: "GET", path: &traversal }, &claims).allowed);
+}
+
+fn authorizer() -> Authorizer {
+    let mut authorizer = Authorizer::new(None, AuthorizerOptions::default());
+    let keys = KeySet::from_secret(vec![7; 32], Alg::Hs256, None).unwrap();
+    let verifier = Verifier::new(VerifyOptions::default()).unwrap();
+    authorizer.add_issuer(None, verifier, keys.into()).unwrap();
+    authorizer
+}
+
+#[test]
+fn malformed_events_are_refused_as_401_with_a_code() {
+    let authorizer = authorizer();
+    for event in [
+        json!(null),
+        json!([]),
+        json!("TOKEN"),
+        json!({}),
+        json!({ "type": "TOKEN" }),
+        json!({ "type": "TOKEN", "authorizationToken": 5, "methodArn": "arn:aws:execute-api:r:1:api/s/GET/x" }),
+        json!({ "type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": 42 }),
+        json!({ "type": "TOKEN", "authorizationToken": "Bearer x", "methodArn": "arn:aws:s3:::bucket" }),
+        json!({ "type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:api/s/GET/x", "headers": "Authorization: x", "httpMethod": "GET", "path": "/x" }),
+        json!({ "type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:api/s/GET/x", "headers": { "Authorization": ["a", "b"] }, "httpMethod": "GET", "path": "/x" }),
+        json!({ "type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:api/s/GET/x", "headers": {}, "multiValueHeaders": { "authorization": ["Bearer a", "Bearer b"] }, "httpMethod": "GET", "path": "/x" }),
+        json!({ "version": "2.0", "type": "REQUEST", "routeArn": "arn:aws:execute-api:r:1:api/s/GET/x", "identitySource": 7, "headers": { "authorization": "Bearer    " }, "requestContext": { "http": { "method": 3 } } }),
+        json!({ "version": "1.0", "type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:api/s/GET/x", "httpMethod": null, "path": {} }),
+        json!({ "type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:api/s/$connect", "requestContext": { "routeKey": null, "connectionId": "c" } }),
+    ] {
+        let outcome = authorizer.handle_event(&event.to_string(), 1_800_000_000);
+        assert_eq!(outcome.status, 401, "{event}");
+        let code = outcome.error.as_ref().map(|e| e.code).unwrap_or_default();
+        assert!(code.starts_with("ERR_"), "{event}: {code}");
+    }
+    let outcome = authorizer.handle_event("{not json", 1_800_000_000);
+    assert_eq!(outcome.error.unwrap().code, "ERR_APIGW_EVENT_INVALID");
+}
