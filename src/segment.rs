@@ -125,7 +125,14 @@ pub(crate) fn decode_object(
     segment: &str,
     part: Part,
 ) -> Result<(Map<String, Value>, String), String> {
-    let bytes = decode(segment, part)?;
+    parse_object(decode(segment, part)?, part)
+}
+
+/// Parses a decoded segment that must hold a JSON object; returns it and its text.
+pub(crate) fn parse_object(
+    bytes: Vec<u8>,
+    part: Part,
+) -> Result<(Map<String, Value>, String), String> {
     let text = String::from_utf8(bytes).map_err(|err| {
         format!(
             "{}: not UTF-8 (byte {})",

@@ -134,10 +134,15 @@ impl Verifier {
                 self.max_token_length
             )));
         }
-        let [header_b64, payload_b64, _] = segment::split(token).map_err(Error::JwsInvalid)?;
+        let [header_b64, payload_b64, signature_b64] =
+            segment::split(token).map_err(Error::JwsInvalid)?;
         let (header, header_json) =
             segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
-        let (alg_name, signature) = parse(token, &header)?;
+        // Decoded once, strictly, before the signature (a malformed segment is a malformed
+        // JWS); parsed as JSON only after it.
+        let payload_bytes =
+            segment::decode(payload_b64, Part::Payload).map_err(Error::JwsInvalid)?;
+        let (alg_name, signature) = parse(header_b64, signature_b64, &header)?;
         let unencoded = check_crit(&header)?;
         let alg = self.check_alg(&alg_name)?;
 
@@ -163,7 +168,7 @@ impl Verifier {
             ));
         }
         let (payload, payload_json) =
-            segment::decode_object(payload_b64, Part::Payload).map_err(|m| {
+            segment::parse_object(payload_bytes, Part::Payload).map_err(|m| {
                 Error::JwtInvalid(format!(
                     "JWT Claims Set must be a top-level JSON object: {m}"
                 ))
@@ -244,26 +249,35 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
     }
 }
 
-/// The token's `alg` and signature, as jwt-compact parses them. jwt-compact only knows the
-/// `cty` spellings `JSON` and `CBOR`; `application/json` (RFC 7515 §4.1.10) names the same
-/// thing, so a token saying so is parsed with that member left out.
-fn parse(token: &str, header: &Map<String, Value>) -> Result<(String, Vec<u8>)> {
-    let untrusted = match UntrustedToken::new(token) {
+/// The token's `alg` and signature, as jwt-compact parses them. jwt-compact is handed the
+/// header and signature segments around an empty payload: the payload, the largest segment, is
+/// already decoded. jwt-compact only knows the `cty` spellings `JSON` and `CBOR`;
+/// `application/json` (RFC 7515 §4.1.10) names the same thing, so a header saying so is handed
+/// over without that member.
+fn parse(
+    header_b64: &str,
+    signature_b64: &str,
+    header: &Map<String, Value>,
+) -> Result<(String, Vec<u8>)> {
+    let without_payload = format!("{header_b64}..{signature_b64}");
+    let untrusted = match UntrustedToken::new(&without_payload) {
         Err(ParseError::UnsupportedContentType(cty))
             if cty.eq_ignore_ascii_case("application/json") =>
         {
             let mut plain = header.clone();
             plain.remove("cty");
-            let rest = &token[token.find('.').unwrap_or(0)..];
-            let rebuilt = format!(
-                "{}{rest}",
-                base64ct::Base64UrlUnpadded::encode_string(
-                    Value::Object(plain).to_string().as_bytes()
-                )
+            let plain_b64 = base64ct::Base64UrlUnpadded::encode_string(
+                Value::Object(plain).to_string().as_bytes(),
             );
-            return parse(&rebuilt, &Map::new());
+            return parse(&plain_b64, signature_b64, &Map::new());
         }
-        other => other.map_err(|err| parse_error(err, token))?,
+        Err(ParseError::InvalidBase64Encoding) => {
+            let precise = segment::decode(signature_b64, Part::Signature).err();
+            return Err(Error::JwsInvalid(precise.unwrap_or_else(|| {
+                "Invalid Compact JWS: invalid base64url".into()
+            })));
+        }
+        other => other.map_err(parse_error)?,
     };
     Ok((
         untrusted.algorithm().to_owned(),
@@ -271,17 +285,8 @@ fn parse(token: &str, header: &Map<String, Value>) -> Result<(String, Vec<u8>)> 
     ))
 }
 
-fn parse_error(err: ParseError, token: &str) -> Error {
+fn parse_error(err: ParseError) -> Error {
     match err {
-        ParseError::InvalidBase64Encoding => {
-            let [_, payload, signature] = segment::split(token).unwrap_or_default();
-            let precise = segment::decode(payload, Part::Payload)
-                .and_then(|_| segment::decode(signature, Part::Signature))
-                .err();
-            Error::JwsInvalid(
-                precise.unwrap_or_else(|| "Invalid Compact JWS: invalid base64url".into()),
-            )
-        }
         ParseError::UnsupportedContentType(cty) => Error::NotSupported(format!(
             "\"cty\" {:?}: nested or non-JSON payloads are not followed",
             truncate(&cty)
