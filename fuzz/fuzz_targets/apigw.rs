@@ -1,0 +1,108 @@
+//! API Gateway authorizer: `handle_event` on the input (any of the five event shapes) and
+//! `authorize_direct` on requests read from it, with a fixed policy and an HS256 issuer.
+//! Property: nothing panics, and the outcome is consistent (status vs. decision/response).
+#![no_main]
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+
+use jwtgate::{
+    apigw::{Authorizer, AuthorizerOptions, DirectRequest, Outcome},
+    policy::Policy,
+};
+use libfuzzer_sys::fuzz_target;
+
+const POLICY: &str = r#"{
+  "rules": [
+    { "id": "read", "effect": "allow", "routes": ["GET /pets", "GET /pets/{petId}", "GET /lambda-request"], "scopes": { "anyOf": ["pets:read"] } },
+    { "id": "no-delete", "effect": "deny", "routes": ["DELETE /pets/{petId}", "* /admin/**"] },
+    { "id": "admin-write", "effect": "allow", "routes": ["POST /pets", "ANY /files/{proxy+}", "* /x/*"],
+      "when": [{ "claim": "cognito:groups", "containsAny": ["admin"] }, { "claim": "custom:plan", "regex": "gold|silver" }] },
+    { "id": "tenant", "effect": "allow", "routes": ["GET /tenants/{tenantId}/orders"], "when": [{ "claim": "tenant", "equalsParam": "tenantId" }] },
+    { "id": "lambda", "effect": "allow", "routes": ["POST /lambda-token", "POST /lambda", "ANY /lambda/{proxy+}"], "when": [{ "claim": "aud", "in": ["api"] }] },
+    { "id": "ws", "effect": "allow", "routes": ["$connect", "$default"], "scopes": { "allOf": ["pets:read"] } }
+  ],
+  "principalId": "sub",
+  "context": { "userId": "sub", "groups": "cognito:groups", "plan": "custom:plan", "missing": "a.b" }
+}"#;
+
+const ISSUER: &str = r#"{"issuer":"https://issuer.example","audience":"api","algorithms":["HS256"],"clockTolerance":30}"#;
+
+struct Fixture {
+    /// Policy, default options, one unnamed issuer.
+    plain: Authorizer,
+    /// No policy, simple responses, query and cookie sources, usage key, two named issuers.
+    rich: Authorizer,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let policy = Policy::from_json(POLICY).expect("fixed policy");
+        let mut plain = Authorizer::new(Some(policy), AuthorizerOptions::default());
+        plain
+            .add_issuer(None, common::verifier(ISSUER), Arc::new(common::hs_keys()))
+            .expect("issuer");
+        let options: AuthorizerOptions = serde_json::from_str(
+            r#"{"tokenQuery":"token","tokenCookie":"jwt","simpleResponses":true,"usageIdentifierKeyClaim":"custom:plan"}"#,
+        )
+        .expect("fixed options");
+        let mut rich = Authorizer::new(None, options);
+        rich.add_issuer(Some("https://issuer.example".into()), common::verifier(ISSUER), Arc::new(common::keys()))
+            .expect("issuer 1");
+        rich.add_issuer(
+            Some("https://other.example".into()),
+            common::verifier(r#"{"issuer":"https://other.example"}"#),
+            Arc::new(common::keys()),
+        )
+        .expect("issuer 2");
+        Fixture { plain, rich }
+    })
+}
+
+fn check(outcome: &Outcome) {
+    match outcome.status {
+        200 | 403 => {
+            let decision = outcome
+                .decision
+                .as_ref()
+                .expect("a decided outcome has a decision");
+            assert_eq!(decision.allowed, outcome.status == 200);
+            assert!(outcome.error.is_none() && outcome.principal_id.is_some());
+        }
+        401 => assert!(outcome.error.is_some() && outcome.response.is_none()),
+        other => panic!("unexpected status {other}"),
+    }
+    let _ = serde_json::to_string(outcome);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let f = fixture();
+    let text = common::text(data);
+    let text = text.as_ref();
+
+    for authorizer in [&f.plain, &f.rich] {
+        check(&authorizer.handle_event(text, common::NOW));
+    }
+
+    // The input as a bare request ({ token, method, path, headers, query }).
+    if let Ok(direct) = serde_json::from_str::<DirectRequest>(text) {
+        for authorizer in [&f.plain, &f.rich] {
+            check(&authorizer.authorize_direct(&direct, common::NOW));
+        }
+    }
+
+    // Lines: method, path, then an optional Authorization value (else the fixed valid token).
+    let mut lines = text.splitn(3, '\n');
+    let mut direct = DirectRequest::default();
+    direct.method = lines.next().map(str::to_owned);
+    direct.path = lines.next().map(str::to_owned);
+    direct.token = Some(match lines.next() {
+        Some(value) if !value.is_empty() => value.to_owned(),
+        _ => format!("Bearer {}", common::HS256_TOKEN),
+    });
+    for authorizer in [&f.plain, &f.rich] {
+        check(&authorizer.authorize_direct(&direct, common::NOW));
+    }
+});
