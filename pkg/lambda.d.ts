@@ -165,8 +165,8 @@ export class Authorizer {
     headers?: Record<string, string> | Headers | [string, string][];
     currentDate?: Date;
   }): Promise<AuthorizeResult>;
-  /** Decides an API Gateway authorizer event of any shape. */
-  handleEvent(event: object | string, options?: { currentDate?: Date }): Promise<EventOutcome>;
+  /** Decides an API Gateway authorizer event; `detail: false` leaves the claims and the trace out (faster). */
+  handleEvent(event: object | string, options?: { currentDate?: Date; detail?: boolean }): Promise<EventOutcome>;
 }
 
 /** The Lambda handler: resolves to the API Gateway answer, or throws `Error('Unauthorized')` (401). */

@@ -330,11 +330,21 @@ impl WasmAuthorizer {
         self.0.set_keys(index, Arc::clone(&keys.0));
     }
 
-    /// Authorizes an API Gateway event (JSON text) at `now`; returns the outcome as JSON text.
+    /// Authorizes an API Gateway event (JSON text) at `now`; returns the outcome as JSON text,
+    /// without the claims and the decision trace unless `detail`.
     #[wasm_bindgen(js_name = handleEvent)]
     #[allow(clippy::cast_possible_truncation)]
-    pub fn handle_event(&self, event_json: &str, now: f64) -> String {
-        serde_json::to_string(&self.0.handle_event(event_json, now as i64)).unwrap_or_default()
+    pub fn handle_event(&self, event_json: &str, now: f64, detail: bool) -> String {
+        let mut outcome = self.0.handle_event(event_json, now as i64);
+        if !detail {
+            // A Lambda handler needs the answer and the log's essentials, not the claims or the
+            // explanation: leaving them out saves serializing and parsing them on every call.
+            outcome.payload = None;
+            if let Some(decision) = &mut outcome.decision {
+                decision.trace.clear();
+            }
+        }
+        serde_json::to_string(&outcome).unwrap_or_default()
     }
 
     /// First pass of an asynchronous authorization (JSON text): `{ "outcome": … }` when it is

@@ -157,14 +157,16 @@ export class Authorizer {
   }
 
   /**
-   * Authorizes an API Gateway authorizer event (any of the five shapes).
+   * Authorizes an API Gateway authorizer event (any of the five shapes). `detail: false` leaves
+   * the claims (`payload`) and the decision trace out of the outcome, which is faster.
    * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
    */
-  async handleEvent(event, { currentDate } = {}) {
+  async handleEvent(event, { currentDate, detail = true } = {}) {
     const started = performance.now();
     const now = this.#now(currentDate);
     const text = typeof event === 'string' ? event : JSON.stringify(event ?? null);
-    const outcome = await this.#decide(() => this.#handle.handleEvent(text, now));
+    const withDetail = detail || this.#logClaims;
+    const outcome = await this.#decide(() => this.#handle.handleEvent(text, now, withDetail));
     this.#emit(outcome, started);
     return outcome;
   }

@@ -18,7 +18,7 @@ export function createLambdaAuthorizer(options) {
   // Start fetching keys while Lambda initialises; failures are retried on the first request.
   authorizer.hydrate().catch(() => {});
   const handler = async (event) => {
-    const outcome = await authorizer.handleEvent(event);
+    const outcome = await authorizer.handleEvent(event, { detail: false });
     if (outcome.status === 401) throw new Error('Unauthorized');
     return outcome.response;
   };

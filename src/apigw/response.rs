@@ -183,15 +183,13 @@ fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<
         let path = probe(&segments);
         let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
         for m in methods {
-            let allowed = policy
-                .decide(
-                    Target::Http {
-                        method: m,
-                        path: &path,
-                    },
-                    claims,
-                )
-                .allowed;
+            let allowed = policy.allows(
+                Target::Http {
+                    method: m,
+                    path: &path,
+                },
+                claims,
+            );
             out.push((arn.resource(m, &path), allowed));
         }
     }

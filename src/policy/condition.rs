@@ -78,8 +78,20 @@ impl Condition {
         claims: &Map<String, Value>,
         params: &Params,
     ) -> Result<(), Mismatch> {
+        if self.holds(claims, params) {
+            Ok(())
+        } else {
+            Err(Mismatch {
+                expected: format!("{} {}", self.claim, self.op.describe()),
+                actual: self.claim.lookup(claims).cloned(),
+            })
+        }
+    }
+
+    /// Whether the condition holds (without explaining why not).
+    pub(crate) fn holds(&self, claims: &Map<String, Value>, params: &Params) -> bool {
         let actual = self.claim.lookup(claims);
-        let ok = match (&self.op, actual) {
+        match (&self.op, actual) {
             (Op::Exists(want), found) => *want == found.is_some(),
             (Op::Equals(v), Some(a)) => a == v,
             (Op::In(list), Some(a)) => list.contains(a),
@@ -95,14 +107,6 @@ impl Condition {
                 .find(|(n, _)| n == name)
                 .is_some_and(|(_, value)| scalar_text(a).is_some_and(|text| text == *value)),
             _ => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Mismatch {
-                expected: format!("{} {}", self.claim, self.op.describe()),
-                actual: actual.cloned(),
-            })
         }
     }
 }
