@@ -1,4 +1,4 @@
-import type { Algorithm, Duration, JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits } from './index.js';
+import type { JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits, VerifierOptions } from './index.js';
 
 /** A policy document: see the README's "Policy documents". */
 export interface PolicyDocument {
@@ -34,18 +34,8 @@ export type PolicyCondition = { claim: string } & (
   | { equalsParam: string }
 );
 
-/** Verifier options shared by one issuer. */
-export interface IssuerOptions {
-  issuer?: string | string[];
-  audience?: string | string[];
-  algorithms?: Algorithm[];
-  clockTolerance?: Duration;
-  maxTokenAge?: Duration;
-  subject?: string;
-  typ?: string;
-  requiredClaims?: string[];
-  requireExpiration?: boolean;
-  maxTokenLength?: number;
+/** One issuer: the verifier's options (from `jwtgate`) and one key source. */
+export interface IssuerOptions extends Omit<VerifierOptions, 'keys' | 'currentDate' | 'cache'> {
   /** Key sources: give one; `issuer` alone means OIDC discovery. */
   keys?: KeySet;
   jwks?: JWKS | string;
