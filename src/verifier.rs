@@ -64,6 +64,24 @@ pub struct Verifier {
 }
 
 impl Verifier {
+    /// The clock tolerance in seconds, as parsed from the options.
+    #[must_use]
+    pub fn clock_tolerance(&self) -> f64 {
+        self.rules.tolerance
+    }
+
+    /// `maxTokenAge` in seconds, as parsed from the options.
+    #[must_use]
+    pub fn max_token_age(&self) -> Option<f64> {
+        self.rules.max_token_age
+    }
+
+    /// The longest accepted token, in bytes.
+    #[must_use]
+    pub fn max_token_length(&self) -> usize {
+        self.max_token_length
+    }
+
     /// Checks the options and builds a verifier.
     ///
     /// # Errors

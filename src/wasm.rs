@@ -189,6 +189,17 @@ fn record_signature<T>(
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
+    /// `[clockTolerance, maxTokenAge or -1, maxTokenLength]` as the options were parsed (the
+    /// JavaScript cache needs the same numbers).
+    #[allow(clippy::cast_precision_loss)]
+    pub fn limits(&self) -> Vec<f64> {
+        vec![
+            self.0.clock_tolerance(),
+            self.0.max_token_age().unwrap_or(-1.0),
+            self.0.max_token_length() as f64,
+        ]
+    }
+
     /// First pass of an asynchronous verification: checks everything up to the signature and
     /// returns `[alg, candidateKeyIndices, signature]` for the caller to verify (WebCrypto);
     /// throws what `verify` would throw before the signature.

@@ -194,15 +194,6 @@ function deepFreeze(value) {
   return value;
 }
 
-/** The seconds of a duration option as the Rust side reads it (number or jose string). */
-function durationSeconds(value) {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return 0;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(value);
-  const unit = { s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400, w: 604800, week: 604800, weeks: 604800, y: 31557600, yr: 31557600, yrs: 31557600, year: 31557600, years: 31557600 }[m?.[2].toLowerCase()];
-  return m && unit ? Math.round(Number(m[1]) * unit) : 0;
-}
-
 /** When a verified payload stays valid, by the same rules the Rust side checked. */
 function validity(payload, tolerance, maxTokenAge) {
   const exp = typeof payload.exp === 'number' ? payload.exp + tolerance : -Infinity; // no exp: not cached
@@ -234,15 +225,16 @@ export class Verifier {
     inner.set(this, this.#handle);
     this.#keys = inner.get(keys);
     this.#currentDate = currentDate;
-    this.#maxLength = rest.maxTokenLength ?? 16_384;
+    const [tolerance, maxTokenAge, maxLength] = this.#handle.limits();
+    this.#maxLength = maxLength;
     if (cache !== undefined && cache !== false) {
       const max = cache === true ? 1000 : cache?.max;
       if (!(Number.isInteger(max) && max > 0)) {
         throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `cache`: `true` or `{ max: <positive integer> }`', { field: 'cache' });
       }
       this.#cache = new VerifiedCache(max);
-      this.#tolerance = durationSeconds(rest.clockTolerance);
-      this.#maxTokenAge = rest.maxTokenAge === undefined ? undefined : durationSeconds(rest.maxTokenAge);
+      this.#tolerance = tolerance;
+      this.#maxTokenAge = maxTokenAge < 0 ? undefined : maxTokenAge;
     }
   }
 
