@@ -8,7 +8,11 @@ use jwtgate::{
 use serde_json::json;
 
 fn policy_fault(doc: &str) -> String {
-    Policy::from_json(doc).unwrap_err().field().unwrap_or_default().to_owned()
+    Policy::from_json(doc)
+        .unwrap_err()
+        .field()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
@@ -19,7 +23,13 @@ fn catastrophic_regexes_run_in_linear_time() {
     let policy = Policy::from_json(doc).unwrap();
     let evil = format!("{}!", "a".repeat(100_000));
     let claims = json!({ "x": evil, "y": "x".repeat(50_000) });
-    let decision = policy.decide(Target::Http { method: "GET", path: "/" }, claims.as_object().unwrap());
+    let decision = policy.decide(
+        Target::Http {
+            method: "GET",
+            path: "/",
+        },
+        claims.as_object().unwrap(),
+    );
     assert!(!decision.allowed);
     assert_eq!(decision.trace[0].failed.as_ref().unwrap().check, "when[0]");
 }
@@ -27,14 +37,28 @@ fn catastrophic_regexes_run_in_linear_time() {
 #[test]
 fn huge_and_deep_documents_are_refused_or_bounded() {
     let rule = |i: usize| format!(r#"{{"id":"r{i}","effect":"allow","routes":["GET /r/{i}"]}}"#);
-    let many = format!(r#"{{"rules":[{}]}}"#, (0..1001).map(rule).collect::<Vec<_>>().join(","));
+    let many = format!(
+        r#"{{"rules":[{}]}}"#,
+        (0..1001).map(rule).collect::<Vec<_>>().join(",")
+    );
     assert_eq!(policy_fault(&many), "$.rules");
-    let huge = format!(r#"{{"rules":[],"context":{{"x":"{}"}}}}"#, "a".repeat(2 << 20));
+    let huge = format!(
+        r#"{{"rules":[],"context":{{"x":"{}"}}}}"#,
+        "a".repeat(2 << 20)
+    );
     assert_eq!(policy_fault(&huge), "$");
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert_eq!(policy_fault(&deep), "$");
-    let routes = (0..101).map(|i| format!("\"GET /{i}\"")).collect::<Vec<_>>().join(",");
-    assert_eq!(policy_fault(&format!(r#"{{"rules":[{{"id":"a","effect":"allow","routes":[{routes}]}}]}}"#)), "$.rules[0].routes");
+    let routes = (0..101)
+        .map(|i| format!("\"GET /{i}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(
+        policy_fault(&format!(
+            r#"{{"rules":[{{"id":"a","effect":"allow","routes":[{routes}]}}]}}"#
+        )),
+        "$.rules[0].routes"
+    );
 }
 
 #[test]
@@ -44,11 +68,41 @@ fn deep_route_patterns_and_paths_match_in_bounded_time() {
     let policy = Policy::from_json(&doc.to_string()).unwrap();
     let path: String = (0..2000).map(|i| format!("/s{i}/v")).collect();
     let claims = serde_json::Map::new();
-    assert!(policy.decide(Target::Http { method: "GET", path: &path }, &claims).allowed);
+    assert!(
+        policy
+            .decide(
+                Target::Http {
+                    method: "GET",
+                    path: &path
+                },
+                &claims
+            )
+            .allowed
+    );
     let long = "/files".to_owned() + &"/x".repeat(200_000);
-    assert!(policy.decide(Target::Http { method: "GET", path: &long }, &claims).allowed);
+    assert!(
+        policy
+            .decide(
+                Target::Http {
+                    method: "GET",
+                    path: &long
+                },
+                &claims
+            )
+            .allowed
+    );
     let traversal = "/files".to_owned() + &"/..".repeat(1000);
-    assert!(!policy.decide(Target::Http { method: "GET", path: &traversal }, &claims).allowed);
+    assert!(
+        !policy
+            .decide(
+                Target::Http {
+                    method: "GET",
+                    path: &traversal
+                },
+                &claims
+            )
+            .allowed
+    );
 }
 
 fn authorizer() -> Authorizer {
