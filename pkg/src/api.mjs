@@ -243,12 +243,17 @@ export class Verifier {
    * @returns {{ header: object, protectedHeader: object, payload: object, alg: string }}
    */
   verify(token, options) {
-    const date = options?.currentDate ?? this.#currentDate ?? new Date();
-    const now = epochSeconds(date, 'currentDate');
+    const now = this.#seconds(options);
     const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
     return this.#remember(text, call(() => this.#handle.verify(this.#keys, text, now)));
+  }
+
+  /** The verification time in seconds: per call, per verifier, or the clock. */
+  #seconds(options) {
+    const date = options?.currentDate ?? this.#currentDate;
+    return date === undefined ? Math.floor(Date.now() / 1000) : epochSeconds(date, 'currentDate');
   }
 
   /**
@@ -257,8 +262,7 @@ export class Verifier {
    * portable wasm code. Elsewhere it is `verify`, wrapped in a promise.
    */
   async verifyAsync(token, options) {
-    const date = options?.currentDate ?? this.#currentDate ?? new Date();
-    const now = epochSeconds(date, 'currentDate');
+    const now = this.#seconds(options);
     const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
