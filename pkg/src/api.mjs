@@ -267,7 +267,9 @@ export class Verifier {
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
     if (!prefersWebCrypto()) return this.verify(token, options);
-    const [alg, candidates, signature] = call(() => this.#handle.prepare(this.#keys, text, now));
+    const prepared = call(() => this.#handle.prepare(this.#keys, text, now));
+    if (typeof prepared[1] === 'string') return this.#remember(text, prepared); // HMAC: done in wasm
+    const [alg, candidates, signature] = prepared;
     const input = text.slice(0, text.lastIndexOf('.'));
     const valid = await verifyWithWebCrypto(this.#keys, candidates, alg, input, signature);
     if (valid === undefined) return this.verify(token, options); // not importable here: use wasm
