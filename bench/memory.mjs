@@ -8,7 +8,7 @@ import { KeySet, Verifier, wasmMemoryBytes } from '../pkg/src/node.mjs';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
 // V8 and the allocator settle after a few hundred thousand calls; growth is measured after that.
-const WARM_UP = 200_000;
+const WARM_UP = 500_000;
 const NOW = Math.floor(Date.now() / 1000);
 const secret = randomBytes(32);
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
