@@ -164,7 +164,7 @@ export class Authorizer {
   async handleEvent(event, { currentDate, detail = true } = {}) {
     const started = performance.now();
     const now = this.#now(currentDate);
-    const text = typeof event === 'string' ? event : JSON.stringify(event ?? null);
+    const text = typeof event === 'string' ? event : JSON.stringify(readFields(event));
     const withDetail = detail || this.#logClaims;
     const outcome = await this.#decide(() => this.#handle.handleEvent(text, now, withDetail));
     this.#emit(outcome, started);
@@ -216,6 +216,31 @@ export class Authorizer {
     if (this.#logClaims) line.trace = outcome.decision?.trace;
     this.#log(line);
   }
+}
+
+/**
+ * The members of an API Gateway event the decision reads (see src/apigw/event.rs), so that the
+ * rest (`requestContext.identity`, client certificates, …) is neither serialized nor parsed.
+ * Anything that is not a plain object goes through unchanged, for Rust to refuse.
+ */
+function readFields(event) {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event ?? null;
+  const pick = (from, names) => {
+    const out = {};
+    for (const name of names) if (from[name] !== undefined) out[name] = from[name];
+    return out;
+  };
+  const fields = pick(event, [
+    'type', 'version', 'methodArn', 'routeArn', 'authorizationToken', 'httpMethod', 'path', 'rawPath',
+    'headers', 'multiValueHeaders', 'queryStringParameters', 'cookies',
+  ]);
+  const context = event.requestContext;
+  if (context !== undefined) {
+    fields.requestContext = context !== null && typeof context === 'object'
+      ? pick(context, ['stage', 'routeKey', 'eventType', 'connectionId', 'http'])
+      : context;
+  }
+  return fields;
 }
 
 /** Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. */
