@@ -219,14 +219,16 @@ fn slash_join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// IAM resource matching: `*` any run of characters (including none), `?` one character.
+/// On bytes: the patterns and resources built here are ASCII apart from literal path text,
+/// and the patterns never contain `?`.
 pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -238,7 +240,7 @@ pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 /// The IAM policy document answer.

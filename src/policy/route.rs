@@ -138,6 +138,8 @@ fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
                     "segment {p:?} mixes text with a wildcard or parameter"
                 ))
             }
+            // `?` would start a query string, and is a wildcard in IAM resources.
+            p if p.contains('?') => return Err(format!("segment {p:?} contains '?'")),
             p => Segment::Literal(p.to_owned()),
         };
         segments.push(segment);
@@ -302,6 +304,7 @@ mod tests {
             ("GET /a//b", "empty path segment"),
             ("$connected", "unknown route key"),
             ("GET /{}", "bad parameter name"),
+            ("GET /a?b=1", "contains '?'"),
         ] {
             let err = Route::parse(text).unwrap_err();
             assert!(err.contains(why), "{text}: {err}");
