@@ -168,19 +168,17 @@ fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Re
 /// Each route of the document, instantiated with probe values for every method it names, with
 /// the policy's decision for it: the table the answer is checked against.
 fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<(String, bool)> {
-    let routes: BTreeSet<String> = policy
-        .rules
-        .iter()
-        .flat_map(|r| &r.routes)
-        .filter(|r| matches!(r, Route::Http { .. }))
-        .map(ToString::to_string)
-        .collect();
+    let mut routes: Vec<(&Option<String>, &[Segment])> = Vec::new();
+    for route in policy.rules.iter().flat_map(|r| &r.routes) {
+        if let Route::Http { method, segments } = route {
+            if !routes.contains(&(method, segments.as_slice())) {
+                routes.push((method, segments));
+            }
+        }
+    }
     let mut out = Vec::new();
-    for text in routes {
-        let Ok(Route::Http { method, segments }) = Route::parse(&text) else {
-            continue;
-        };
-        let path = probe(&segments);
+    for (method, segments) in routes {
+        let path = probe(segments);
         let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
         for m in methods {
             let allowed = policy.allows(
