@@ -136,6 +136,25 @@ impl WasmVerifier {
             .map_err(|e| to_js(&e))
     }
 
+    /// `verify` of the `len` bytes JavaScript wrote into the token buffer.
+    #[wasm_bindgen(js_name = verifyBuffer)]
+    pub fn verify_buffer(
+        &self,
+        keys: &WasmKeySet,
+        len: usize,
+        now: f64,
+    ) -> Result<js_sys::Array, JsValue> {
+        TOKEN_BUFFER.with(|buffer| {
+            let buffer = buffer.borrow();
+            let bytes = buffer
+                .get(..len)
+                .ok_or_else(|| to_js(&Error::JwsInvalid("token buffer overrun".into())))?;
+            let token = core::str::from_utf8(bytes)
+                .map_err(|_| to_js(&Error::JwsInvalid("the token is not UTF-8 text".into())))?;
+            self.verify(keys, token, now)
+        })
+    }
+
     /// Verifies `token` at `now` (seconds since the epoch); returns
     /// `[alg, headerJson, payloadJson]`.
     #[allow(clippy::cast_possible_truncation)]
@@ -157,6 +176,25 @@ impl WasmVerifier {
     }
 }
 
+thread_local! {
+    /// Where JavaScript writes the token for `verifyBuffer`: `TextEncoder.encodeInto` straight
+    /// into wasm memory is several times faster than passing a string argument.
+    static TOKEN_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The token buffer's address, holding at least `capacity` bytes. Valid until the next call
+/// with a larger capacity.
+#[wasm_bindgen(js_name = tokenBuffer)]
+pub fn token_buffer(capacity: usize) -> *mut u8 {
+    TOKEN_BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        if buffer.len() < capacity {
+            buffer.resize(capacity, 0);
+        }
+        buffer.as_mut_ptr()
+    })
+}
+
 /// What the first pass of a two-pass verification recorded: the signature to check elsewhere.
 struct Pending {
     issuer: usize,
@@ -169,7 +207,7 @@ struct Pending {
 
 /// Runs `pass` with a signature check that records what to check and answers "no", so the
 /// pass stops right after key selection; `Some` when it got that far. HMAC is checked right
-/// away instead: in wasm it is as fast as a WebCrypto round trip would be.
+/// away instead: in wasm it is as fast as a `WebCrypto` round trip would be.
 #[allow(clippy::cast_possible_truncation)]
 fn record_signature<T>(
     pass: impl FnOnce(crate::apigw::IssuerSignatureCheck<'_>) -> T,
@@ -207,7 +245,7 @@ impl WasmVerifier {
     }
 
     /// First pass of an asynchronous verification: checks everything up to the signature and
-    /// returns `[alg, candidateKeyIndices, signature]` for the caller to verify (WebCrypto);
+    /// returns `[alg, candidateKeyIndices, signature]` for the caller to verify (`WebCrypto`);
     /// throws what `verify` would throw before the signature. HMAC tokens are verified outright:
     /// then it returns what `verify` returns, `[alg, headerJson, payloadJson]`.
     #[allow(clippy::cast_possible_truncation)]
@@ -286,13 +324,10 @@ impl WasmPolicy {
     /// Decides `method path` (or a `$route` key as `method`) for claims in JSON text; returns
     /// the decision, principal and context as JSON text.
     pub fn decide(&self, method: &str, path: &str, claims_json: &str) -> Result<String, JsValue> {
-        let claims = match crate::json::parse_document(claims_json) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => {
-                return Err(to_js(&Error::JwtInvalid(
-                    "claims must be a JSON object".into(),
-                )))
-            }
+        let Ok(serde_json::Value::Object(claims)) = crate::json::parse_document(claims_json) else {
+            return Err(to_js(&Error::JwtInvalid(
+                "claims must be a JSON object".into(),
+            )));
         };
         let method = method.to_ascii_uppercase();
         let target = if method.starts_with('$') {

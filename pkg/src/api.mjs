@@ -15,6 +15,20 @@ export function markLoaded(exports) {
   memory = exports?.memory;
 }
 
+const encoder = new TextEncoder();
+let tokenBuffer = { ptr: 0, capacity: 0 };
+
+/** Writes a token's UTF-8 into wasm's token buffer; returns its length in bytes. */
+function writeToken(text) {
+  const needed = text.length * 3; // the most UTF-8 bytes a UTF-16 string can need
+  if (needed > tokenBuffer.capacity) {
+    const capacity = Math.max(needed, 4096);
+    tokenBuffer = { ptr: wasm.tokenBuffer(capacity), capacity };
+  }
+  // A fresh view each time: wasm memory may have grown (and moved) since the last call.
+  return encoder.encodeInto(text, new Uint8Array(memory.buffer, tokenBuffer.ptr, tokenBuffer.capacity)).written;
+}
+
 /** The size of the wasm linear memory in bytes (a diagnostic: it only ever grows). */
 export function wasmMemoryBytes() {
   return memory?.buffer.byteLength ?? 0;
@@ -247,7 +261,8 @@ export class Verifier {
     const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
-    return this.#remember(text, call(() => this.#handle.verify(this.#keys, text, now)));
+    const len = writeToken(text);
+    return this.#remember(text, call(() => this.#handle.verifyBuffer(this.#keys, len, now)));
   }
 
   /** The verification time in seconds: per call, per verifier, or the clock. */
