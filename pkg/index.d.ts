@@ -117,6 +117,13 @@ export interface VerifierOptions {
   maxTokenAge?: Duration;
   /** Required `sub`. */
   subject?: string;
+  /**
+   * **jwtgate only**, as `aws-jwt-verify`: accepted app client ids; the token's `client_id`
+   * (Cognito access tokens, which have no `aud`) or `aud` (ID tokens) must name one.
+   */
+  clientId?: string | string[];
+  /** **jwtgate only**: the required `token_use` (`"access"` or `"id"` for Cognito). */
+  tokenUse?: string;
   /** Required `typ` header; `"JWT"` also matches `"application/jwt"`. */
   typ?: string;
   /** Claims that must be present. */

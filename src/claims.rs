@@ -14,6 +14,8 @@ pub(crate) struct ClaimRules {
     pub issuer: Option<Vec<String>>,
     pub audience: Option<Vec<String>>,
     pub subject: Option<String>,
+    pub client_id: Option<Vec<String>>,
+    pub token_use: Option<String>,
     pub typ: Option<String>,
     /// In `jose`'s presence-check order (see [`ClaimRules::presence_order`]).
     pub required: Vec<String>,
@@ -103,6 +105,29 @@ impl ClaimRules {
             };
             if !ok {
                 return Err(unexpected("aud"));
+            }
+        }
+        // After jose's checks, so the first failure reported is still jose's.
+        if let Some(ids) = &self.client_id {
+            let named = |id: &str| ids.iter().any(|i| i == id);
+            let ok = text("client_id").is_some_and(named)
+                || match payload.get("aud") {
+                    Some(Value::String(aud)) => named(aud),
+                    Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
+                    _ => false,
+                };
+            if !ok {
+                return Err(Error::claim_failed(
+                    "client_id",
+                    ClaimReason::CheckFailed,
+                    "unexpected \"client_id\" claim value (nor an \"aud\" naming the client)"
+                        .into(),
+                ));
+            }
+        }
+        if let Some(token_use) = &self.token_use {
+            if text("token_use") != Some(token_use.as_str()) {
+                return Err(unexpected("token_use"));
             }
         }
         Ok(())

@@ -43,6 +43,12 @@ pub struct VerifyOptions {
     pub max_token_age: Option<f64>,
     /// The required `sub`.
     pub subject: Option<String>,
+    /// Accepted app client ids (**jwtgate only**, as in `aws-jwt-verify`): the token's
+    /// `client_id` (Cognito access tokens) or `aud` (ID tokens) must name one.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub client_id: Option<Vec<String>>,
+    /// The required `token_use` (**jwtgate only**): `"access"` or `"id"` for Cognito.
+    pub token_use: Option<String>,
     /// The required `typ` header (`"JWT"` also matches `"application/jwt"`).
     pub typ: Option<String>,
     /// Claims that must be present.

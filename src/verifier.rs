@@ -88,7 +88,11 @@ impl Verifier {
     /// `ERR_JWTGATE_INVALID_OPTIONS` naming the bad field.
     pub fn new(options: VerifyOptions) -> Result<Self> {
         let algorithms = options.allowed_algorithms()?;
-        for (field, values) in [("issuer", &options.issuer), ("audience", &options.audience)] {
+        for (field, values) in [
+            ("issuer", &options.issuer),
+            ("audience", &options.audience),
+            ("clientId", &options.client_id),
+        ] {
             if values.as_ref().is_some_and(Vec::is_empty) {
                 return Err(Error::option(field, "must name at least one value"));
             }
@@ -105,6 +109,8 @@ impl Verifier {
                 issuer: options.issuer,
                 audience: options.audience,
                 subject: options.subject,
+                client_id: options.client_id,
+                token_use: options.token_use,
                 typ: options.typ,
                 required,
                 max_token_age: options.max_token_age,

@@ -946,3 +946,49 @@ fn header_parameters_of_the_wrong_type_make_the_jws_invalid() {
     );
     assert!(verifier("{}").verify(&hs_keys(), &embedded, NOW).is_ok());
 }
+
+// ---------------------------------------------------------------- Cognito: clientId, tokenUse
+
+#[test]
+fn client_id_accepts_access_tokens_by_client_id_and_id_tokens_by_aud() {
+    let access = hs(&claims_with(
+        &json!({ "aud": null, "client_id": "app-1", "token_use": "access" }),
+    ));
+    let id = hs(&claims_with(&json!({ "aud": "app-1", "token_use": "id" })));
+    for options in [
+        r#"{"clientId":"app-1"}"#,
+        r#"{"clientId":["app-0","app-1"]}"#,
+    ] {
+        ok(options, &access);
+        ok(options, &id);
+    }
+    for token in [&access, &id] {
+        let e = err(r#"{"clientId":"app-2"}"#, token);
+        assert_eq!(
+            (e.code(), e.claim()),
+            ("ERR_JWT_CLAIM_VALIDATION_FAILED", Some("client_id"))
+        );
+    }
+    // `audience` cannot check Cognito access tokens: they have no `aud`.
+    assert_eq!(err(r#"{"audience":"app-1"}"#, &access).claim(), Some("aud"));
+    let empty = Verifier::new(VerifyOptions::from_json(r#"{"clientId":[]}"#).unwrap()).unwrap_err();
+    assert_eq!(empty.field(), Some("clientId"));
+}
+
+#[test]
+fn token_use_must_match() {
+    let access = hs(&claims_with(
+        &json!({ "client_id": "app-1", "token_use": "access" }),
+    ));
+    ok(r#"{"tokenUse":"access"}"#, &access);
+    let e = err(r#"{"tokenUse":"id"}"#, &access);
+    assert_eq!(
+        (e.code(), e.claim()),
+        ("ERR_JWT_CLAIM_VALIDATION_FAILED", Some("token_use"))
+    );
+    let none = hs(&claims());
+    assert_eq!(
+        err(r#"{"tokenUse":"access"}"#, &none).claim(),
+        Some("token_use")
+    );
+}

@@ -5,7 +5,8 @@
 //
 // Environment (set by template.yaml):
 //   ISSUER            the token issuer, e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf
-//   AUDIENCE          the accepted `aud` (for Cognito ID tokens: the app client id); comma-separated for several
+//   AUDIENCE          the app client id(s), comma-separated: matched against `client_id` (Cognito
+//                     access tokens) or `aud` (ID tokens and other issuers)
 //   SIMPLE_RESPONSES  "true" for an HTTP API authorizer with payload 2.0 and simple responses
 import { readFileSync } from 'node:fs';
 import { createLambdaAuthorizer } from 'jwtgate/lambda';
@@ -22,7 +23,7 @@ const audiences = required('AUDIENCE').split(',').map((a) => a.trim()).filter(Bo
 
 export const handler = createLambdaAuthorizer({
   issuer: required('ISSUER'),
-  audience: audiences.length === 1 ? audiences[0] : audiences,
+  clientId: audiences.length === 1 ? audiences[0] : audiences,
   algorithms: ['RS256'],
   clockTolerance: 30,
   policy,

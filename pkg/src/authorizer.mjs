@@ -9,7 +9,7 @@ import { verifyWithWebCrypto } from './webcrypto.mjs';
 
 const VERIFIER_OPTIONS = [
   'issuer', 'audience', 'algorithms', 'clockTolerance', 'maxTokenAge', 'subject', 'typ',
-  'requiredClaims', 'requireExpiration', 'maxTokenLength',
+  'requiredClaims', 'requireExpiration', 'maxTokenLength', 'clientId', 'tokenUse',
 ];
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];

@@ -216,6 +216,23 @@ describe('jwtgate defaults and options', () => {
   });
 });
 
+describe('Cognito tokens', () => {
+  test('clientId checks client_id (access tokens) or aud (ID tokens); tokenUse checks token_use', async () => {
+    const fx = fixtures.RS256;
+    const keys = KeySet.fromJwks(fx.jwks);
+    const base = { iss: ISSUER, sub: 'alice', iat: NOW - 10, exp: NOW + 600 };
+    const access = await sign(fx, { claims: { ...base, client_id: '7pl1abc', token_use: 'access', scope: 'pets/read' } });
+    const id = await sign(fx, { claims: { ...base, aud: '7pl1abc', token_use: 'id' } });
+    const verify = (token, options) => gateOutcome(token, keys, { issuer: ISSUER, currentDate, ...options });
+    assert.deepEqual(verify(access, { clientId: '7pl1abc', tokenUse: 'access' }), { ok: true });
+    assert.deepEqual(verify(id, { clientId: ['other', '7pl1abc'], tokenUse: 'id' }), { ok: true });
+    assert.equal(verify(access, { clientId: 'other' }).claim, 'client_id');
+    assert.equal(verify(id, { clientId: '7pl1abc', tokenUse: 'access' }).claim, 'token_use');
+    // What `audience` does with an access token, as in jose: there is no `aud` to match.
+    assert.deepEqual(verify(access, { audience: '7pl1abc' }), { ok: false, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud', reason: 'missing' });
+  });
+});
+
 describe('secrets stay secret', () => {
   test('never in errors, key descriptions or log lines', async () => {
     const secret = 'Sup3r-Secr3t-Value-that-must-not-leak-0123456789';
