@@ -175,7 +175,7 @@ impl Verifier {
         let kid = match header.get("kid") {
             None => Kid::Absent,
             Some(Value::String(kid)) => Kid::Name(kid),
-            // A JSON null gets through jwt-compact's typed header; it names no key.
+            // Not a string (`null`, a number, …): it names no key.
             Some(_) => Kid::Other,
         };
         let candidates: Vec<(usize, &Key)> = keys.candidates(alg, kid).collect();
@@ -275,26 +275,37 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
 
 /// The token's `alg` and signature, as jwt-compact parses them. jwt-compact is handed the
 /// header and signature segments around an empty payload: the payload, the largest segment, is
-/// already decoded. jwt-compact only knows the `cty` spellings `JSON` and `CBOR`;
-/// `application/json` (RFC 7515 §4.1.10) names the same thing, so a header saying so is handed
-/// over without that member.
+/// already decoded. Two header members mean more here than jwt-compact's typed header allows,
+/// so a header holding them is handed over without them: a `kid` that is not a string (it just
+/// names no key, as in `jose`) and `cty: application/json` (RFC 7515 §4.1.10: the same as
+/// `JSON`, the only spelling jwt-compact knows).
 fn parse(
     header_b64: &str,
     signature_b64: &str,
     header: &Map<String, Value>,
 ) -> Result<(String, Vec<u8>)> {
+    let odd_kid = header.get("kid").is_some_and(|kid| !kid.is_string());
+    let json_cty = header
+        .get("cty")
+        .and_then(Value::as_str)
+        .is_some_and(|cty| cty.eq_ignore_ascii_case("application/json"));
+    let rebuilt;
+    let header_b64 = if odd_kid || json_cty {
+        let mut plain = header.clone();
+        if odd_kid {
+            plain.remove("kid");
+        }
+        if json_cty {
+            plain.remove("cty");
+        }
+        rebuilt =
+            base64ct::Base64UrlUnpadded::encode_string(Value::Object(plain).to_string().as_bytes());
+        rebuilt.as_str()
+    } else {
+        header_b64
+    };
     let without_payload = format!("{header_b64}..{signature_b64}");
     let untrusted = match UntrustedToken::new(&without_payload) {
-        Err(ParseError::UnsupportedContentType(cty))
-            if cty.eq_ignore_ascii_case("application/json") =>
-        {
-            let mut plain = header.clone();
-            plain.remove("cty");
-            let plain_b64 = base64ct::Base64UrlUnpadded::encode_string(
-                Value::Object(plain).to_string().as_bytes(),
-            );
-            return parse(&plain_b64, signature_b64, &Map::new());
-        }
         Err(ParseError::InvalidBase64Encoding) => {
             let precise = segment::decode(signature_b64, Part::Signature).err();
             return Err(Error::JwsInvalid(precise.unwrap_or_else(|| {

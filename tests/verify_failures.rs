@@ -926,14 +926,14 @@ fn payload_not_utf8() {
 }
 
 /// Deliberately stricter than jose: jwt-compact parses the registered header parameters with
-/// their types, so a header whose `kid`, `x5t` or `x5t#S256` has the wrong shape is refused as a
-/// malformed JWS (never verified with some other key). Unknown members stay ignored.
+/// their types, so a header whose `x5t` or `x5t#S256` has the wrong shape is refused as a
+/// malformed JWS (never verified with some other key). A `kid` of the wrong type is just an
+/// id that names no key, and unknown members stay ignored.
 #[test]
 fn header_parameters_of_the_wrong_type_make_the_jws_invalid() {
     for header in [
         json!({"alg": "HS256", "x5t": "abc"}),
         json!({"alg": "HS256", "x5t#S256": 7}),
-        json!({"alg": "HS256", "kid": 7}),
     ] {
         let token = token(&hs_key(), &header, &claims());
         let err = verifier("{}").verify(&hs_keys(), &token, NOW).unwrap_err();
@@ -945,6 +945,21 @@ fn header_parameters_of_the_wrong_type_make_the_jws_invalid() {
         &claims(),
     );
     assert!(verifier("{}").verify(&hs_keys(), &embedded, NOW).is_ok());
+}
+
+#[test]
+fn a_kid_of_any_other_type_is_just_an_unknown_id() {
+    let named = KeySet::from_secret(SECRET_32.to_vec(), Alg::Hs256, Some("k1".into())).unwrap();
+    for kid in [json!(7), json!(["k1"]), json!({"k": 1}), json!(true)] {
+        let token = token(&hs_key(), &json!({ "alg": "HS256", "kid": kid }), &claims());
+        let e = verifier("{}").verify(&named, &token, NOW).unwrap_err();
+        assert_eq!(e.code(), "ERR_JWKS_NO_MATCHING_KEY", "{kid}");
+        // A key without an id (a single secret) is still the one to try, as in jose.
+        assert!(
+            verifier("{}").verify(&hs_keys(), &token, NOW).is_ok(),
+            "{kid}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- Cognito: clientId, tokenUse

@@ -580,17 +580,12 @@ describe('kid', () => {
     await refused({ keys, options: options(), token: forged }, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
   });
 
-  test('kid of a non-string type makes the JWS invalid', async () => {
-    // Documented (verify_failures.rs): jwtgate parses registered header parameters with their types.
+  test('kid of a non-string type is just an id that names no key', async () => {
     for (const kid of [7, 1.5, true, ['k1'], { k1: true }]) {
-      await refused({ keys: set(), options: options(), token: es({ kid }) }, 'ERR_JWS_INVALID');
+      await refused({ keys: set(), options: options(), token: es({ kid }) }, 'ERR_JWKS_NO_MATCHING_KEY');
     }
   });
 
-  // BUG (minor, not exploitable: the signature of a trusted key is still required): `kid: null`
-  // is a kid of the wrong type, which jwtgate otherwise refuses as ERR_JWS_INVALID (kid: 7 above),
-  // but jwt-compact reads null as "no kid", so jwtgate tries every key and ACCEPTS the token.
-  // jose's createLocalJWKSet refuses it (ERR_JWKS_NO_MATCHING_KEY: `typeof kid == "string"`).
   test('kid: null names no key: a key set whose keys all have ids matches nothing (as in jose)', async () => {
     await refused({ keys: set(), options: options(), token: es({ kid: null }) }, 'ERR_JWKS_NO_MATCHING_KEY');
     const forged = jws({ alg: 'ES256', kid: null }, claims(), { alg: 'ES256', key: K.p256Attacker.privateKey });
