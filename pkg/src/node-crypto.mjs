@@ -13,6 +13,8 @@ const ALGS = [
 ];
 
 const keys = []; // handle -> KeyObject
+const pssKeys = []; // handle -> { key, padding, saltLength }: built once, not per call
+const ecdsaKeys = []; // handle -> { key, dsaEncoding }
 const handles = new Map(); // JWK text -> handle: the same key material is imported once
 
 /** `(handle * 16 + alg, message, signature) → boolean`, called synchronously from wasm. */
@@ -29,9 +31,11 @@ export function nativeVerify(packed, message, signature) {
       case 'pkcs1':
         return verify(hash, message, key, signature);
       case 'pss':
-        return verify(hash, message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+        pssKeys[packed >>> 4] ??= { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+        return verify(hash, message, pssKeys[packed >>> 4], signature);
       case 'ecdsa':
-        return verify(hash, message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        ecdsaKeys[packed >>> 4] ??= { key, dsaEncoding: 'ieee-p1363' };
+        return verify(hash, message, ecdsaKeys[packed >>> 4], signature);
       default:
         return verify(null, message, key, signature);
     }
