@@ -97,25 +97,14 @@ impl ClaimRules {
             }
         }
         if let Some(audiences) = &self.audience {
-            let named = |aud: &str| audiences.iter().any(|a| a == aud);
-            let ok = match payload.get("aud") {
-                Some(Value::String(aud)) => named(aud),
-                Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
-                _ => false,
-            };
-            if !ok {
+            if !aud_names_one_of(payload, audiences) {
                 return Err(unexpected("aud"));
             }
         }
         // After jose's checks, so the first failure reported is still jose's.
         if let Some(ids) = &self.client_id {
-            let named = |id: &str| ids.iter().any(|i| i == id);
-            let ok = text("client_id").is_some_and(named)
-                || match payload.get("aud") {
-                    Some(Value::String(aud)) => named(aud),
-                    Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
-                    _ => false,
-                };
+            let ok = text("client_id").is_some_and(|id| ids.iter().any(|i| i == id))
+                || aud_names_one_of(payload, ids);
             if !ok {
                 return Err(Error::claim_failed(
                     "client_id",
@@ -189,6 +178,16 @@ fn numeric_date(payload: &Map<String, Value>, claim: &str, required: bool) -> Re
             ClaimReason::Invalid,
             format!("\"{claim}\" claim must be a number"),
         )),
+    }
+}
+
+/// Whether `aud` (a string, or an array of them) names one of `accepted`.
+fn aud_names_one_of(payload: &Map<String, Value>, accepted: &[String]) -> bool {
+    let named = |aud: &str| accepted.iter().any(|a| a == aud);
+    match payload.get("aud") {
+        Some(Value::String(aud)) => named(aud),
+        Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
+        _ => false,
     }
 }
 

@@ -177,5 +177,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// At most `chars` characters of an attacker-chosen string, for echoing in error messages.
+pub(crate) fn truncated(text: &str, chars: usize) -> &str {
+    let end = text
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
+
 /// The crate's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

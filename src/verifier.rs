@@ -348,6 +348,5 @@ fn no_key_message(alg: Alg, kid: Kid<'_>) -> String {
 
 /// Attacker-chosen strings are echoed at most this long.
 fn truncate(text: &str) -> &str {
-    let end = text.char_indices().nth(64).map_or(text.len(), |(i, _)| i);
-    &text[..end]
+    crate::error::truncated(text, 64)
 }

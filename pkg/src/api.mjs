@@ -1,7 +1,7 @@
 // The public API, shared by every entry point. The entry points differ only in how they
 // load the wasm module; this file assumes it is loaded (see `ready`).
 import * as wasm from '../dist/web/jwtgate.js';
-import { JwtGateError, call } from './errors.mjs';
+import { JwtGateError, call, optionsError } from './errors.mjs';
 import { hasWebCrypto, verifyWithWebCrypto } from './webcrypto.mjs';
 
 export { JwtGateError };
@@ -70,7 +70,7 @@ function secretBytes(secret) {
 
 function optionsOf(options, what) {
   if (options === null || typeof options !== 'object' || typeof options.alg !== 'string') {
-    throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`alg\`: ${what} needs { alg }`, { field: 'alg' });
+    throw optionsError('alg', `${what} needs { alg }`);
   }
   return options;
 }
@@ -149,11 +149,9 @@ export class KeySet {
 }
 
 /** Seconds since the epoch, as jose computes them. */
-function epochSeconds(date, field) {
+export function epochSeconds(date, field = 'currentDate') {
   const ms = date instanceof Date ? date.getTime() : NaN;
-  if (!Number.isFinite(ms)) {
-    throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: must be a valid Date`, { field });
-  }
+  if (!Number.isFinite(ms)) throw optionsError(field, 'must be a valid Date');
   return Math.floor(ms / 1000);
 }
 
@@ -231,7 +229,7 @@ export class Verifier {
     ensureLoaded();
     const { keys, currentDate, cache, ...rest } = options ?? {};
     if (!(keys instanceof KeySet)) {
-      throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `keys`: must be a KeySet', { field: 'keys' });
+      throw optionsError('keys', 'must be a KeySet');
     }
     if (currentDate !== undefined) epochSeconds(currentDate, 'currentDate');
     const text = jsonText(rest, 'ERR_JWTGATE_INVALID_OPTIONS', 'options');
@@ -244,7 +242,7 @@ export class Verifier {
     if (cache !== undefined && cache !== false) {
       const max = cache === true ? 1000 : cache?.max;
       if (!(Number.isInteger(max) && max > 0)) {
-        throw new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', 'option `cache`: `true` or `{ max: <positive integer> }`', { field: 'cache' });
+        throw optionsError('cache', '`true` or `{ max: <positive integer> }`');
       }
       this.#cache = new VerifiedCache(max);
       this.#tolerance = tolerance;

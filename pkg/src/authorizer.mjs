@@ -2,8 +2,8 @@
 // events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
 // supplies what Rust must not do: fetching keys, the clock and logging.
 import * as wasm from '../dist/web/jwtgate.js';
-import { KeySet, Policy, JwtGateError, handleOf, prefersWebCrypto } from './api.mjs';
-import { call } from './errors.mjs';
+import { KeySet, Policy, JwtGateError, epochSeconds, handleOf, prefersWebCrypto } from './api.mjs';
+import { call, optionsError } from './errors.mjs';
 import { remoteKeySet } from './jwks.mjs';
 import { verifyWithWebCrypto } from './webcrypto.mjs';
 
@@ -14,10 +14,6 @@ const VERIFIER_OPTIONS = [
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
-
-function optionsError(field, message) {
-  return new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: ${message}`, { field });
-}
 
 function pick(object, names) {
   return Object.fromEntries(names.filter((n) => object[n] !== undefined).map((n) => [n, object[n]]));
@@ -45,12 +41,6 @@ function keySource(entry, jwksOptions) {
       }
       return { remote: remoteKeySet({ issuer: entry.issuer, ...jwksOptions }) };
   }
-}
-
-function epochSeconds(date) {
-  const ms = date instanceof Date ? date.getTime() : NaN;
-  if (!Number.isFinite(ms)) throw optionsError('currentDate', 'must be a valid Date');
-  return Math.floor(ms / 1000);
 }
 
 /** The outcome's error as a JwtGateError. */

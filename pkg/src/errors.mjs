@@ -19,6 +19,11 @@ export class JwtGateError extends Error {
   }
 }
 
+/** A bad option, named, as `ERR_JWTGATE_INVALID_OPTIONS` (the same form as the Rust side's). */
+export function optionsError(field, message) {
+  return new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: ${message}`, { field });
+}
+
 /** Turns what the wasm side throws (plain `{ code, message, … }` data) into a JwtGateError. */
 export function fromWasm(thrown) {
   if (thrown instanceof JwtGateError) return thrown;

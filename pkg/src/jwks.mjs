@@ -3,6 +3,7 @@
 // `AbortController`, `setTimeout` and `Date.now` are used, so it runs in Node, workerd and
 // browsers alike.
 import { KeySet, JwtGateError, isReady } from './api.mjs';
+import { optionsError } from './errors.mjs';
 
 /** A remote JWKS, fetched on demand and cached; see `getKeySet` for the refresh rules. */
 export class RemoteKeySet {
@@ -266,10 +267,6 @@ function checkedUrl(value, field) {
   const text = value instanceof URL ? value.href : value;
   if (typeof text !== 'string' || !isUrl(text)) throw optionsError(field, 'must be an absolute URL');
   return text;
-}
-
-function optionsError(field, message) {
-  return new JwtGateError('ERR_JWTGATE_INVALID_OPTIONS', `option \`${field}\`: ${message}`, { field });
 }
 
 // Shared across calls (warm Lambda invocations, one isolate's requests), so a key set is

@@ -278,8 +278,7 @@ pub(crate) fn bearer(value: &str) -> Result<String, String> {
 }
 
 fn truncate(text: &str) -> &str {
-    let end = text.char_indices().nth(32).map_or(text.len(), |(i, _)| i);
-    &text[..end]
+    crate::error::truncated(text, 32)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use crate::{
     json,
     key::Key,
     keyset::KeySet,
-    policy::{route::Target, Decision, Policy},
+    policy::{Decision, Policy},
     segment::{self, Part},
     verifier::Verifier,
 };
@@ -272,7 +272,7 @@ impl Authorizer {
         now: i64,
         check_signature: IssuerSignatureCheck<'_>,
     ) -> Outcome {
-        let route = request.target().map(|t| describe(t));
+        let route = request.target().map(|t| t.to_string());
         let token = match &request.token {
             Ok(token) => token,
             Err(why) => return refused(request.shape, route, &Error::TokenMissing(why.clone())),
@@ -430,13 +430,6 @@ fn verify_with_keys(
     candidates
         .iter()
         .any(|(_, key)| key.verify(alg, input, signature))
-}
-
-fn describe(target: Target<'_>) -> String {
-    match target {
-        Target::Key(key) => key.to_owned(),
-        Target::Http { method, path } => format!("{method} {path}"),
-    }
 }
 
 fn refused(shape: Shape, route: Option<String>, err: &Error) -> Outcome {

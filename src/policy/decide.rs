@@ -114,7 +114,7 @@ impl Policy {
             (None, None) => (
                 false,
                 None,
-                format!("no rule allows {} (default deny)", describe(target)),
+                format!("no rule allows {target} (default deny)"),
             ),
         };
         Decision {
@@ -155,7 +155,7 @@ impl Rule {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(" | "),
-            actual: Some(Value::String(describe(target))),
+            actual: Some(Value::String(target.to_string())),
         })?;
         if let Some(required) = self
             .scopes
@@ -221,13 +221,6 @@ impl Scopes {
             Scopes::AnyOf(list) => list.iter().any(|s| granted.contains(&s.as_str())),
             Scopes::AllOf(list) => list.iter().all(|s| granted.contains(&s.as_str())),
         }
-    }
-}
-
-fn describe(target: Target<'_>) -> String {
-    match target {
-        Target::Key(key) => key.to_owned(),
-        Target::Http { method, path } => format!("{method} {path}"),
     }
 }
 

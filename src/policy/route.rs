@@ -217,6 +217,16 @@ fn match_segments(pattern: &[Segment], path: &[&str]) -> Option<Params> {
     (path.len() == pattern.len()).then_some(params)
 }
 
+/// `GET /pets/7`, or the route key.
+impl fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Key(key) => f.write_str(key),
+            Target::Http { method, path } => write!(f, "{method} {path}"),
+        }
+    }
+}
+
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
