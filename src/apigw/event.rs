@@ -137,7 +137,7 @@ pub(crate) fn parse(event: &Value, source: &TokenSource) -> Result<Request, Erro
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
     if shape != Shape::RestToken {
-        request.token = token_from_request(event, source);
+        request.token = token_from_request(Carriers::of_event(event), source);
     }
     if request.target().is_none() {
         return Err(bad(format!(
@@ -192,12 +192,35 @@ fn strip_stage(path: &str, stage: Option<&str>) -> String {
     }
 }
 
+/// Where a request may carry its token, borrowed from an event or a direct request.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Carriers<'a> {
+    pub headers: Option<&'a Map<String, Value>>,
+    pub multi_value_headers: Option<&'a Map<String, Value>>,
+    pub query: Option<&'a Map<String, Value>>,
+    pub cookies: Option<&'a [Value]>,
+}
+
+impl<'a> Carriers<'a> {
+    fn of_event(event: &'a Map<String, Value>) -> Self {
+        Self {
+            headers: object(event, "headers"),
+            multi_value_headers: object(event, "multiValueHeaders"),
+            query: object(event, "queryStringParameters"),
+            cookies: event
+                .get("cookies")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice),
+        }
+    }
+}
+
 /// The token from the configured header, else query parameter, else cookie.
 pub(crate) fn token_from_request(
-    event: &Map<String, Value>,
+    carriers: Carriers<'_>,
     source: &TokenSource,
 ) -> Result<String, String> {
-    if let Some(multi) = object(event, "multiValueHeaders") {
+    if let Some(multi) = carriers.multi_value_headers {
         let values = lookup_ci(multi, &source.header)
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
@@ -205,19 +228,19 @@ pub(crate) fn token_from_request(
             return Err(format!("{values} {} headers: ambiguous", source.header));
         }
     }
-    if let Some(value) = object(event, "headers").and_then(|h| lookup_ci(h, &source.header)) {
+    if let Some(value) = carriers.headers.and_then(|h| lookup_ci(h, &source.header)) {
         return value
             .as_str()
             .ok_or_else(|| format!("{} header is not a string", source.header))
             .and_then(bearer);
     }
     if let Some(name) = &source.query {
-        if let Some(value) = object(event, "queryStringParameters").and_then(|q| text(q, name)) {
+        if let Some(value) = carriers.query.and_then(|q| text(q, name)) {
             return bearer(value);
         }
     }
     if let Some(name) = &source.cookie {
-        if let Some(value) = cookie(event, name) {
+        if let Some(value) = cookie(carriers, name) {
             return bearer(&value);
         }
     }
@@ -233,14 +256,14 @@ pub(crate) fn lookup_ci<'a>(headers: &'a Map<String, Value>, name: &str) -> Opti
 }
 
 /// A cookie from the 2.0 `cookies` array or a `Cookie` header.
-fn cookie(event: &Map<String, Value>, name: &str) -> Option<String> {
-    let from_array = event
-        .get("cookies")
-        .and_then(Value::as_array)
+fn cookie(carriers: Carriers<'_>, name: &str) -> Option<String> {
+    let from_array = carriers
+        .cookies
         .into_iter()
         .flatten()
         .filter_map(Value::as_str);
-    let from_header = object(event, "headers")
+    let from_header = carriers
+        .headers
         .and_then(|h| lookup_ci(h, "cookie"))
         .and_then(Value::as_str)
         .into_iter()

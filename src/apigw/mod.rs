@@ -245,14 +245,12 @@ impl Authorizer {
             event::bearer(token)
         } else {
             // Read like an event's identity source: header, then query parameter, then cookie.
-            let as_event = Map::from_iter([
-                ("headers".to_owned(), Value::Object(direct.headers.clone())),
-                (
-                    "queryStringParameters".to_owned(),
-                    Value::Object(direct.query.clone()),
-                ),
-            ]);
-            event::token_from_request(&as_event, &self.source)
+            let carriers = event::Carriers {
+                headers: Some(&direct.headers),
+                query: Some(&direct.query),
+                ..event::Carriers::default()
+            };
+            event::token_from_request(carriers, &self.source)
         };
         let method = direct.method.as_deref().unwrap_or("GET");
         let request = Request {
