@@ -27,6 +27,7 @@ mod alg;
 pub mod apigw;
 pub mod backend;
 mod claims;
+mod crypto;
 mod decode;
 mod error;
 mod json;

@@ -1,0 +1,4 @@
+//! Pure-Rust signature verification for RSA and the NIST curves: the portable fallback used
+//! wherever no native backend is installed (browsers, the inspector, workerd's synchronous path).
+
+mod mont;

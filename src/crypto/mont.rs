@@ -1,0 +1,340 @@
+//! Montgomery arithmetic on fixed-size unsigned integers: the one piece of big-number code that
+//! RSA and the NIST curves verify with.
+//!
+//! Limbs are `u32` because wasm32 multiplies 32 × 32 → 64 bits natively, while a 64 × 64 → 128
+//! product is a slow software routine there. Everything here is variable-time: verification only
+//! ever handles public values (keys, signatures, messages).
+
+use core::cmp::Ordering;
+
+/// An unsigned integer of `N` little-endian 32-bit limbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Uint<const N: usize>(pub(crate) [u32; N]);
+
+impl<const N: usize> Uint<N> {
+    pub(crate) const ZERO: Self = Self([0; N]);
+
+    /// From big-endian bytes; `None` when the value does not fit in `N` limbs.
+    pub(crate) fn from_be_bytes(bytes: &[u8]) -> Option<Self> {
+        let significant = &bytes[bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len())..];
+        if significant.len() > 4 * N {
+            return None;
+        }
+        let mut limbs = [0u32; N];
+        for (i, &byte) in significant.iter().rev().enumerate() {
+            limbs[i / 4] |= u32::from(byte) << (8 * (i % 4));
+        }
+        Some(Self(limbs))
+    }
+
+    /// The `out.len()` least significant bytes, big-endian.
+    pub(crate) fn write_be_bytes(&self, out: &mut [u8]) {
+        let len = out.len();
+        for (i, byte) in out.iter_mut().enumerate() {
+            let position = len - 1 - i;
+            *byte = self
+                .0
+                .get(position / 4)
+                .map_or(0, |limb| (limb >> (8 * (position % 4))) as u8);
+        }
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.0.iter().all(|&limb| limb == 0)
+    }
+
+    /// The number of significant bits.
+    pub(crate) fn bits(&self) -> usize {
+        self.0
+            .iter()
+            .rposition(|&limb| limb != 0)
+            .map_or(0, |top| 32 * top + 32 - self.0[top].leading_zeros() as usize)
+    }
+
+    pub(crate) fn bit(&self, index: usize) -> bool {
+        self.0.get(index / 32).is_some_and(|limb| limb >> (index % 32) & 1 == 1)
+    }
+
+    /// `self += other`, returning the carry out.
+    fn add_assign(&mut self, other: &Self) -> bool {
+        let mut carry = 0u64;
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            let sum = u64::from(*a) + u64::from(b) + carry;
+            *a = sum as u32;
+            carry = sum >> 32;
+        }
+        carry != 0
+    }
+
+    /// `self -= other`, returning the borrow out.
+    fn sub_assign(&mut self, other: &Self) -> bool {
+        let mut borrow = 0u64;
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            let diff = u64::from(*a).wrapping_sub(u64::from(b) + borrow);
+            *a = diff as u32;
+            borrow = diff >> 63;
+        }
+        borrow != 0
+    }
+}
+
+impl<const N: usize> Ord for Uint<N> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.iter().rev().cmp(other.0.iter().rev())
+    }
+}
+
+impl<const N: usize> PartialOrd for Uint<N> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// An odd modulus `m < 2^(32N)` with what Montgomery multiplication needs. Values in
+/// Montgomery form are `a·R mod m` with `R = 2^(32N)`; they are always fully reduced (`< m`).
+#[derive(Clone)]
+pub(crate) struct Modulus<const N: usize> {
+    m: Uint<N>,
+    /// `-m⁻¹ mod 2^32`.
+    m0inv: u32,
+    /// `R mod m`: one, in Montgomery form.
+    one: Uint<N>,
+    /// `R² mod m`: converts into Montgomery form.
+    r2: Uint<N>,
+}
+
+impl<const N: usize> Modulus<N> {
+    /// `None` unless `m` is odd and greater than one.
+    pub(crate) fn new(m: Uint<N>) -> Option<Self> {
+        if m.0[0] & 1 == 0 || m.bits() < 2 {
+            return None;
+        }
+        // Newton's iteration doubles the correct low bits of the inverse each step; an odd
+        // number is its own inverse modulo 8, so five steps reach 32 bits.
+        let mut inv = m.0[0];
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(m.0[0].wrapping_mul(inv)));
+        }
+        let mut modulus = Self {
+            m,
+            m0inv: inv.wrapping_neg(),
+            one: Uint::ZERO,
+            r2: Uint::ZERO,
+        };
+        // R mod m: start below m at 2^(bits−1) and double up to 2^(32N). That is one doubling
+        // for a modulus that fills its limbs, a few for P-521.
+        let top = m.bits() - 1;
+        let mut one = Uint::ZERO;
+        one.0[top / 32] = 1 << (top % 32);
+        for _ in top..32 * N {
+            one = modulus.add(&one, &one);
+        }
+        modulus.one = one;
+        // R² mod m is 2^(32N) in Montgomery form: 2 in Montgomery form raised to 32N.
+        let two = modulus.add(&one, &one);
+        let exponent = ((32 * N) as u64).to_be_bytes();
+        modulus.r2 = modulus.pow(&two, &exponent);
+        Some(modulus)
+    }
+
+    pub(crate) fn modulus(&self) -> &Uint<N> {
+        &self.m
+    }
+
+    /// One, in Montgomery form.
+    pub(crate) fn one(&self) -> Uint<N> {
+        self.one
+    }
+
+    /// `a` (which must be below m) into Montgomery form.
+    pub(crate) fn to_mont(&self, a: &Uint<N>) -> Uint<N> {
+        self.mul(a, &self.r2)
+    }
+
+    /// Out of Montgomery form.
+    pub(crate) fn from_mont(&self, a: &Uint<N>) -> Uint<N> {
+        let mut unit = Uint::ZERO;
+        unit.0[0] = 1;
+        self.mul(a, &unit)
+    }
+
+    /// `a + b mod m`, for `a, b < m`.
+    pub(crate) fn add(&self, a: &Uint<N>, b: &Uint<N>) -> Uint<N> {
+        let mut sum = *a;
+        let carry = sum.add_assign(b);
+        if carry || sum >= self.m {
+            sum.sub_assign(&self.m);
+        }
+        sum
+    }
+
+    /// `a − b mod m`, for `a, b < m`.
+    pub(crate) fn sub(&self, a: &Uint<N>, b: &Uint<N>) -> Uint<N> {
+        let mut difference = *a;
+        if difference.sub_assign(b) {
+            difference.add_assign(&self.m);
+        }
+        difference
+    }
+
+    /// The Montgomery product `a·b·R⁻¹ mod m` (CIOS), for `a, b < m`.
+    pub(crate) fn mul(&self, a: &Uint<N>, b: &Uint<N>) -> Uint<N> {
+        let (m, a) = (&self.m.0, &a.0);
+        let mut t = [0u32; N];
+        let mut t_hi = 0u32;
+        for &b_i in &b.0 {
+            let b_i = u64::from(b_i);
+            let mut carry = 0u64;
+            for (t_j, &a_j) in t.iter_mut().zip(a) {
+                let x = u64::from(*t_j) + u64::from(a_j) * b_i + carry;
+                *t_j = x as u32;
+                carry = x >> 32;
+            }
+            let x = u64::from(t_hi) + carry;
+            t_hi = x as u32;
+            let t_top = (x >> 32) as u32;
+
+            let q = u64::from(t[0].wrapping_mul(self.m0inv));
+            let mut carry = (u64::from(t[0]) + q * u64::from(m[0])) >> 32;
+            for j in 1..N {
+                let x = u64::from(t[j]) + q * u64::from(m[j]) + carry;
+                t[j - 1] = x as u32;
+                carry = x >> 32;
+            }
+            let x = u64::from(t_hi) + carry;
+            t[N - 1] = x as u32;
+            t_hi = t_top + (x >> 32) as u32;
+        }
+        let mut result = Uint(t);
+        if t_hi != 0 || result >= self.m {
+            result.sub_assign(&self.m);
+        }
+        result
+    }
+
+    /// `base^exponent` in Montgomery form, the exponent big-endian (left to right).
+    pub(crate) fn pow(&self, base: &Uint<N>, exponent: &[u8]) -> Uint<N> {
+        let mut result = self.one;
+        for byte in exponent {
+            for shift in (0..8).rev() {
+                result = self.mul(&result, &result);
+                if byte >> shift & 1 == 1 {
+                    result = self.mul(&result, base);
+                }
+            }
+        }
+        result
+    }
+
+    /// The inverse of `a` in Montgomery form, by Fermat: only for a prime modulus, and `a ≠ 0`.
+    pub(crate) fn invert(&self, a: &Uint<N>) -> Uint<N> {
+        let mut exponent = self.m;
+        let mut two = Uint::ZERO;
+        two.0[0] = 2;
+        exponent.sub_assign(&two);
+        let mut bytes = [0u8; 4096];
+        let bytes = &mut bytes[..4 * N];
+        exponent.write_be_bytes(bytes);
+        self.pow(a, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::BigUint;
+
+    fn big<const N: usize>(x: &Uint<N>) -> BigUint {
+        let mut bytes = vec![0; 4 * N];
+        x.write_be_bytes(&mut bytes);
+        BigUint::from_bytes_be(&bytes)
+    }
+
+    fn uint<const N: usize>(x: &BigUint) -> Uint<N> {
+        Uint::from_be_bytes(&x.to_bytes_be()).unwrap()
+    }
+
+    /// A deterministic stream of test numbers (xorshift), so failures reproduce.
+    fn numbers(seed: u64) -> impl FnMut(usize) -> Vec<u8> {
+        let mut state = seed;
+        move |len| {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect()
+        }
+    }
+
+    fn agrees_with_reference<const N: usize>(modulus_bytes: &[u8], rounds: usize, seed: u64) {
+        let m_big = BigUint::from_bytes_be(modulus_bytes);
+        let modulus = Modulus::<N>::new(Uint::from_be_bytes(modulus_bytes).unwrap()).unwrap();
+        let r = BigUint::from(1u8) << (32 * N);
+        let mut next = numbers(seed);
+        for _ in 0..rounds {
+            let a_big = BigUint::from_bytes_be(&next(modulus_bytes.len())) % &m_big;
+            let b_big = BigUint::from_bytes_be(&next(modulus_bytes.len())) % &m_big;
+            let (a, b) = (uint::<N>(&a_big), uint::<N>(&b_big));
+            let (am, bm) = (modulus.to_mont(&a), modulus.to_mont(&b));
+            assert_eq!(big(&am), (&a_big * &r) % &m_big);
+            assert_eq!(big(&modulus.from_mont(&modulus.mul(&am, &bm))), (&a_big * &b_big) % &m_big);
+            assert_eq!(big(&modulus.add(&a, &b)), (&a_big + &b_big) % &m_big);
+            assert_eq!(big(&modulus.sub(&a, &b)), (&a_big + &m_big - &b_big) % &m_big);
+            let e = next(3);
+            assert_eq!(
+                big(&modulus.from_mont(&modulus.pow(&am, &e))),
+                a_big.modpow(&BigUint::from_bytes_be(&e), &m_big)
+            );
+        }
+    }
+
+    #[test]
+    fn arithmetic_agrees_with_a_reference_bignum() {
+        // P-256's prime (fills its limbs), P-521's (does not), and an odd 2048-bit number
+        // with every top bit set, where carries out of the top limb happen.
+        let p256 = hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+        let mut p521 = vec![0x01];
+        p521.extend([0xff; 65]);
+        agrees_with_reference::<8>(&p256, 300, 1);
+        agrees_with_reference::<17>(&p521, 100, 2);
+        agrees_with_reference::<64>(&[0xff; 256], 20, 3);
+        // A 2056-bit modulus rounded up to 96 limbs, as RSA does for odd sizes.
+        let mut odd = vec![0xc3; 257];
+        odd[256] |= 1;
+        agrees_with_reference::<96>(&odd, 5, 4);
+    }
+
+    #[test]
+    fn inversion_by_fermat() {
+        let p256 = hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+        let modulus = Modulus::<8>::new(Uint::from_be_bytes(&p256).unwrap()).unwrap();
+        let mut next = numbers(9);
+        for _ in 0..20 {
+            let a = modulus.to_mont(&Uint::from_be_bytes(&next(31)).unwrap());
+            assert_eq!(modulus.mul(&a, &modulus.invert(&a)), modulus.one());
+        }
+    }
+
+    #[test]
+    fn bytes_round_trip_and_bounds() {
+        let x = Uint::<2>::from_be_bytes(&[0, 0, 1, 2, 3, 4, 5, 6, 7, 8]).unwrap();
+        assert_eq!(x.0, [0x0506_0708, 0x0102_0304]);
+        assert_eq!(x.bits(), 57);
+        let mut out = [0u8; 9];
+        x.write_be_bytes(&mut out);
+        assert_eq!(out, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(Uint::<2>::from_be_bytes(&[1; 9]).is_none());
+        assert!(Modulus::new(Uint::<2>::from_be_bytes(&[4]).unwrap()).is_none());
+        assert!(Modulus::new(Uint::<2>::from_be_bytes(&[1]).unwrap()).is_none());
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}
