@@ -262,6 +262,13 @@ export class RemoteKeySet {
    * `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` or `ERR_JWKS_INVALID`.
    */
   getKeySet(options?: { kid?: string }): Promise<KeySet>;
+  /**
+   * The cached set while it is fresh, without fetching: `undefined` before the first fetch and
+   * once the max-age has passed.
+   * @example
+   * const keys = remote.cachedKeySet() ?? (await remote.getKeySet());
+   */
+  cachedKeySet(): KeySet | undefined;
   /** Prefetches (e.g. in a Lambda init phase); rejects only if no key set could be loaded. */
   hydrate(): Promise<KeySet>;
   /** The error of the last fetch; `undefined` once a fetch succeeds. */

@@ -12,7 +12,7 @@ rm -rf "$out"
 # `web` glue: ESM with `initSync`, usable from Node, workerd and browsers alike.
 wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
   --target web --weak-refs --out-dir "$out/web" --out-name jwtgate
-"$bin/wasm-opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+"$bin/wasm-opt" -O3 ${WASM_OPT_FLAGS:-} --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/web/jwtgate_bg.wasm" -o "$out/web/jwtgate_bg.wasm"
 

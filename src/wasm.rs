@@ -449,7 +449,7 @@ impl WasmAuthorizer {
     /// Authorizes `{ token?, method, path, headers }` (JSON text) at `now`.
     #[allow(clippy::cast_possible_truncation)]
     pub fn authorize(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
-        let request: DirectRequest = serde_json::from_str(request_json)
+        let request: DirectRequest<'_> = serde_json::from_str(request_json)
             .map_err(|e| to_js(&Error::option("request", e.to_string())))?;
         Ok(
             serde_json::to_string(&self.0.authorize_direct(&request, now as i64))
@@ -458,7 +458,7 @@ impl WasmAuthorizer {
     }
 }
 
-fn direct_request(json: &str) -> Result<DirectRequest, JsValue> {
+fn direct_request(json: &str) -> Result<DirectRequest<'_>, JsValue> {
     serde_json::from_str(json).map_err(|e| to_js(&Error::option("request", e.to_string())))
 }
 

@@ -15,10 +15,6 @@ const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
 
-function pick(object, names) {
-  return Object.fromEntries(names.filter((n) => object[n] !== undefined).map((n) => [n, object[n]]));
-}
-
 /** The keys of one issuer: fixed, or a shared RemoteKeySet. */
 function keySource(entry, jwksOptions) {
   const given = KEY_SOURCES.filter((name) => entry[name] !== undefined);
@@ -63,6 +59,7 @@ export class Authorizer {
   #log;
   #logClaims;
   #currentDate;
+  #carriers;
 
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
@@ -76,6 +73,7 @@ export class Authorizer {
     this.#logClaims = logClaims === true;
     this.#currentDate = currentDate;
 
+    this.#carriers = carrierNames(options);
     const compiled = policy === undefined || policy instanceof Policy ? policy : new Policy(policy);
     const settings = JSON.stringify(pick(options, AUTHORIZER_OPTIONS));
     this.#handle = call(() => new wasm.Authorizer(settings));
@@ -112,15 +110,25 @@ export class Authorizer {
     return true;
   }
 
-  /** Keeps cached remote sets current; a failing IdP is dealt with when its keys are needed. */
-  async #refresh() {
-    const remote = this.#sources.map((s, i) => s.remote && this.#load(i).catch(() => false));
-    if (remote.some(Boolean)) await Promise.all(remote);
+  /**
+   * Keeps cached remote sets current; a failing IdP is dealt with when its keys are needed.
+   * Returns a promise only when some set has to be (re)fetched, so a warm Lambda decides
+   * without waiting for anything.
+   */
+  #refresh() {
+    let pending;
+    this.#sources.forEach((source, index) => {
+      if (source.remote && source.remote.cachedKeySet() !== source.current) {
+        (pending ??= []).push(this.#load(index).catch(() => false));
+      }
+    });
+    return pending && Promise.all(pending);
   }
 
   /** Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown. */
   async #decide(decide) {
-    await this.#refresh();
+    const refreshing = this.#refresh();
+    if (refreshing) await refreshing;
     let outcome = JSON.parse(await decide());
     const refetch = outcome.refetch;
     if (refetch && this.#sources[refetch.issuer].remote && (await this.#load(refetch.issuer, refetch.kid ?? ''))) {
@@ -154,7 +162,7 @@ export class Authorizer {
   async handleEvent(event, { currentDate, detail = true } = {}) {
     const started = performance.now();
     const now = this.#now(currentDate);
-    const text = typeof event === 'string' ? event : JSON.stringify(readFields(event));
+    const text = typeof event === 'string' ? event : JSON.stringify(readFields(event, this.#carriers));
     const withDetail = detail || this.#logClaims;
     const outcome = await this.#decide(() => this.#handle.handleEvent(text, now, withDetail));
     this.#emit(outcome, started);
@@ -208,29 +216,58 @@ export class Authorizer {
   }
 }
 
+/** The lower-cased header names that can carry a token, and the query parameter (if any). */
+function carrierNames({ tokenHeader = 'authorization', tokenCookie, tokenQuery }) {
+  const headers = new Set([String(tokenHeader).toLowerCase()]);
+  if (tokenCookie !== undefined) headers.add('cookie');
+  return { headers, query: tokenQuery };
+}
+
 /**
  * The members of an API Gateway event the decision reads (see src/apigw/event.rs), so that the
- * rest (`requestContext.identity`, client certificates, …) is neither serialized nor parsed.
- * Anything that is not a plain object goes through unchanged, for Rust to refuse.
+ * rest (`requestContext.identity`, client certificates, other headers, …) is neither
+ * serialized nor parsed: of the header maps, only headers that can carry the token, and of the
+ * query string only the token parameter. Anything that is not a plain object goes through
+ * unchanged, for Rust to refuse.
  */
-function readFields(event) {
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event ?? null;
-  const pick = (from, names) => {
-    const out = {};
-    for (const name of names) if (from[name] !== undefined) out[name] = from[name];
-    return out;
-  };
+function readFields(event, carriers) {
+  if (!isObject(event)) return event ?? null;
   const fields = pick(event, [
-    'type', 'version', 'methodArn', 'routeArn', 'authorizationToken', 'httpMethod', 'path', 'rawPath',
-    'headers', 'multiValueHeaders', 'queryStringParameters', 'cookies',
+    'type', 'version', 'methodArn', 'routeArn', 'authorizationToken', 'httpMethod', 'path', 'rawPath', 'cookies',
   ]);
+  for (const name of ['headers', 'multiValueHeaders']) {
+    const map = event[name];
+    if (map !== undefined) fields[name] = isObject(map) ? carrierHeaders(map, carriers.headers) : map;
+  }
+  const query = event.queryStringParameters;
+  if (carriers.query !== undefined && query !== undefined) {
+    fields.queryStringParameters = isObject(query) ? pick(query, [carriers.query]) : query;
+  }
   const context = event.requestContext;
   if (context !== undefined) {
-    fields.requestContext = context !== null && typeof context === 'object'
-      ? pick(context, ['stage', 'routeKey', 'eventType', 'connectionId', 'http'])
-      : context;
+    fields.requestContext = isObject(context) ? pick(context, ['stage', 'routeKey', 'eventType', 'connectionId', 'http']) : context;
   }
   return fields;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The members of `from` named in `names` (own or inherited, as JSON.stringify would not care). */
+function pick(from, names) {
+  const out = {};
+  for (const name of names) if (from[name] !== undefined) out[name] = from[name];
+  return out;
+}
+
+/** The headers whose lower-cased name is in `names`, with their original case. */
+function carrierHeaders(headers, names) {
+  const out = {};
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name) && names.has(name.toLowerCase())) out[name] = headers[name];
+  }
+  return out;
 }
 
 /** Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. */

@@ -69,6 +69,12 @@ export class RemoteKeySet {
     return this.#inflight;
   }
 
+  /** The cached key set while it is fresh (no fetch is due), else `undefined`; never fetches. */
+  cachedKeySet() {
+    const cached = this.#cached;
+    return cached && !this.#isStale(cached) ? cached.keySet : undefined;
+  }
+
   /** Prefetches (for a Lambda init phase). Rejects only if no key set could be loaded. */
   hydrate() {
     return this.getKeySet();

@@ -1,11 +1,16 @@
 //! API Gateway authorizer events: which of the five shapes an event is, the route it asks
 //! for, and the token in its identity source. Only the fields a shape really has are read.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use core::fmt;
+use std::borrow::Cow;
+
+use serde::{
+    de::{IgnoredAny, MapAccess, SeqAccess, Visitor},
+    Deserialize, Deserializer, Serialize,
+};
 
 use super::arn::MethodArn;
-use crate::{error::Error, policy::route::Target};
+use crate::{error::Error, json::MAX_DOCUMENT_BYTES, policy::route::Target};
 
 /// Which authorizer event API Gateway sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,26 +77,196 @@ fn bad(message: impl Into<String>) -> Error {
     Error::EventInvalid(message.into())
 }
 
-fn text<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Value::as_str)
+/// The members of an authorizer event that the decision reads, borrowed from the event's JSON
+/// text where no escapes forbid it; every other member is skipped unparsed. Types follow the
+/// AWS documentation; a member of another type makes the event invalid.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    method_arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    route_arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    authorization_token: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    http_method: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    path: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    raw_path: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    headers: Option<Fields<'a>>,
+    #[serde(borrow)]
+    multi_value_headers: Option<Fields<'a>>,
+    #[serde(borrow)]
+    query_string_parameters: Option<Fields<'a>>,
+    #[serde(borrow)]
+    cookies: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow)]
+    request_context: Option<RawContext<'a>>,
 }
 
-fn object<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Map<String, Value>> {
-    object.get(key).and_then(Value::as_object)
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawContext<'a> {
+    #[serde(borrow)]
+    stage: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    route_key: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    event_type: Option<Cow<'a, str>>,
+    connection_id: Option<IgnoredAny>,
+    #[serde(borrow)]
+    http: Option<RawHttp<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawHttp<'a> {
+    #[serde(borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    path: Option<Cow<'a, str>>,
+}
+
+/// A header or query-string map, in the event's order. Values that are neither text nor a
+/// list (multi-value maps) are kept as [`Field::Other`], so the caller can say what is wrong.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fields<'a>(Vec<(Cow<'a, str>, Field<'a>)>);
+
+/// One value of a [`Fields`] map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// A string.
+    Text(Cow<'a, str>),
+    /// A list (of a multi-value map), by its length: only the count is ever needed.
+    List(usize),
+    /// Anything else.
+    Other,
+}
+
+impl<'a> Fields<'a> {
+    /// Header lookup ignoring case, as HTTP requires (REST events keep the client's case).
+    pub(crate) fn get_ci(&self, name: &str) -> Option<&Field<'a>> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// The string value of `name`, compared exactly (query-string parameters).
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.iter().find_map(|(k, v)| match v {
+            Field::Text(text) if k == name => Some(&**text),
+            _ => None,
+        })
+    }
+}
+
+impl<'a> FromIterator<(Cow<'a, str>, Field<'a>)> for Fields<'a> {
+    fn from_iter<I: IntoIterator<Item = (Cow<'a, str>, Field<'a>)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+                    fields.push((name, map.next_value::<Field<'de>>()?));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl<'de> Visitor<'de> for FieldVisitor {
+            type Value = Field<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Field::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Field::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Field::Text(Cow::Owned(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut len = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    len += 1;
+                }
+                Ok(Field::List(len))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Field::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Field::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Field::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Field::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Field::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Field::Other)
+            }
+        }
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
+/// Reads an authorizer event from its JSON text.
+pub(crate) fn parse_json(text: &str, source: &TokenSource) -> Result<Request, Error> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(bad(format!(
+            "event: {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
+            text.len()
+        )));
+    }
+    match serde_json::from_str::<Option<RawEvent<'_>>>(text) {
+        Ok(Some(event)) => parse(&event, source),
+        Ok(None) => Err(bad("the event is not a JSON object")),
+        Err(err) if err.is_data() => Err(bad(format!("the event is not an authorizer event: {err}"))),
+        Err(err) => Err(bad(format!("event: {err}"))),
+    }
 }
 
 /// Reads an authorizer event.
-pub(crate) fn parse(event: &Value, source: &TokenSource) -> Result<Request, Error> {
-    let event = event
-        .as_object()
-        .ok_or_else(|| bad("the event is not a JSON object"))?;
-    let context = object(event, "requestContext");
-    let arn = |key: &str| text(event, key).map(MethodArn::parse).transpose();
-    let shape = detect(event, context)?;
+pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Request, Error> {
+    let context = event.request_context.as_ref();
+    let arn = |value: &Option<Cow<'_, str>>| value.as_deref().map(MethodArn::parse).transpose();
+    let shape = detect(event)?;
     let mut request = match shape {
         Shape::RestToken => {
-            let arn = arn("methodArn")?.ok_or_else(|| bad("TOKEN event without methodArn"))?;
-            let token = text(event, "authorizationToken")
+            let arn = arn(&event.method_arn)?.ok_or_else(|| bad("TOKEN event without methodArn"))?;
+            let token = event
+                .authorization_token
+                .as_deref()
                 .ok_or_else(|| "no authorizationToken".to_owned())
                 .and_then(bearer);
             Request {
@@ -104,35 +279,40 @@ pub(crate) fn parse(event: &Value, source: &TokenSource) -> Result<Request, Erro
             }
         }
         Shape::HttpV2 => {
-            let http = context.and_then(|c| object(c, "http"));
-            let stage = context.and_then(|c| text(c, "stage"));
-            let path = text(event, "rawPath").or_else(|| http.and_then(|h| text(h, "path")));
+            let http = context.and_then(|c| c.http.as_ref());
+            let stage = context.and_then(|c| c.stage.as_deref());
+            let path = event
+                .raw_path
+                .as_deref()
+                .or_else(|| http.and_then(|h| h.path.as_deref()));
             Request {
                 shape,
                 method: http
-                    .and_then(|h| text(h, "method"))
+                    .and_then(|h| h.method.as_deref())
                     .map(str::to_ascii_uppercase),
                 path: path.map(|p| strip_stage(p, stage)),
                 route_key: None,
                 token: Err(String::new()),
-                arn: arn("routeArn")?,
+                arn: arn(&event.route_arn)?,
             }
         }
         Shape::WebSocket => Request {
             shape,
             method: None,
             path: None,
-            route_key: context.and_then(|c| text(c, "routeKey")).map(str::to_owned),
+            route_key: context
+                .and_then(|c| c.route_key.as_deref())
+                .map(str::to_owned),
             token: Err(String::new()),
-            arn: arn("methodArn")?,
+            arn: arn(&event.method_arn)?,
         },
         Shape::RestRequest | Shape::HttpV1 => Request {
             shape,
-            method: text(event, "httpMethod").map(str::to_ascii_uppercase),
-            path: text(event, "path").map(str::to_owned),
+            method: event.http_method.as_deref().map(str::to_ascii_uppercase),
+            path: event.path.as_deref().map(str::to_owned),
             route_key: None,
             token: Err(String::new()),
-            arn: arn("methodArn")?,
+            arn: arn(&event.method_arn)?,
         },
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
@@ -147,17 +327,14 @@ pub(crate) fn parse(event: &Value, source: &TokenSource) -> Result<Request, Erro
     Ok(request)
 }
 
-fn detect(
-    event: &Map<String, Value>,
-    context: Option<&Map<String, Value>>,
-) -> Result<Shape, Error> {
-    match (text(event, "type"), text(event, "version")) {
+fn detect(event: &RawEvent<'_>) -> Result<Shape, Error> {
+    match (event.kind.as_deref(), event.version.as_deref()) {
         (Some("TOKEN"), _) => Ok(Shape::RestToken),
         (_, Some("2.0")) => Ok(Shape::HttpV2),
         (_, Some("1.0")) => Ok(Shape::HttpV1),
         (Some("REQUEST"), _) => {
-            let websocket = context.is_some_and(|c| {
-                c.contains_key("connectionId") || text(c, "eventType") == Some("CONNECT")
+            let websocket = event.request_context.as_ref().is_some_and(|c| {
+                c.connection_id.is_some() || c.event_type.as_deref() == Some("CONNECT")
             });
             Ok(if websocket {
                 Shape::WebSocket
@@ -195,22 +372,19 @@ fn strip_stage(path: &str, stage: Option<&str>) -> String {
 /// Where a request may carry its token, borrowed from an event or a direct request.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Carriers<'a> {
-    pub headers: Option<&'a Map<String, Value>>,
-    pub multi_value_headers: Option<&'a Map<String, Value>>,
-    pub query: Option<&'a Map<String, Value>>,
-    pub cookies: Option<&'a [Value]>,
+    pub headers: Option<&'a Fields<'a>>,
+    pub multi_value_headers: Option<&'a Fields<'a>>,
+    pub query: Option<&'a Fields<'a>>,
+    pub cookies: Option<&'a [Cow<'a, str>]>,
 }
 
 impl<'a> Carriers<'a> {
-    fn of_event(event: &'a Map<String, Value>) -> Self {
+    fn of_event(event: &'a RawEvent<'a>) -> Self {
         Self {
-            headers: object(event, "headers"),
-            multi_value_headers: object(event, "multiValueHeaders"),
-            query: object(event, "queryStringParameters"),
-            cookies: event
-                .get("cookies")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice),
+            headers: event.headers.as_ref(),
+            multi_value_headers: event.multi_value_headers.as_ref(),
+            query: event.query_string_parameters.as_ref(),
+            cookies: event.cookies.as_deref(),
         }
     }
 }
@@ -220,59 +394,45 @@ pub(crate) fn token_from_request(
     carriers: Carriers<'_>,
     source: &TokenSource,
 ) -> Result<String, String> {
-    if let Some(multi) = carriers.multi_value_headers {
-        let values = lookup_ci(multi, &source.header)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        if values > 1 {
-            return Err(format!("{values} {} headers: ambiguous", source.header));
-        }
+    if let Some(Field::List(values @ 2..)) = carriers
+        .multi_value_headers
+        .and_then(|m| m.get_ci(&source.header))
+    {
+        return Err(format!("{values} {} headers: ambiguous", source.header));
     }
-    if let Some(value) = carriers.headers.and_then(|h| lookup_ci(h, &source.header)) {
-        return value
-            .as_str()
-            .ok_or_else(|| format!("{} header is not a string", source.header))
-            .and_then(bearer);
+    if let Some(value) = carriers.headers.and_then(|h| h.get_ci(&source.header)) {
+        return match value {
+            Field::Text(text) => bearer(text),
+            _ => Err(format!("{} header is not a string", source.header)),
+        };
     }
     if let Some(name) = &source.query {
-        if let Some(value) = carriers.query.and_then(|q| text(q, name)) {
+        if let Some(value) = carriers.query.and_then(|q| q.text(name)) {
             return bearer(value);
         }
     }
     if let Some(name) = &source.cookie {
         if let Some(value) = cookie(carriers, name) {
-            return bearer(&value);
+            return bearer(value);
         }
     }
     Err("no token in the identity source".into())
 }
 
-/// Header lookup ignoring case, as HTTP requires (REST events keep the client's case).
-pub(crate) fn lookup_ci<'a>(headers: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-}
-
 /// A cookie from the 2.0 `cookies` array or a `Cookie` header.
-fn cookie(carriers: Carriers<'_>, name: &str) -> Option<String> {
-    let from_array = carriers
-        .cookies
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str);
-    let from_header = carriers
-        .headers
-        .and_then(|h| lookup_ci(h, "cookie"))
-        .and_then(Value::as_str)
-        .into_iter()
-        .flat_map(|h| h.split(';'));
+fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Option<&'a str> {
+    let from_array = carriers.cookies.into_iter().flatten().map(|c| &**c);
+    let from_header = match carriers.headers.and_then(|h| h.get_ci("cookie")) {
+        Some(Field::Text(header)) => Some(&**header),
+        _ => None,
+    }
+    .into_iter()
+    .flat_map(|h| h.split(';'));
     from_array
         .chain(from_header)
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v)
 }
 
 /// The token of an `Authorization`-style value: `Bearer <token>` (scheme in any case, any

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use event::{Shape, TokenSource};
+pub use event::{Field, Fields, Shape, TokenSource};
 
 use self::{
     event::Request,
@@ -20,7 +20,6 @@ use self::{
 use crate::{
     alg::Alg,
     error::{ClaimReason, Error},
-    json,
     key::Key,
     keyset::KeySet,
     policy::{Decision, Policy},
@@ -136,7 +135,7 @@ pub struct Refetch {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct DirectRequest {
+pub struct DirectRequest<'a> {
     /// The token; when absent it is read from `headers` like an event's identity source.
     pub token: Option<String>,
     /// The HTTP method, or a route key such as `$connect`.
@@ -144,11 +143,11 @@ pub struct DirectRequest {
     /// The path.
     pub path: Option<String>,
     /// Request headers (any case).
-    #[serde(default)]
-    pub headers: Map<String, Value>,
+    #[serde(default, borrow)]
+    pub headers: Fields<'a>,
     /// Query-string parameters.
-    #[serde(default)]
-    pub query: Map<String, Value>,
+    #[serde(default, borrow)]
+    pub query: Fields<'a>,
 }
 
 impl Authorizer {
@@ -217,10 +216,7 @@ impl Authorizer {
     /// Authorizes an API Gateway authorizer event given as JSON text.
     #[must_use]
     pub fn handle_event(&self, event_json: &str, now: i64) -> Outcome {
-        let request = json::parse_document(event_json)
-            .map_err(|m| Error::EventInvalid(format!("event: {m}")))
-            .and_then(|event| event::parse(&event, &self.source));
-        match request {
+        match event::parse_json(event_json, &self.source) {
             Ok(request) => self.authorize(&request, now, &mut verify_with_keys),
             Err(err) => refused(Shape::Direct, None, &err),
         }
@@ -228,7 +224,7 @@ impl Authorizer {
 
     /// Authorizes a request handed in directly (edge middleware, tests).
     #[must_use]
-    pub fn authorize_direct(&self, direct: &DirectRequest, now: i64) -> Outcome {
+    pub fn authorize_direct(&self, direct: &DirectRequest<'_>, now: i64) -> Outcome {
         self.authorize_direct_with(direct, now, &mut verify_with_keys)
     }
 
@@ -237,7 +233,7 @@ impl Authorizer {
     #[must_use]
     pub fn authorize_direct_with(
         &self,
-        direct: &DirectRequest,
+        direct: &DirectRequest<'_>,
         now: i64,
         check_signature: IssuerSignatureCheck<'_>,
     ) -> Outcome {
