@@ -392,15 +392,11 @@ impl WasmAuthorizer {
     #[wasm_bindgen(js_name = handleEvent)]
     #[allow(clippy::cast_possible_truncation)]
     pub fn handle_event(&self, event_json: &str, now: f64, detail: bool) -> String {
-        let mut outcome = self.0.handle_event(event_json, now as i64);
-        if !detail {
-            // A Lambda handler needs the answer and the log's essentials, not the claims or the
-            // explanation: leaving them out saves serializing and parsing them on every call.
-            outcome.payload = None;
-            if let Some(decision) = &mut outcome.decision {
-                decision.trace.clear();
-            }
-        }
+        let outcome = if detail {
+            self.0.handle_event(event_json, now as i64)
+        } else {
+            self.0.handle_event_brief(event_json, now as i64)
+        };
         serde_json::to_string(&outcome).unwrap_or_default()
     }
 

@@ -220,6 +220,7 @@ export class Authorizer {
 function carrierNames({ tokenHeader = 'authorization', tokenCookie, tokenQuery }) {
   const headers = new Set([String(tokenHeader).toLowerCase()]);
   if (tokenCookie !== undefined) headers.add('cookie');
+  headers.lengths = new Set([...headers].map((name) => name.length));
   return { headers, query: tokenQuery };
 }
 
@@ -265,7 +266,10 @@ function pick(from, names) {
 function carrierHeaders(headers, names) {
   const out = {};
   for (const name in headers) {
-    if (Object.hasOwn(headers, name) && names.has(name.toLowerCase())) out[name] = headers[name];
+    // Most headers differ in length from every carrier name: skip them without lower-casing.
+    if (names.lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name)) {
+      out[name] = headers[name];
+    }
   }
   return out;
 }

@@ -44,10 +44,11 @@ pub(crate) fn grants(
             deny: BTreeSet::new(),
         };
     };
+    let scopes = policy.granted_scopes(claims);
     let mut grants = Grants::default();
     let mut carve_outs = BTreeSet::new();
     for rule in &policy.rules {
-        let Some(bound) = rule.applies_to_principal(policy, claims) else {
+        let Some(bound) = rule.applies_to_principal(claims, &scopes) else {
             continue;
         };
         for route in &rule.routes {
@@ -63,7 +64,7 @@ pub(crate) fn grants(
             }
         }
     }
-    let probes = probes(policy, arn, claims);
+    let probes = probes(policy, arn, claims, &scopes);
     // A one-segment `*` must not grant deeper paths: deny them, unless that would also deny a
     // route of the document this principal may call (then the README's caveat applies).
     for carve_out in carve_outs {
@@ -167,7 +168,12 @@ fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Re
 
 /// Each route of the document, instantiated with probe values for every method it names, with
 /// the policy's decision for it: the table the answer is checked against.
-fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<(String, bool)> {
+fn probes(
+    policy: &Policy,
+    arn: &MethodArn,
+    claims: &Map<String, Value>,
+    scopes: &[&str],
+) -> Vec<(String, bool)> {
     let mut routes: Vec<(&Option<String>, &[Segment])> = Vec::new();
     for route in policy.rules.iter().flat_map(|r| &r.routes) {
         if let Route::Http { method, segments } = route {
@@ -181,12 +187,13 @@ fn probes(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> Vec<
         let path = probe(segments);
         let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
         for m in methods {
-            let allowed = policy.allows(
+            let allowed = policy.allows_with_scopes(
                 Target::Http {
                     method: m,
                     path: &path,
                 },
                 claims,
+                scopes,
             );
             out.push((arn.resource(m, &path), allowed));
         }

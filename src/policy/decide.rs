@@ -73,11 +73,21 @@ impl Policy {
     /// Whether `claims` may call `target`: [`Policy::decide`] without the explanation.
     #[must_use]
     pub fn allows(&self, target: Target<'_>, claims: &Map<String, Value>) -> bool {
-        let scopes = self.granted_scopes(claims);
+        self.allows_with_scopes(target, claims, &self.granted_scopes(claims))
+    }
+
+    /// [`Policy::allows`] with the granted scopes worked out once by the caller, who probes
+    /// many targets for the same token.
+    pub(crate) fn allows_with_scopes(
+        &self,
+        target: Target<'_>,
+        claims: &Map<String, Value>,
+        scopes: &[&str],
+    ) -> bool {
         let applying = |effect| {
             self.rules
                 .iter()
-                .any(|r| r.effect == effect && r.applies(target, claims, &scopes))
+                .any(|r| r.effect == effect && r.applies(target, claims, scopes))
         };
         !applying(Effect::Deny) && applying(Effect::Allow)
     }
@@ -99,30 +109,47 @@ impl Policy {
                 }
             })
             .collect();
-        let first = |effect| trace.iter().find(|t| t.applied && t.effect == effect);
-        let (allowed, rule, reason) = match (first(Effect::Deny), first(Effect::Allow)) {
-            (Some(deny), _) => (
-                false,
-                Some(deny.rule.clone()),
-                format!("denied by rule {:?}", deny.rule),
-            ),
-            (None, Some(allow)) => (
-                true,
-                Some(allow.rule.clone()),
-                format!("allowed by rule {:?}", allow.rule),
-            ),
-            (None, None) => (
-                false,
-                None,
-                format!("no rule allows {target} (default deny)"),
-            ),
+        let first = |effect| {
+            trace
+                .iter()
+                .find(|t| t.applied && t.effect == effect)
+                .map(|t| t.rule.as_str())
         };
-        Decision {
-            allowed,
-            rule,
-            reason,
-            trace,
-        }
+        let decision = conclude(target, first(Effect::Deny), first(Effect::Allow));
+        Decision { trace, ..decision }
+    }
+
+    /// [`Policy::decide`] with an empty trace, which is cheaper: explaining every rule that did
+    /// not apply takes longer than deciding.
+    #[must_use]
+    pub fn decide_untraced(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
+        let scopes = self.granted_scopes(claims);
+        let first = |effect| {
+            self.rules
+                .iter()
+                .find(|r| r.effect == effect && r.applies(target, claims, &scopes))
+                .map(|r| r.id.as_str())
+        };
+        conclude(target, first(Effect::Deny), first(Effect::Allow))
+    }
+}
+
+/// The decision from the first applying deny and allow rules: any deny wins.
+fn conclude(target: Target<'_>, deny: Option<&str>, allow: Option<&str>) -> Decision {
+    let (allowed, rule, reason) = match (deny, allow) {
+        (Some(deny), _) => (false, Some(deny), format!("denied by rule {deny:?}")),
+        (None, Some(allow)) => (true, Some(allow), format!("allowed by rule {allow:?}")),
+        (None, None) => (
+            false,
+            None,
+            format!("no rule allows {target} (default deny)"),
+        ),
+    };
+    Decision {
+        allowed,
+        rule: rule.map(str::to_owned),
+        reason,
+        trace: Vec::new(),
     }
 }
 
@@ -187,14 +214,13 @@ impl Rule {
     /// `None` when a scope or claim condition fails.
     pub(crate) fn applies_to_principal(
         &self,
-        policy: &Policy,
         claims: &Map<String, Value>,
+        scopes: &[&str],
     ) -> Option<Params> {
-        let scopes = policy.granted_scopes(claims);
         if !self
             .scopes
             .iter()
-            .all(|required| required.satisfied_by(&scopes))
+            .all(|required| required.satisfied_by(scopes))
         {
             return None;
         }
@@ -294,9 +320,13 @@ mod tests {
                 ("GET", "/unknown"),
                 ("GET", "/eu/x"),
             ] {
+                let decision = policy.decide(http(method, path), claims);
+                let untraced = policy.decide_untraced(http(method, path), claims);
+                assert_eq!((&untraced.rule, &untraced.reason), (&decision.rule, &decision.reason));
+                assert!(untraced.trace.is_empty());
                 assert_eq!(
                     policy.allows(http(method, path), claims),
-                    policy.decide(http(method, path), claims).allowed,
+                    decision.allowed,
                     "{method} {path}"
                 );
             }
