@@ -251,7 +251,9 @@ pub(crate) fn parse_json(text: &str, source: &TokenSource) -> Result<Request, Er
     match serde_json::from_str::<Option<RawEvent<'_>>>(text) {
         Ok(Some(event)) => parse(&event, source),
         Ok(None) => Err(bad("the event is not a JSON object")),
-        Err(err) if err.is_data() => Err(bad(format!("the event is not an authorizer event: {err}"))),
+        Err(err) if err.is_data() => {
+            Err(bad(format!("the event is not an authorizer event: {err}")))
+        }
         Err(err) => Err(bad(format!("event: {err}"))),
     }
 }
@@ -263,7 +265,8 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
     let shape = detect(event)?;
     let mut request = match shape {
         Shape::RestToken => {
-            let arn = arn(&event.method_arn)?.ok_or_else(|| bad("TOKEN event without methodArn"))?;
+            let arn =
+                arn(&event.method_arn)?.ok_or_else(|| bad("TOKEN event without methodArn"))?;
             let token = event
                 .authorization_token
                 .as_deref()

@@ -15,7 +15,7 @@ pub use event::{Field, Fields, Shape, TokenSource};
 
 use self::{
     event::Request,
-    response::{grants, iam_response, simple_response},
+    response::{grant_everything, iam_response, simple_response, GrantCache},
 };
 use crate::{
     alg::Alg,
@@ -57,6 +57,7 @@ struct Issuer {
 pub struct Authorizer {
     issuers: Vec<Issuer>,
     policy: Option<Policy>,
+    grants: GrantCache,
     source: TokenSource,
     simple_responses: bool,
     usage_claim: Option<String>,
@@ -163,6 +164,7 @@ impl Authorizer {
         };
         Self {
             issuers: Vec::new(),
+            grants: GrantCache::new(policy.as_ref()),
             policy,
             source,
             simple_responses: options.simple_responses,
@@ -203,6 +205,7 @@ impl Authorizer {
 
     /// Replaces the policy.
     pub fn set_policy(&mut self, policy: Policy) {
+        self.grants = GrantCache::new(Some(&policy));
         self.policy = Some(policy);
     }
 
@@ -377,19 +380,13 @@ impl Authorizer {
             current.push(arn.resource(method, path));
         }
         current.dedup();
-        Some(iam_response(
-            principal,
-            &grants(
-                self.policy.as_ref(),
-                arn,
-                claims,
-                &current,
-                decision.allowed,
-            ),
-            arn,
-            context,
-            usage_key,
-        ))
+        let grants = match &self.policy {
+            Some(policy) => self
+                .grants
+                .grants(policy, arn, claims, current, decision.allowed),
+            None => Arc::new(grant_everything(arn)),
+        };
+        Some(iam_response(principal, &grants, arn, context, usage_key))
     }
 
     /// Picks the issuer by the token's (not yet verified) `iss`; verification then checks it.

@@ -5,13 +5,16 @@
 //! IAM policy lists every route of the policy document this principal may call, not just the
 //! current one, with explicit denials where an IAM wildcard would grant more than the policy.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::{Arc, Mutex},
+};
 
 use serde_json::{json, Map, Value};
 
 use super::arn::MethodArn;
 use crate::policy::{
-    route::{Route, Segment, Target},
+    route::{Params, Route, Segment, Target},
     Effect, Policy,
 };
 
@@ -28,31 +31,116 @@ pub(crate) struct Grants {
     pub deny: BTreeSet<String>,
 }
 
-/// Every route this principal may call (and must not), as `execute-api` resources, made
-/// consistent with the decision for the current request (`current`: its ARNs).
-pub(crate) fn grants(
-    policy: Option<&Policy>,
+/// What the grants of one answer depend on besides the policy, and so what they are cached by:
+/// the API and stage, the current request and its decision, and how the principal's claims
+/// meet each rule and each probe of the document. [`grants`] reads nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct GrantInputs {
+    prefix: String,
+    current: Vec<String>,
+    current_allowed: bool,
+    /// Per rule: whether it applies to this principal, with the path parameters it pins.
+    bound: Vec<Option<Params>>,
+    /// Per probe (see [`probe_targets`]): whether the policy allows it.
+    probes_allowed: Vec<bool>,
+}
+
+/// Works out the [`GrantInputs`] of a principal; `current` are the current request's ARNs.
+fn grant_inputs(
+    policy: &Policy,
+    probes: &[(String, String)],
     arn: &MethodArn,
     claims: &Map<String, Value>,
-    current: &[String],
+    current: Vec<String>,
     current_allowed: bool,
-) -> Grants {
-    let Some(policy) = policy else {
-        // Verification only: a valid token may call everything under this API and stage.
-        return Grants {
-            allow: BTreeSet::from([format!("{}/*", arn.prefix)]),
-            deny: BTreeSet::new(),
-        };
-    };
+) -> GrantInputs {
     let scopes = policy.granted_scopes(claims);
+    GrantInputs {
+        prefix: arn.prefix.clone(),
+        current,
+        current_allowed,
+        bound: policy
+            .rules
+            .iter()
+            .map(|rule| rule.applies_to_principal(claims, &scopes))
+            .collect(),
+        probes_allowed: probes
+            .iter()
+            .map(|(method, path)| {
+                policy.allows_with_scopes(Target::Http { method, path }, claims, &scopes)
+            })
+            .collect(),
+    }
+}
+
+/// Grants already worked out, by their inputs: principals with the same scopes and groups on
+/// the same route get the same answer, so most decisions skip building it. Bounded: emptied
+/// when full, which costs one rebuild per entry.
+#[derive(Debug, Default)]
+pub(crate) struct GrantCache {
+    /// The policy's [`probe_targets`].
+    probes: Vec<(String, String)>,
+    entries: Mutex<BTreeMap<GrantInputs, Arc<Grants>>>,
+}
+
+/// At most this many answers are kept per authorizer.
+const MAX_CACHED_GRANTS: usize = 256;
+
+impl GrantCache {
+    pub(crate) fn new(policy: Option<&Policy>) -> Self {
+        Self {
+            probes: policy.map(probe_targets).unwrap_or_default(),
+            entries: Mutex::default(),
+        }
+    }
+
+    /// The grants for a principal's `claims`; `current` are the current request's ARNs.
+    pub(crate) fn grants(
+        &self,
+        policy: &Policy,
+        arn: &MethodArn,
+        claims: &Map<String, Value>,
+        current: Vec<String>,
+        current_allowed: bool,
+    ) -> Arc<Grants> {
+        let inputs = grant_inputs(policy, &self.probes, arn, claims, current, current_allowed);
+        // A poisoned lock only means another caller panicked mid-insert: answer uncached.
+        let Ok(mut entries) = self.entries.lock() else {
+            return Arc::new(grants(policy, &self.probes, &inputs));
+        };
+        if let Some(found) = entries.get(&inputs) {
+            return Arc::clone(found);
+        }
+        let built = Arc::new(grants(policy, &self.probes, &inputs));
+        if entries.len() >= MAX_CACHED_GRANTS {
+            entries.clear();
+        }
+        entries.insert(inputs, Arc::clone(&built));
+        built
+    }
+}
+
+/// Verification only (no policy): a valid token may call everything under this API and stage.
+pub(crate) fn grant_everything(arn: &MethodArn) -> Grants {
+    Grants {
+        allow: BTreeSet::from([format!("{}/*", arn.prefix)]),
+        deny: BTreeSet::new(),
+    }
+}
+
+/// Every route this principal may call (and must not), as `execute-api` resources, made
+/// consistent with the decision for the current request. `probes` are the policy's
+/// [`probe_targets`].
+fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) -> Grants {
+    let prefix = inputs.prefix.as_str();
     let mut grants = Grants::default();
     let mut carve_outs = BTreeSet::new();
-    for rule in &policy.rules {
-        let Some(bound) = rule.applies_to_principal(claims, &scopes) else {
+    for (rule, bound) in policy.rules.iter().zip(&inputs.bound) {
+        let Some(bound) = bound else {
             continue;
         };
         for route in &rule.routes {
-            let resource = resource_of(arn, route, &bound);
+            let resource = resource_of(prefix, route, bound);
             match rule.effect {
                 Effect::Allow => {
                     grants.allow.insert(resource.pattern);
@@ -64,7 +152,11 @@ pub(crate) fn grants(
             }
         }
     }
-    let probes = probes(policy, arn, claims, &scopes);
+    let probes: Vec<(String, bool)> = probes
+        .iter()
+        .zip(&inputs.probes_allowed)
+        .map(|((method, path), allowed)| (resource(prefix, method, path), *allowed))
+        .collect();
     // A one-segment `*` must not grant deeper paths: deny them, unless that would also deny a
     // route of the document this principal may call (then the README's caveat applies).
     for carve_out in carve_outs {
@@ -81,8 +173,13 @@ pub(crate) fn grants(
             grants.deny.insert(probe.clone());
         }
     }
-    grants.agree_with_current(current, current_allowed);
+    grants.agree_with_current(&inputs.current, inputs.current_allowed);
     grants
+}
+
+/// The `execute-api` resource of a method and path (pattern) under `prefix` (API and stage).
+fn resource(prefix: &str, method: &str, path: &str) -> String {
+    format!("{prefix}/{method}{path}")
 }
 
 impl Grants {
@@ -121,18 +218,18 @@ struct Resource {
 }
 
 /// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value.
-fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Resource {
+fn resource_of(prefix: &str, route: &Route, bound: &[(String, String)]) -> Resource {
     let (method, segments) = match route {
         // `$default` also catches every HTTP route.
         Route::Key(key) if key == "$default" => {
             return Resource {
-                pattern: format!("{}/*", arn.prefix),
+                pattern: format!("{prefix}/*"),
                 carve_outs: Vec::new(),
             }
         }
         Route::Key(key) => {
             return Resource {
-                pattern: arn.resource(key, ""),
+                pattern: resource(prefix, key, ""),
                 carve_outs: Vec::new(),
             }
         }
@@ -157,23 +254,19 @@ fn resource_of(arn: &MethodArn, route: &Route, bound: &[(String, String)]) -> Re
         .map(|i| {
             let mut deeper = parts.clone();
             deeper[i].0 = "*/*";
-            arn.resource(method, &join(&deeper))
+            resource(prefix, method, &join(&deeper))
         })
         .collect();
     Resource {
-        pattern: arn.resource(method, &join(&parts)),
+        pattern: resource(prefix, method, &join(&parts)),
         carve_outs,
     }
 }
 
-/// Each route of the document, instantiated with probe values for every method it names, with
-/// the policy's decision for it: the table the answer is checked against.
-fn probes(
-    policy: &Policy,
-    arn: &MethodArn,
-    claims: &Map<String, Value>,
-    scopes: &[&str],
-) -> Vec<(String, bool)> {
+/// Each route of the document as a concrete request, with a probe value in every wildcard and
+/// every method for routes of any method: the table each answer is checked against. It depends
+/// on the policy alone.
+fn probe_targets(policy: &Policy) -> Vec<(String, String)> {
     let mut routes: Vec<(&Option<String>, &[Segment])> = Vec::new();
     for route in policy.rules.iter().flat_map(|r| &r.routes) {
         if let Route::Http { method, segments } = route {
@@ -185,17 +278,9 @@ fn probes(
     let mut out = Vec::new();
     for (method, segments) in routes {
         let path = probe(segments);
-        let methods: Vec<&str> = method.as_deref().map_or(METHODS.to_vec(), |m| vec![m]);
-        for m in methods {
-            let allowed = policy.allows_with_scopes(
-                Target::Http {
-                    method: m,
-                    path: &path,
-                },
-                claims,
-                scopes,
-            );
-            out.push((arn.resource(m, &path), allowed));
+        match method {
+            Some(method) => out.push((method.clone(), path)),
+            None => out.extend(METHODS.iter().map(|m| ((*m).to_owned(), path.clone()))),
         }
     }
     out
@@ -289,6 +374,61 @@ pub(crate) fn simple_response(allowed: bool, context: &Map<String, Value>) -> Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cached answer is only ever reused for a principal whose claims meet the document the
+    /// same way: each answer equals the one built from scratch, in any order of principals.
+    #[test]
+    fn cached_grants_equal_fresh_ones() {
+        let policy = Policy::from_json(
+            r#"{"rules":[
+                {"id":"read","effect":"allow","routes":["GET /pets","GET /pets/{id}"],"scopes":{"anyOf":["pets:read"]}},
+                {"id":"admin","effect":"allow","routes":["* /pets/*"],"when":[{"claim":"groups","containsAny":["admin"]}]},
+                {"id":"tenant","effect":"allow","routes":["GET /tenants/{t}/orders"],"when":[{"claim":"tenant","equalsParam":"t"}]},
+                {"id":"no-delete","effect":"deny","routes":["DELETE /pets/{id}"],"when":[{"claim":"groups","containsAny":["intern"]}]}
+            ]}"#,
+        )
+        .unwrap();
+        let arn = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET/pets/7").unwrap();
+        let principals = [
+            serde_json::json!({ "scope": "pets:read" }),
+            serde_json::json!({ "scope": "pets:read", "groups": ["admin"] }),
+            serde_json::json!({ "groups": ["admin", "intern"], "tenant": "t1" }),
+            serde_json::json!({ "tenant": "t2" }),
+            serde_json::json!({ "tenant": "t1" }),
+            serde_json::json!({}),
+            serde_json::json!({ "scope": "openid pets:read", "sub": "someone else" }),
+        ];
+        let cache = GrantCache::new(Some(&policy));
+        for round in 0..2 {
+            for claims in &principals {
+                let claims = claims.as_object().unwrap();
+                let current = vec![arn.resource(&arn.method, &arn.path)];
+                let allowed = policy.allows(
+                    Target::Http {
+                        method: "GET",
+                        path: "/pets/7",
+                    },
+                    claims,
+                );
+                let fresh = grants(
+                    &policy,
+                    &cache.probes,
+                    &grant_inputs(
+                        &policy,
+                        &cache.probes,
+                        &arn,
+                        claims,
+                        current.clone(),
+                        allowed,
+                    ),
+                );
+                let cached = cache.grants(&policy, &arn, claims, current, allowed);
+                assert_eq!(*cached, fresh, "round {round}: {claims:?}");
+            }
+        }
+        // Only the last principal meets every rule like an earlier one (the first) does.
+        assert_eq!(cache.entries.lock().unwrap().len(), principals.len() - 1);
+    }
 
     #[test]
     fn iam_glob_matches_like_api_gateway() {

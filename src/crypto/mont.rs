@@ -45,14 +45,15 @@ impl<const N: usize> Uint<N> {
 
     /// The number of significant bits.
     pub(crate) fn bits(&self) -> usize {
-        self.0
-            .iter()
-            .rposition(|&limb| limb != 0)
-            .map_or(0, |top| 32 * top + 32 - self.0[top].leading_zeros() as usize)
+        self.0.iter().rposition(|&limb| limb != 0).map_or(0, |top| {
+            32 * top + 32 - self.0[top].leading_zeros() as usize
+        })
     }
 
     pub(crate) fn bit(&self, index: usize) -> bool {
-        self.0.get(index / 32).is_some_and(|limb| limb >> (index % 32) & 1 == 1)
+        self.0
+            .get(index / 32)
+            .is_some_and(|limb| limb >> (index % 32) & 1 == 1)
     }
 
     /// `self += other`, returning the carry out.
@@ -280,9 +281,15 @@ mod tests {
             let (a, b) = (uint::<N>(&a_big), uint::<N>(&b_big));
             let (am, bm) = (modulus.to_mont(&a), modulus.to_mont(&b));
             assert_eq!(big(&am), (&a_big * &r) % &m_big);
-            assert_eq!(big(&modulus.from_mont(&modulus.mul(&am, &bm))), (&a_big * &b_big) % &m_big);
+            assert_eq!(
+                big(&modulus.from_mont(&modulus.mul(&am, &bm))),
+                (&a_big * &b_big) % &m_big
+            );
             assert_eq!(big(&modulus.add(&a, &b)), (&a_big + &b_big) % &m_big);
-            assert_eq!(big(&modulus.sub(&a, &b)), (&a_big + &m_big - &b_big) % &m_big);
+            assert_eq!(
+                big(&modulus.sub(&a, &b)),
+                (&a_big + &m_big - &b_big) % &m_big
+            );
             let e = next(3);
             assert_eq!(
                 big(&modulus.from_mont(&modulus.pow(&am, &e))),

@@ -228,8 +228,8 @@ impl Rule {
         for condition in &self.when {
             match condition.pinned_param(claims) {
                 Some(Ok(binding)) => pinned.push(binding),
-                Some(Err(())) => return None,
-                None => condition.check(claims, &Vec::new()).ok()?,
+                None if condition.holds(claims, &Vec::new()) => {}
+                Some(Err(())) | None => return None,
             }
         }
         Some(pinned)
@@ -322,7 +322,10 @@ mod tests {
             ] {
                 let decision = policy.decide(http(method, path), claims);
                 let untraced = policy.decide_untraced(http(method, path), claims);
-                assert_eq!((&untraced.rule, &untraced.reason), (&decision.rule, &decision.reason));
+                assert_eq!(
+                    (&untraced.rule, &untraced.reason),
+                    (&decision.rule, &decision.reason)
+                );
                 assert!(untraced.trace.is_empty());
                 assert_eq!(
                     policy.allows(http(method, path), claims),
