@@ -177,8 +177,9 @@ impl WasmVerifier {
 }
 
 thread_local! {
-    /// Where JavaScript writes the token for `verifyBuffer`: `TextEncoder.encodeInto` straight
-    /// into wasm memory is several times faster than passing a string argument.
+    /// Where JavaScript writes the token for `verifyBuffer` and the event for `handleEvent`:
+    /// `TextEncoder.encodeInto` straight into wasm memory is several times faster than passing
+    /// a string argument.
     static TOKEN_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -387,16 +388,22 @@ impl WasmAuthorizer {
         self.0.set_keys(index, Arc::clone(&keys.0));
     }
 
-    /// Authorizes an API Gateway event (JSON text) at `now`; returns the outcome as JSON text,
-    /// without the claims and the decision trace unless `detail`.
+    /// Authorizes the API Gateway event (JSON text) of `len` bytes that JavaScript wrote into the
+    /// input buffer, at `now`; returns the outcome as JSON text, without the claims and the
+    /// decision trace unless `detail`.
     #[wasm_bindgen(js_name = handleEvent)]
     #[allow(clippy::cast_possible_truncation)]
-    pub fn handle_event(&self, event_json: &str, now: f64, detail: bool) -> String {
-        let outcome = if detail {
-            self.0.handle_event(event_json, now as i64)
-        } else {
-            self.0.handle_event_brief(event_json, now as i64)
-        };
+    pub fn handle_event(&self, len: usize, now: f64, detail: bool) -> String {
+        let outcome = TOKEN_BUFFER.with(|buffer| {
+            let buffer = buffer.borrow();
+            // `encodeInto` writes UTF-8; a bad length reads as an empty, invalid event.
+            let text = String::from_utf8_lossy(buffer.get(..len).unwrap_or_default());
+            if detail {
+                self.0.handle_event(&text, now as i64)
+            } else {
+                self.0.handle_event_brief(&text, now as i64)
+            }
+        });
         serde_json::to_string(&outcome).unwrap_or_default()
     }
 

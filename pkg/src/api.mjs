@@ -18,8 +18,8 @@ export function markLoaded(exports) {
 const encoder = new TextEncoder();
 let tokenBuffer = { ptr: 0, capacity: 0 };
 
-/** Writes a token's UTF-8 into wasm's token buffer; returns its length in bytes. */
-function writeToken(text) {
+/** Writes text (a token, an event) as UTF-8 into wasm's input buffer; returns its length in bytes. */
+export function writeInput(text) {
   const needed = text.length * 3; // the most UTF-8 bytes a UTF-16 string can need
   if (needed > tokenBuffer.capacity) {
     const capacity = Math.max(needed, 4096);
@@ -259,7 +259,7 @@ export class Verifier {
     const text = this.#bounded(tokenText(token));
     const cached = this.#cache?.get(text, now);
     if (cached) return cached;
-    const len = writeToken(text);
+    const len = writeInput(text);
     return this.#remember(text, call(() => this.#handle.verifyBuffer(this.#keys, len, now)));
   }
 

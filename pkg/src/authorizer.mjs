@@ -2,7 +2,7 @@
 // events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
 // supplies what Rust must not do: fetching keys, the clock and logging.
 import * as wasm from '../dist/web/jwtgate.js';
-import { KeySet, Policy, JwtGateError, epochSeconds, handleOf, prefersWebCrypto } from './api.mjs';
+import { KeySet, Policy, JwtGateError, epochSeconds, handleOf, prefersWebCrypto, writeInput } from './api.mjs';
 import { call, optionsError } from './errors.mjs';
 import { remoteKeySet } from './jwks.mjs';
 import { verifyWithWebCrypto } from './webcrypto.mjs';
@@ -164,7 +164,8 @@ export class Authorizer {
     const now = this.#now(currentDate);
     const text = typeof event === 'string' ? event : JSON.stringify(readFields(event, this.#carriers));
     const withDetail = detail || this.#logClaims;
-    const outcome = await this.#decide(() => this.#handle.handleEvent(text, now, withDetail));
+    // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
+    const outcome = await this.#decide(() => this.#handle.handleEvent(writeInput(text), now, withDetail));
     this.#emit(outcome, started);
     return outcome;
   }
