@@ -203,7 +203,7 @@ const peers = [
         ? fallback.KeySet.fromSecret(m.secret, m.alg, m.kid)
         : fallback.KeySet.fromJwks(JSON.stringify(m.jwks));
       const verifier = new fallback.Verifier(JSON.stringify({ issuer: ISSUER, audience: CLIENT_ID, algorithms: [m.alg] }));
-      return (token) => JSON.parse(verifier.verify(keys, token, Date.now() / 1000)[2]);
+      return (token) => JSON.parse(verifier.verify(keys, token, Date.now() / 1000))[2];
     },
   },
   {

@@ -281,7 +281,7 @@ export class Verifier {
     if (cached) return cached;
     if (!prefersWebCrypto()) return this.verify(token, options);
     const prepared = call(() => this.#handle.prepare(this.#keys, text, now));
-    if (typeof prepared[1] === 'string') return this.#remember(text, prepared); // HMAC: done in wasm
+    if (typeof prepared === 'string') return this.#remember(text, prepared); // HMAC: done in wasm
     const [alg, candidates, signature] = prepared;
     const input = text.slice(0, text.lastIndexOf('.'));
     const valid = await verifyWithWebCrypto(this.#keys, candidates, alg, input, signature);
@@ -297,10 +297,10 @@ export class Verifier {
     return text;
   }
 
-  #remember(text, [alg, headerJson, payloadJson]) {
-    const header = JSON.parse(headerJson);
-    const result = { header, protectedHeader: header, payload: JSON.parse(payloadJson), alg };
-    this.#cache?.set(text, result, validity(result.payload, this.#tolerance, this.#maxTokenAge));
+  #remember(text, json) {
+    const [alg, header, payload] = JSON.parse(json);
+    const result = { header, protectedHeader: header, payload, alg };
+    this.#cache?.set(text, result, validity(payload, this.#tolerance, this.#maxTokenAge));
     return result;
   }
 }
