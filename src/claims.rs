@@ -1,12 +1,165 @@
 //! Claim validation, in the order and with the codes of `jose`'s `validateClaimsSet`, so the
 //! first failure reported for a token is the one `jose` would report.
 
+use core::fmt;
+use std::borrow::Cow;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::{
     error::{ClaimReason, Error, Result},
+    json::{self, Checked, Name},
     options::VerifyOptions,
 };
+
+/// The claims set as verification sees it: the claims it checks, borrowed from the JSON text,
+/// and every member's name (for `requiredClaims`). Parsing it checks the whole text as strictly
+/// as [`json::parse`] would, without building the values nobody reads here.
+#[derive(Debug, Default)]
+pub(crate) struct ClaimsView<'a> {
+    /// Sorted.
+    names: Vec<Cow<'a, str>>,
+    iss: Option<Claim<'a>>,
+    sub: Option<Claim<'a>>,
+    aud: Option<Claim<'a>>,
+    client_id: Option<Claim<'a>>,
+    token_use: Option<Claim<'a>>,
+    exp: Option<Claim<'a>>,
+    nbf: Option<Claim<'a>>,
+    iat: Option<Claim<'a>>,
+}
+
+/// One checked claim's value, as far as the checks care.
+#[derive(Debug)]
+enum Claim<'a> {
+    Text(Cow<'a, str>),
+    Number(f64),
+    /// An array: its string elements (the others only matter for strictness).
+    Texts(Vec<Cow<'a, str>>),
+    Other,
+}
+
+impl<'a> ClaimsView<'a> {
+    /// Parses a claims set (JSON text that must hold an object).
+    pub(crate) fn parse(text: &'a str) -> core::result::Result<Self, String> {
+        if !text.trim_start().starts_with('{') {
+            return Err("not a JSON object".into());
+        }
+        serde_json::from_str(text).map_err(|err| format!("invalid JSON: {err}"))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|probe| (**probe).cmp(name))
+            .is_ok()
+    }
+
+    /// A claim's value when it is a string.
+    fn text<'v>(claim: Option<&'v Claim<'_>>) -> Option<&'v str> {
+        match claim {
+            Some(Claim::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ClaimsView<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
+        struct ViewVisitor;
+        impl<'de> Visitor<'de> for ViewVisitor {
+            type Value = ClaimsView<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> core::result::Result<Self::Value, A::Error> {
+                let mut view = ClaimsView::default();
+                while let Some(Name(name)) = map.next_key()? {
+                    let slot = match &*name {
+                        "iss" => &mut view.iss,
+                        "sub" => &mut view.sub,
+                        "aud" => &mut view.aud,
+                        "client_id" => &mut view.client_id,
+                        "token_use" => &mut view.token_use,
+                        "exp" => &mut view.exp,
+                        "nbf" => &mut view.nbf,
+                        "iat" => &mut view.iat,
+                        _ => {
+                            map.next_value::<Checked>()?;
+                            view.names.push(name);
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                    view.names.push(name);
+                }
+                json::refuse_duplicates(&mut view.names)?;
+                Ok(view)
+            }
+        }
+        deserializer.deserialize_map(ViewVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Claim<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
+        struct ClaimVisitor;
+        impl<'de> Visitor<'de> for ClaimVisitor {
+            type Value = Claim<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Text(Cow::Owned(v)))
+            }
+            #[allow(clippy::cast_precision_loss)] // as `serde_json::Number::as_f64` does
+            fn visit_i64<E>(self, v: i64) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Number(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Number(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Other)
+            }
+            fn visit_unit<E>(self) -> core::result::Result<Claim<'de>, E> {
+                Ok(Claim::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> core::result::Result<Claim<'de>, A::Error> {
+                let mut texts = Vec::new();
+                while let Some(element) = seq.next_element::<Claim<'de>>()? {
+                    if let Claim::Text(text) = element {
+                        texts.push(text);
+                    }
+                }
+                Ok(Claim::Texts(texts))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> core::result::Result<Claim<'de>, A::Error> {
+                json::check_map(map).map(|()| Claim::Other)
+            }
+        }
+        deserializer.deserialize_any(ClaimVisitor)
+    }
+}
 
 /// The claim checks of one verifier, with `now` supplied per call.
 #[derive(Debug, Clone, Default)]
@@ -48,15 +201,11 @@ impl ClaimRules {
     pub(crate) fn check(
         &self,
         header: &Map<String, Value>,
-        payload: &Map<String, Value>,
+        payload: &ClaimsView<'_>,
         now: i64,
     ) -> Result<()> {
         self.check_typ(header)?;
-        if let Some(missing) = self
-            .required
-            .iter()
-            .find(|c| !payload.contains_key(c.as_str()))
-        {
+        if let Some(missing) = self.required.iter().find(|c| !payload.has(c)) {
             return Err(Error::claim_failed(
                 missing,
                 ClaimReason::Missing,
@@ -84,15 +233,16 @@ impl ClaimRules {
         }
     }
 
-    fn check_values(&self, payload: &Map<String, Value>) -> Result<()> {
-        let text = |claim: &str| payload.get(claim).and_then(Value::as_str);
+    fn check_values(&self, payload: &ClaimsView<'_>) -> Result<()> {
         if let Some(issuers) = &self.issuer {
-            if !text("iss").is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+            if !ClaimsView::text(payload.iss.as_ref())
+                .is_some_and(|iss| issuers.iter().any(|i| i == iss))
+            {
                 return Err(unexpected("iss"));
             }
         }
         if let Some(subject) = &self.subject {
-            if text("sub") != Some(subject.as_str()) {
+            if ClaimsView::text(payload.sub.as_ref()) != Some(subject.as_str()) {
                 return Err(unexpected("sub"));
             }
         }
@@ -103,7 +253,8 @@ impl ClaimRules {
         }
         // After jose's checks, so the first failure reported is still jose's.
         if let Some(ids) = &self.client_id {
-            let ok = text("client_id").is_some_and(|id| ids.iter().any(|i| i == id))
+            let ok = ClaimsView::text(payload.client_id.as_ref())
+                .is_some_and(|id| ids.iter().any(|i| i == id))
                 || aud_names_one_of(payload, ids);
             if !ok {
                 return Err(Error::claim_failed(
@@ -115,17 +266,17 @@ impl ClaimRules {
             }
         }
         if let Some(token_use) = &self.token_use {
-            if text("token_use") != Some(token_use.as_str()) {
+            if ClaimsView::text(payload.token_use.as_ref()) != Some(token_use.as_str()) {
                 return Err(unexpected("token_use"));
             }
         }
         Ok(())
     }
 
-    fn check_times(&self, payload: &Map<String, Value>, now: f64) -> Result<()> {
+    fn check_times(&self, payload: &ClaimsView<'_>, now: f64) -> Result<()> {
         let tolerance = self.tolerance;
-        let iat = numeric_date(payload, "iat", self.max_token_age.is_some())?;
-        if let Some(nbf) = numeric_date(payload, "nbf", false)? {
+        let iat = numeric_date(payload.iat.as_ref(), "iat", self.max_token_age.is_some())?;
+        if let Some(nbf) = numeric_date(payload.nbf.as_ref(), "nbf", false)? {
             if nbf > now + tolerance {
                 return Err(Error::claim_failed(
                     "nbf",
@@ -137,7 +288,7 @@ impl ClaimRules {
                 ));
             }
         }
-        if let Some(exp) = numeric_date(payload, "exp", false)? {
+        if let Some(exp) = numeric_date(payload.exp.as_ref(), "exp", false)? {
             if exp <= now - tolerance {
                 return Err(Error::Expired {
                     claim: "exp",
@@ -169,10 +320,10 @@ impl ClaimRules {
 }
 
 /// A `NumericDate` claim: absent, or a JSON number (else `invalid`, as in `jose`).
-fn numeric_date(payload: &Map<String, Value>, claim: &str, required: bool) -> Result<Option<f64>> {
-    match payload.get(claim) {
+fn numeric_date(value: Option<&Claim<'_>>, claim: &str, required: bool) -> Result<Option<f64>> {
+    match value {
         None if !required => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(Claim::Number(n)) => Ok(Some(*n)),
         _ => Err(Error::claim_failed(
             claim,
             ClaimReason::Invalid,
@@ -182,11 +333,11 @@ fn numeric_date(payload: &Map<String, Value>, claim: &str, required: bool) -> Re
 }
 
 /// Whether `aud` (a string, or an array of them) names one of `accepted`.
-fn aud_names_one_of(payload: &Map<String, Value>, accepted: &[String]) -> bool {
+fn aud_names_one_of(payload: &ClaimsView<'_>, accepted: &[String]) -> bool {
     let named = |aud: &str| accepted.iter().any(|a| a == aud);
-    match payload.get("aud") {
-        Some(Value::String(aud)) => named(aud),
-        Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
+    match &payload.aud {
+        Some(Claim::Text(aud)) => named(aud),
+        Some(Claim::Texts(auds)) => auds.iter().any(|aud| named(aud)),
         _ => false,
     }
 }
@@ -212,4 +363,48 @@ fn normalize_typ(typ: &str) -> String {
 #[allow(clippy::cast_possible_truncation)]
 fn secs(value: f64) -> i64 {
     value.round() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_view_reads_checked_claims_and_names() {
+        let view = ClaimsView::parse(
+            r#"{"iss":"a\u0062","aud":["x",7,{"k":1},"y"],"exp":1.5e9,"nbf":"soon","custom":{"deep":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(ClaimsView::text(view.iss.as_ref()), Some("ab"));
+        assert!(matches!(&view.aud, Some(Claim::Texts(a)) if a == &["x", "y"]));
+        assert!(matches!(view.exp, Some(Claim::Number(n)) if (n - 1.5e9).abs() < 1.0));
+        assert!(matches!(view.nbf, Some(Claim::Text(_))));
+        assert!(view.has("custom") && view.has("aud") && !view.has("sub"));
+    }
+
+    #[test]
+    fn the_view_is_as_strict_as_the_full_parser() {
+        for text in [
+            r#"{"exp":1,"exp":2}"#,
+            r#"{"exp":1,"\u0065xp":2}"#,
+            r#"{"x":1,"x":2}"#,
+            r#"{"aud":[{"a":1,"a":2}]}"#,
+            r#"{"iss":{"a":1,"a":2}}"#,
+            r#"{"custom":[[{"b":0,"b":0}]]}"#,
+            r#"{"sub":"\ud800"}"#,
+            r#"{"exp":1e400}"#,
+            r#"[{"exp":1}]"#,
+            r#""claims""#,
+            r#"{"exp":1} x"#,
+        ] {
+            assert!(ClaimsView::parse(text).is_err(), "{text}");
+            assert!(
+                crate::json::parse(text.as_bytes())
+                    .ok()
+                    .filter(Value::is_object)
+                    .is_none(),
+                "{text}"
+            );
+        }
+    }
 }

@@ -13,7 +13,7 @@ pub(crate) enum Part {
 }
 
 impl Part {
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Part::Header => "segment 1 (header)",
             Part::Payload => "segment 2 (payload)",

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     alg::{is_none_alg, Alg},
-    claims::ClaimRules,
+    claims::{ClaimRules, ClaimsView},
     error::{Error, Result},
     key::Key,
     keyset::{KeySet, Kid},
@@ -28,14 +28,22 @@ const UNDERSTOOD_CRIT: &[&str] = &["b64"];
 pub struct Verified {
     /// The protected header.
     pub header: Map<String, Value>,
-    /// The claims set.
-    pub payload: Map<String, Value>,
     /// The header exactly as decoded (JSON text), for cheap hand-over to JavaScript.
     pub header_json: String,
-    /// The claims set exactly as decoded (JSON text).
+    /// The claims set exactly as decoded (JSON text). Verification checked it as strictly as
+    /// the header (no duplicate member names at any depth), but built only the claims it checks.
     pub payload_json: String,
     /// The algorithm that verified the signature.
     pub alg: Alg,
+}
+
+impl Verified {
+    /// The claims set.
+    #[must_use]
+    pub fn payload(&self) -> Map<String, Value> {
+        // Verification parsed this text strictly already: it is a JSON object.
+        serde_json::from_str(&self.payload_json).unwrap_or_default()
+    }
 }
 
 /// Verifies tokens against a [`KeySet`] under fixed options. Deterministic: the current time
@@ -50,7 +58,7 @@ pub struct Verified {
 /// let verifier = Verifier::new(VerifyOptions::from_json(r#"{"issuer":"joe"}"#)?)?;
 ///
 /// let verified = verifier.verify(&keys, token, 1_300_819_000)?;
-/// assert_eq!(verified.payload["iss"], "joe");
+/// assert_eq!(verified.payload()["iss"], "joe");
 ///
 /// let late = verifier.verify(&keys, token, 1_300_819_380).unwrap_err();
 /// assert_eq!(late.code(), "ERR_JWT_EXPIRED");
@@ -191,16 +199,23 @@ impl Verifier {
                 "JWTs MUST NOT use unencoded payload".into(),
             ));
         }
-        let (payload, payload_json) =
-            segment::parse_object(payload_bytes, Part::Payload).map_err(|m| {
-                Error::JwtInvalid(format!(
-                    "JWT Claims Set must be a top-level JSON object: {m}"
-                ))
-            })?;
-        self.rules.check(&header, &payload, now)?;
+        let claims_error = |m: String| {
+            Error::JwtInvalid(format!(
+                "JWT Claims Set must be a top-level JSON object: {}: {m}",
+                Part::Payload.describe()
+            ))
+        };
+        let payload_json = String::from_utf8(payload_bytes).map_err(|err| {
+            claims_error(format!(
+                "not UTF-8 (byte {})",
+                err.utf8_error().valid_up_to()
+            ))
+        })?;
+        let claims = ClaimsView::parse(&payload_json).map_err(claims_error)?;
+        self.rules.check(&header, &claims, now)?;
+        drop(claims);
         Ok(Verified {
             header,
-            payload,
             header_json,
             payload_json,
             alg,

@@ -158,12 +158,7 @@ impl WasmVerifier {
     /// Verifies `token` at `now` (seconds since the epoch); returns `[alg, header, payload]` as
     /// JSON text.
     #[allow(clippy::cast_possible_truncation)]
-    pub fn verify(
-        &self,
-        keys: &WasmKeySet,
-        token: &str,
-        now: f64,
-    ) -> Result<String, JsValue> {
+    pub fn verify(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<String, JsValue> {
         self.0
             .verify(&keys.0, token, now as i64)
             .map(|verified| verified_json(&verified))
@@ -245,12 +240,7 @@ impl WasmVerifier {
     /// throws what `verify` would throw before the signature. HMAC tokens are verified outright:
     /// then it returns what `verify` returns (JSON text).
     #[allow(clippy::cast_possible_truncation)]
-    pub fn prepare(
-        &self,
-        keys: &WasmKeySet,
-        token: &str,
-        now: f64,
-    ) -> Result<JsValue, JsValue> {
+    pub fn prepare(&self, keys: &WasmKeySet, token: &str, now: f64) -> Result<JsValue, JsValue> {
         let (result, pending) = record_signature(|check| {
             self.0
                 .verify_with(&keys.0, token, now as i64, &mut |alg, c, i, s| {
@@ -297,7 +287,15 @@ fn verified_json(verified: &crate::Verified) -> String {
     let mut json = String::with_capacity(
         alg.len() + verified.header_json.len() + verified.payload_json.len() + 8,
     );
-    for piece in ["[\"", alg, "\",", &verified.header_json, ",", &verified.payload_json, "]"] {
+    for piece in [
+        "[\"",
+        alg,
+        "\",",
+        &verified.header_json,
+        ",",
+        &verified.payload_json,
+        "]",
+    ] {
         json.push_str(piece);
     }
     json

@@ -50,9 +50,9 @@ fn check_rfc7515(keys: &KeySet, token: &str, alg: Alg) {
     let verified = verifier.verify(keys, token, RFC7515_NOW).unwrap();
     assert_eq!(verified.alg, alg);
     assert_eq!(verified.header["alg"], alg.name());
-    assert_eq!(verified.payload["iss"], "joe");
-    assert_eq!(verified.payload["exp"], 1_300_819_380_i64);
-    assert_eq!(verified.payload["http://example.com/is_root"], true);
+    assert_eq!(verified.payload()["iss"], "joe");
+    assert_eq!(verified.payload()["exp"], 1_300_819_380_i64);
+    assert_eq!(verified.payload()["http://example.com/is_root"], true);
     assert!(
         verified.payload_json.contains("\r\n"),
         "the payload text is kept as received"

@@ -312,7 +312,7 @@ impl Authorizer {
                 return outcome;
             }
         };
-        let claims = verified.payload;
+        let claims = verified.payload();
         let principal = match &self.policy {
             Some(policy) => policy.principal(&claims),
             None => claims.get("sub").and_then(Value::as_str).map(str::to_owned),

@@ -263,7 +263,10 @@ pub fn verifier(options: &str) -> Verifier {
 /// Verifies with `options` at [`NOW`] and returns the error.
 pub fn fail(keys: &KeySet, options: &str, token: &str) -> Error {
     match verifier(options).verify(keys, token, NOW) {
-        Ok(v) => panic!("expected an error, but the token verified: {:?}", v.payload),
+        Ok(v) => panic!(
+            "expected an error, but the token verified: {:?}",
+            v.payload()
+        ),
         Err(err) => err,
     }
 }
