@@ -142,6 +142,19 @@ describe('caching', () => {
     assert.equal(rks.fetchedAt, c.t - 10 * SECOND);
   });
 
+  test('cachedKeySet: nothing before the first fetch, the set while fresh, nothing once stale; never fetches', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=120' } }));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now });
+    assert.equal(rks.cachedKeySet(), undefined);
+    const fetched = await rks.getKeySet();
+    c.advance(120 * SECOND - 1);
+    assert.equal(rks.cachedKeySet(), fetched);
+    c.advance(1);
+    assert.equal(rks.cachedKeySet(), undefined);
+    assert.equal(server.requests.length, 1);
+  });
+
   // [Cache-Control, expected lifetime] with minMaxAgeMs 60 s, maxMaxAgeMs 1 h, default 10 min.
   const cases = [
     ['max-age=120', 120 * SECOND],
