@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use event::{Field, Fields, Shape, TokenSource};
+pub use response::{IamPolicy, Response};
 
 use self::{
     event::Request,
@@ -74,7 +75,7 @@ pub struct Outcome {
     pub shape: Shape,
     /// What to return to API Gateway; absent for 401, where the handler throws `Unauthorized`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<Value>,
+    pub response: Option<Response>,
     /// The policy decision, when the token was valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
@@ -359,7 +360,7 @@ impl Authorizer {
         principal: &str,
         claims: &Map<String, Value>,
         context: &Map<String, Value>,
-    ) -> Option<Value> {
+    ) -> Option<Response> {
         if request.shape == Shape::Direct {
             return None;
         }
@@ -386,7 +387,7 @@ impl Authorizer {
                 .grants(policy, arn, claims, current, decision.allowed),
             None => Arc::new(grant_everything(arn)),
         };
-        Some(iam_response(principal, &grants, arn, context, usage_key))
+        Some(iam_response(principal, grants, arn, context, usage_key))
     }
 
     /// Picks the issuer by the token's (not yet verified) `iss`; verification then checks it.

@@ -10,7 +10,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use serde_json::{json, Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
 use super::arn::MethodArn;
 use crate::policy::{
@@ -333,42 +334,125 @@ pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == b'*')
 }
 
-/// The IAM policy document answer.
+/// What API Gateway gets back from the authorizer, serialized straight from the grants (no
+/// intermediate JSON value).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Response {
+    /// An IAM policy: REST and WebSocket APIs, and HTTP APIs without simple responses.
+    Iam(IamPolicy),
+    /// `{ isAuthorized, context }`: HTTP API 2.0 with simple responses.
+    Simple {
+        /// Whether the request is allowed.
+        is_authorized: bool,
+        /// The authorizer context.
+        context: Map<String, Value>,
+    },
+}
+
+/// The IAM policy answer: `{ principalId, policyDocument, context, usageIdentifierKey? }`.
+#[derive(Debug, Clone)]
+pub struct IamPolicy {
+    principal_id: String,
+    grants: Arc<Grants>,
+    context: Map<String, Value>,
+    usage_identifier_key: Option<String>,
+}
+
+/// The IAM policy answer. With nothing to allow or deny, it denies the whole API and stage.
 pub(crate) fn iam_response(
     principal: &str,
-    grants: &Grants,
+    grants: Arc<Grants>,
     arn: &MethodArn,
     context: &Map<String, Value>,
     usage_key: Option<String>,
-) -> Value {
-    let statement = |effect: &str, resources: &BTreeSet<String>| json!({ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resources.iter().collect::<Vec<_>>() });
-    let mut statements = Vec::new();
-    if !grants.allow.is_empty() {
-        statements.push(statement("Allow", &grants.allow));
-    }
-    if !grants.deny.is_empty() {
-        statements.push(statement("Deny", &grants.deny));
-    }
-    if statements.is_empty() {
-        statements.push(statement(
-            "Deny",
-            &BTreeSet::from([format!("{}/*", arn.prefix)]),
-        ));
-    }
-    let mut response = json!({
-        "principalId": principal,
-        "policyDocument": { "Version": "2012-10-17", "Statement": statements },
-        "context": context,
-    });
-    if let (Some(key), Some(object)) = (usage_key, response.as_object_mut()) {
-        object.insert("usageIdentifierKey".into(), Value::String(key));
-    }
-    response
+) -> Response {
+    let grants = if grants.allow.is_empty() && grants.deny.is_empty() {
+        Arc::new(Grants {
+            allow: BTreeSet::new(),
+            deny: BTreeSet::from([format!("{}/*", arn.prefix)]),
+        })
+    } else {
+        grants
+    };
+    Response::Iam(IamPolicy {
+        principal_id: principal.to_owned(),
+        grants,
+        context: context.clone(),
+        usage_identifier_key: usage_key,
+    })
 }
 
 /// The HTTP API 2.0 simple response.
-pub(crate) fn simple_response(allowed: bool, context: &Map<String, Value>) -> Value {
-    json!({ "isAuthorized": allowed, "context": context })
+pub(crate) fn simple_response(allowed: bool, context: &Map<String, Value>) -> Response {
+    Response::Simple {
+        is_authorized: allowed,
+        context: context.clone(),
+    }
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Simple<'a> {
+            is_authorized: bool,
+            context: &'a Map<String, Value>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Iam<'a> {
+            principal_id: &'a str,
+            policy_document: Document<'a>,
+            context: &'a Map<String, Value>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            usage_identifier_key: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Document<'a> {
+            version: &'static str,
+            statement: Vec<Statement<'a>>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Statement<'a> {
+            action: &'static str,
+            effect: &'static str,
+            resource: &'a BTreeSet<String>,
+        }
+        match self {
+            Response::Simple {
+                is_authorized,
+                context,
+            } => Simple {
+                is_authorized: *is_authorized,
+                context,
+            }
+            .serialize(serializer),
+            Response::Iam(iam) => {
+                let statement = [("Allow", &iam.grants.allow), ("Deny", &iam.grants.deny)]
+                    .into_iter()
+                    .filter(|(_, resources)| !resources.is_empty())
+                    .map(|(effect, resource)| Statement {
+                        action: "execute-api:Invoke",
+                        effect,
+                        resource,
+                    })
+                    .collect();
+                Iam {
+                    principal_id: &iam.principal_id,
+                    policy_document: Document {
+                        version: "2012-10-17",
+                        statement,
+                    },
+                    context: &iam.context,
+                    usage_identifier_key: iam.usage_identifier_key.as_deref(),
+                }
+                .serialize(serializer)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
