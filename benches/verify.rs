@@ -5,12 +5,16 @@ use std::time::Instant;
 
 use jwtgate::{decode, Alg, KeySet, Verifier, VerifyOptions};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 const SECRET: &[u8] = b"a-string-secret-at-least-256-bits-long-xx";
 
-fn token() -> String {
+/// A Cognito-like access token signed with `alg` by `key`.
+fn signed_token(key: &common::TestKey, alg: Alg) -> String {
     use base64ct::{Base64UrlUnpadded as B64, Encoding};
-    use hmac::{Hmac, Mac};
-    let header = B64::encode_string(br#"{"alg":"HS256","kid":"k","typ":"JWT"}"#);
+    let header =
+        B64::encode_string(format!(r#"{{"alg":"{alg}","kid":"k","typ":"JWT"}}"#).as_bytes());
     let payload = B64::encode_string(
         serde_json::json!({
             "sub": "7d1c5e0a-6b1f-4f5e-9a53-0e8b3c1d2f4a", "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
@@ -21,13 +25,7 @@ fn token() -> String {
         .to_string()
         .as_bytes(),
     );
-    let input = format!("{header}.{payload}");
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
-    mac.update(input.as_bytes());
-    format!(
-        "{input}.{}",
-        B64::encode_string(&mac.finalize().into_bytes())
-    )
+    common::sign_segments(key, alg.name(), &header, &payload)
 }
 
 fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
@@ -44,15 +42,32 @@ fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
     );
 }
 
+fn cognito_verifier(alg: Alg) -> Verifier {
+    let options = format!(
+        r#"{{"issuer":"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf","audience":"7pl1abcdefghijklmnopqrstuv","algorithms":["{alg}"]}}"#
+    );
+    Verifier::new(VerifyOptions::from_json(&options).unwrap()).unwrap()
+}
+
 fn main() {
-    let token = token();
+    let secret = common::TestKey::Secret(SECRET.to_vec());
+    let token = signed_token(&secret, Alg::Hs256);
     let keys = KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap();
-    let options = r#"{"issuer":"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf","audience":"7pl1abcdefghijklmnopqrstuv","algorithms":["HS256"]}"#;
-    let verifier = Verifier::new(VerifyOptions::from_json(options).unwrap()).unwrap();
+    let verifier = cognito_verifier(Alg::Hs256);
     println!("token: {} bytes", token.len());
     time("verify (HS256, pure Rust)", 200_000, || {
         verifier.verify(&keys, &token, 1_900_000_000).unwrap();
     });
+    let rsa_keys = KeySet::from_jwk_json(&common::TestKey::Rsa.public_jwk().to_string()).unwrap();
+    for (alg, name) in [
+        (Alg::Rs256, "verify (RS256, pure Rust)"),
+        (Alg::Ps256, "verify (PS256, pure Rust)"),
+    ] {
+        let (token, verifier) = (signed_token(&common::TestKey::Rsa, alg), cognito_verifier(alg));
+        time(name, 5_000, || {
+            verifier.verify(&rsa_keys, &token, 1_900_000_000).unwrap();
+        });
+    }
     time("decode", 200_000, || {
         decode(&token, Some(1_900_000_000)).unwrap();
     });
