@@ -2,7 +2,10 @@
 //! (`BEGIN RSA PUBLIC KEY`).
 
 use base64ct::{Base64, Encoding};
-use spki::{der::Decode, ObjectIdentifier, SubjectPublicKeyInfoRef};
+use spki::{
+    der::{asn1::UintRef, Decode, Reader, SliceReader},
+    ObjectIdentifier, SubjectPublicKeyInfoRef,
+};
 
 use crate::{alg::KeyKind, key::Material};
 
@@ -77,8 +80,15 @@ fn from_spki(der: &[u8]) -> Result<Material, String> {
     }
 }
 
+/// PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017
+/// §A.1.1), in DER: `UintRef` refuses negative and non-minimal integers, the readers any
+/// trailing bytes.
 fn from_pkcs1(der: &[u8]) -> Result<Material, String> {
-    let key = rsa::pkcs1::RsaPublicKey::from_der(der)
-        .map_err(|err| format!("malformed RSA public key: {err}"))?;
-    Material::rsa(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    let parse = || {
+        let mut reader = SliceReader::new(der)?;
+        let key = reader.sequence(|key| Ok((UintRef::decode(key)?, UintRef::decode(key)?)))?;
+        reader.finish(key)
+    };
+    let (n, e) = parse().map_err(|err| format!("malformed RSA public key: {err}"))?;
+    Material::rsa(n.as_bytes(), e.as_bytes())
 }
