@@ -63,7 +63,10 @@ fn main() {
         (Alg::Rs256, "verify (RS256, pure Rust)"),
         (Alg::Ps256, "verify (PS256, pure Rust)"),
     ] {
-        let (token, verifier) = (signed_token(&common::TestKey::Rsa, alg), cognito_verifier(alg));
+        let (token, verifier) = (
+            signed_token(&common::TestKey::Rsa, alg),
+            cognito_verifier(alg),
+        );
         time(name, 5_000, || {
             verifier.verify(&rsa_keys, &token, 1_900_000_000).unwrap();
         });
