@@ -1,6 +1,8 @@
 //! RSA signature verification (RFC 8017 §8): RSASSA-PKCS1-v1_5 and RSASSA-PSS with the SHA-2
 //! hashes, as the JWS `RS*` and `PS*` algorithms use them (RFC 7518 §3.3, §3.5).
 
+use std::sync::OnceLock;
+
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::mont::{Modulus, Uint};
@@ -58,12 +60,14 @@ impl RsaHash for Sha512 {
     ];
 }
 
-/// An RSA public key, with the Montgomery constants of its modulus precomputed.
+/// An RSA public key, with the Montgomery constants of its modulus computed once.
 pub(crate) struct RsaPublicKey {
     /// The modulus, big-endian without leading zeros: its length is the signature length.
     n: Vec<u8>,
     e: u64,
-    modulus: Arithmetic,
+    /// Computed at the first verification, not with the key: they cost several verifications,
+    /// and where a native backend verifies (Node), they are never needed.
+    modulus: OnceLock<Option<Arithmetic>>,
 }
 
 /// The modulus in the narrowest of a few limb counts that holds it: `Modulus` is sized at
@@ -102,7 +106,10 @@ impl RsaPublicKey {
         if n.len() > Self::MAX_BITS / 8 {
             return Err("the modulus is too large");
         }
-        let modulus = Arithmetic::new(n).ok_or("the modulus is even or below 3")?;
+        // What `Modulus::new` requires, checked now as the modulus is built later.
+        if n.last().map_or(true, |&low| low & 1 == 0) || n == [1] {
+            return Err("the modulus is even or below 3");
+        }
         let e = match strip_leading_zeros(e) {
             e if e.len() > 8 => return Err("the public exponent is too large"),
             e => e.iter().fold(0, |e, &byte| e << 8 | u64::from(byte)),
@@ -119,7 +126,7 @@ impl RsaPublicKey {
         Ok(Self {
             n: n.to_vec(),
             e,
-            modulus,
+            modulus: OnceLock::new(),
         })
     }
 
@@ -173,7 +180,11 @@ impl RsaPublicKey {
             return None;
         }
         let mut m = vec![0; self.n.len()];
-        let in_range = match &self.modulus {
+        let arithmetic = self
+            .modulus
+            .get_or_init(|| Arithmetic::new(&self.n))
+            .as_ref()?;
+        let in_range = match arithmetic {
             Arithmetic::Bits2048(modulus) => power(modulus, self.e, signature, &mut m),
             Arithmetic::Bits3072(modulus) => power(modulus, self.e, signature, &mut m),
             Arithmetic::Bits4096(modulus) => power(modulus, self.e, signature, &mut m),

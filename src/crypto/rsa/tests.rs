@@ -227,6 +227,22 @@ fn invalid_keys_are_refused() {
 }
 
 #[test]
+fn every_modulus_accepted_gets_its_arithmetic() {
+    // The arithmetic is built at the first verification: whatever `new` accepts must build.
+    // 2³ = 8, big-endian in k bytes, for the smallest modulus, one of two bytes, the largest.
+    let small = |value: u8, k: usize| {
+        let mut bytes = vec![0; k];
+        bytes[k - 1] = value;
+        bytes
+    };
+    for n in [vec![3], vec![1, 1], vec![0xff; 1024]] {
+        let key = RsaPublicKey::new(&n, &[3]).unwrap();
+        let expected = small(if n == [3] { 2 } else { 8 }, n.len());
+        assert_eq!(key.rsavp1(&small(2, n.len())), Some(expected));
+    }
+}
+
+#[test]
 fn pss_with_another_salt_length_is_refused() {
     let key = key("2048");
     let public = public(&key);
