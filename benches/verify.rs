@@ -1,9 +1,7 @@
 //! Where the time of one verification goes, natively (`cargo bench --bench verify`).
 //! Prints µs per step; no assertions.
 
-use std::time::Instant;
-
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
 use jwtgate::{
     apigw::{Authorizer, AuthorizerOptions},
@@ -12,12 +10,16 @@ use jwtgate::{
     Alg, KeySet, Verifier, VerifyOptions,
 };
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 const SECRET: &[u8] = b"a-string-secret-at-least-256-bits-long-xx";
 
-fn token() -> String {
+/// A Cognito-like access token signed with `alg` by `key`.
+fn signed_token(key: &common::TestKey, alg: Alg) -> String {
     use base64ct::{Base64UrlUnpadded as B64, Encoding};
-    use hmac::{Hmac, Mac};
-    let header = B64::encode_string(br#"{"alg":"HS256","kid":"k","typ":"JWT"}"#);
+    let header =
+        B64::encode_string(format!(r#"{{"alg":"{alg}","kid":"k","typ":"JWT"}}"#).as_bytes());
     let payload = B64::encode_string(
         serde_json::json!({
             "sub": "7d1c5e0a-6b1f-4f5e-9a53-0e8b3c1d2f4a", "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
@@ -28,13 +30,7 @@ fn token() -> String {
         .to_string()
         .as_bytes(),
     );
-    let input = format!("{header}.{payload}");
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
-    mac.update(input.as_bytes());
-    format!(
-        "{input}.{}",
-        B64::encode_string(&mac.finalize().into_bytes())
-    )
+    common::sign_segments(key, alg.name(), &header, &payload)
 }
 
 fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
@@ -51,20 +47,44 @@ fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
     );
 }
 
+fn cognito_verifier(alg: Alg) -> Verifier {
+    let options = format!(
+        r#"{{"issuer":"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf","audience":"7pl1abcdefghijklmnopqrstuv","algorithms":["{alg}"]}}"#
+    );
+    Verifier::new(VerifyOptions::from_json(&options).unwrap()).unwrap()
+}
+
 fn main() {
-    let token = token();
-    let options = r#"{"issuer":"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf","audience":"7pl1abcdefghijklmnopqrstuv","algorithms":["HS256"]}"#;
+    let secret = common::TestKey::Secret(SECRET.to_vec());
+    let token = signed_token(&secret, Alg::Hs256);
     // `cargo bench --bench verify -- authorizer`: only the authorizer (for a profiler).
     if std::env::args().any(|arg| arg == "authorizer") {
-        authorizer(&token, options);
+        authorizer(&token);
         return;
     }
     let keys = KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap();
-    let verifier = Verifier::new(VerifyOptions::from_json(options).unwrap()).unwrap();
+    let verifier = cognito_verifier(Alg::Hs256);
     println!("token: {} bytes", token.len());
     time("verify (HS256, pure Rust)", 200_000, || {
         verifier.verify(&keys, &token, 1_900_000_000).unwrap();
     });
+    let rsa_jwk = common::TestKey::Rsa.public_jwk().to_string();
+    time("RSA JWK import (2048 bits)", 5_000, || {
+        KeySet::from_jwk_json(&rsa_jwk).unwrap();
+    });
+    let rsa_keys = KeySet::from_jwk_json(&rsa_jwk).unwrap();
+    for (alg, name) in [
+        (Alg::Rs256, "verify (RS256, pure Rust)"),
+        (Alg::Ps256, "verify (PS256, pure Rust)"),
+    ] {
+        let (token, verifier) = (
+            signed_token(&common::TestKey::Rsa, alg),
+            cognito_verifier(alg),
+        );
+        time(name, 5_000, || {
+            verifier.verify(&rsa_keys, &token, 1_900_000_000).unwrap();
+        });
+    }
     time("decode", 200_000, || {
         decode(&token, Some(1_900_000_000)).unwrap();
     });
@@ -81,12 +101,12 @@ fn main() {
         serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
     });
 
-    authorizer(&token, options);
+    authorizer(&token);
 }
 
 /// The Rust half of a Lambda decision: a REST REQUEST event (the benchmark's fixture) in, the
 /// IAM answer out.
-fn authorizer(token: &str, options: &str) {
+fn authorizer(token: &str) {
     let fixture = ["../shared/fixtures/apigw", "/work/shared/fixtures/apigw"]
         .iter()
         .map(|dir| format!("{dir}/powertools-lambda-typescript/apigw-rest_authorizer-request.json"))
@@ -111,7 +131,7 @@ fn authorizer(token: &str, options: &str) {
     .unwrap();
     let mut authorizer = Authorizer::new(Some(policy), AuthorizerOptions::default());
     let keys = Arc::new(KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap());
-    let verifier = Verifier::new(VerifyOptions::from_json(options).unwrap()).unwrap();
+    let verifier = cognito_verifier(Alg::Hs256);
     authorizer.add_issuer(None, verifier, keys).unwrap();
     println!("event: {} bytes", event.len());
     time("authorizer: handle_event", 300_000, || {

@@ -3,22 +3,22 @@
 use core::fmt;
 
 use jwt_compact::{
-    alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa, RsaPublicKey},
+    alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key},
     Algorithm, AlgorithmSignature,
 };
-use rsa::{traits::PublicKeyParts, BigUint};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::{
-    alg::{Alg, Es384, Es512, KeyKind},
+    alg::{Alg, Es384, Es512, KeyKind, Rsa},
     backend::{self, Native, NativeKey},
+    crypto::rsa::RsaPublicKey,
 };
 
 /// RFC 8725 §3.5 and NIST SP 800-131A: shorter RSA moduli are refused.
 pub const MIN_RSA_BITS: usize = 2048;
 /// Larger moduli only make verification slower; nobody issues them.
-pub const MAX_RSA_BITS: usize = 8192;
+pub const MAX_RSA_BITS: usize = RsaPublicKey::MAX_BITS;
 
 /// Public key material (or a shared secret), already parsed and checked.
 pub(crate) enum Material {
@@ -40,16 +40,15 @@ impl Material {
 
     /// From the big-endian modulus and exponent.
     pub(crate) fn rsa(n: &[u8], e: &[u8]) -> Result<Self, String> {
-        let n = BigUint::from_bytes_be(n);
-        let bits = n.bits();
+        let key =
+            RsaPublicKey::new(n, e).map_err(|err| format!("invalid RSA public key: {err}"))?;
+        let bits = key.bits();
         if bits < MIN_RSA_BITS {
             return Err(format!(
                 "RSA key of {bits} bits: at least {MIN_RSA_BITS} bits are required"
             ));
         }
-        RsaPublicKey::new_with_max_size(n, BigUint::from_bytes_be(e), MAX_RSA_BITS)
-            .map(Self::Rsa)
-            .map_err(|err| format!("invalid RSA public key: {err}"))
+        Ok(Self::Rsa(key))
     }
 
     /// From a SEC1-encoded point on the curve of `kind`.
@@ -102,12 +101,12 @@ impl Material {
             (Self::Secret(k), Alg::Hs512) => {
                 check(&Hs512, &Hs512Key::new(&**k), message, signature)
             }
-            (Self::Rsa(k), Alg::Rs256) => check(&Rsa::rs256(), k, message, signature),
-            (Self::Rsa(k), Alg::Rs384) => check(&Rsa::rs384(), k, message, signature),
-            (Self::Rsa(k), Alg::Rs512) => check(&Rsa::rs512(), k, message, signature),
-            (Self::Rsa(k), Alg::Ps256) => check(&Rsa::ps256(), k, message, signature),
-            (Self::Rsa(k), Alg::Ps384) => check(&Rsa::ps384(), k, message, signature),
-            (Self::Rsa(k), Alg::Ps512) => check(&Rsa::ps512(), k, message, signature),
+            (Self::Rsa(k), Alg::Rs256) => check(&Rsa::RS256, k, message, signature),
+            (Self::Rsa(k), Alg::Rs384) => check(&Rsa::RS384, k, message, signature),
+            (Self::Rsa(k), Alg::Rs512) => check(&Rsa::RS512, k, message, signature),
+            (Self::Rsa(k), Alg::Ps256) => check(&Rsa::PS256, k, message, signature),
+            (Self::Rsa(k), Alg::Ps384) => check(&Rsa::PS384, k, message, signature),
+            (Self::Rsa(k), Alg::Ps512) => check(&Rsa::PS512, k, message, signature),
             (Self::P256(k), Alg::Es256) => check(&Es256, k, message, signature),
             (Self::P384(k), Alg::Es384) => check(&Es384, k, message, signature),
             (Self::P521(k), Alg::Es512) => check(&Es512, k, message, signature),
@@ -128,7 +127,7 @@ impl Material {
     fn size(&self) -> (Option<&'static str>, Option<usize>) {
         match self {
             Self::Secret(k) => (None, Some(k.len() * 8)),
-            Self::Rsa(k) => (None, Some(k.n().bits())),
+            Self::Rsa(k) => (None, Some(k.bits())),
             Self::P256(_) => (Some("P-256"), None),
             Self::P384(_) => (Some("P-384"), None),
             Self::P521(_) => (Some("P-521"), None),
@@ -225,8 +224,8 @@ impl Key {
             Material::Secret(k) => serde_json::json!({ "kty": "oct", "k": B64::encode_string(k) }),
             Material::Rsa(k) => serde_json::json!({
                 "kty": "RSA",
-                "n": B64::encode_string(&k.n().to_bytes_be()),
-                "e": B64::encode_string(&k.e().to_bytes_be()),
+                "n": B64::encode_string(k.n()),
+                "e": B64::encode_string(&k.e()),
             }),
             Material::P256(k) => ec("P-256", k.to_encoded_point(false).as_bytes()),
             Material::P384(k) => ec("P-384", k.to_encoded_point(false).as_bytes()),

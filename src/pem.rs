@@ -2,7 +2,10 @@
 //! (`BEGIN RSA PUBLIC KEY`).
 
 use base64ct::{Base64, Encoding};
-use spki::{der::Decode, ObjectIdentifier, SubjectPublicKeyInfoRef};
+use spki::{
+    der::{asn1::UintRef, Decode, Reader, SliceReader},
+    ObjectIdentifier, SubjectPublicKeyInfoRef,
+};
 
 use crate::{alg::KeyKind, key::Material};
 
@@ -77,8 +80,93 @@ fn from_spki(der: &[u8]) -> Result<Material, String> {
     }
 }
 
+/// PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017
+/// §A.1.1), in DER: `UintRef` refuses negative and non-minimal integers, the readers any
+/// trailing bytes.
 fn from_pkcs1(der: &[u8]) -> Result<Material, String> {
-    let key = rsa::pkcs1::RsaPublicKey::from_der(der)
-        .map_err(|err| format!("malformed RSA public key: {err}"))?;
-    Material::rsa(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    let parse = || {
+        let mut reader = SliceReader::new(der)?;
+        let key = reader.sequence(|key| Ok((UintRef::decode(key)?, UintRef::decode(key)?)))?;
+        reader.finish(key)
+    };
+    let (n, e) = parse().map_err(|err| format!("malformed RSA public key: {err}"))?;
+    Material::rsa(n.as_bytes(), e.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TLV with a two-byte length: DER for the contents of 256 bytes or more it is used for.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(content.len()).unwrap().to_be_bytes();
+        let mut der = vec![tag, 0x82, len[0], len[1]];
+        der.extend(content);
+        der
+    }
+
+    fn short_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut der = vec![tag, u8::try_from(content.len()).unwrap()];
+        der.extend(content);
+        der
+    }
+
+    /// A 2048-bit odd modulus with its top bit set, so DER needs a leading zero byte.
+    fn modulus() -> Vec<u8> {
+        let mut n = vec![0xc5; 256];
+        n[255] = 0x01;
+        n
+    }
+
+    fn pkcs1(fields: &[Vec<u8>]) -> Vec<u8> {
+        tlv(0x30, &fields.concat())
+    }
+
+    fn n_field() -> Vec<u8> {
+        let mut n = vec![0];
+        n.extend(modulus());
+        tlv(0x02, &n)
+    }
+
+    fn e_field() -> Vec<u8> {
+        short_tlv(0x02, &[1, 0, 1])
+    }
+
+    #[test]
+    fn pkcs1_rsa_public_key() {
+        let Material::Rsa(key) = from_pkcs1(&pkcs1(&[n_field(), e_field()])).unwrap() else {
+            panic!("not an RSA key");
+        };
+        assert_eq!((key.n(), &key.e()[..]), (&modulus()[..], &[1, 0, 1][..]));
+    }
+
+    #[test]
+    fn pkcs1_der_is_strict() {
+        let valid = pkcs1(&[n_field(), e_field()]);
+        let mut trailing = valid.clone();
+        trailing.push(0);
+        let negative_n = pkcs1(&[tlv(0x02, &modulus()), e_field()]);
+        let non_minimal_e = pkcs1(&[n_field(), short_tlv(0x02, &[0, 1, 0, 1])]);
+        let long_form_e = pkcs1(&[n_field(), vec![0x02, 0x81, 0x03, 1, 0, 1]]);
+        let third_field = pkcs1(&[n_field(), e_field(), e_field()]);
+        let missing_e = pkcs1(&[n_field()]);
+        let octet_string_n = pkcs1(&[tlv(0x04, &modulus()), e_field()]);
+        let set = tlv(0x31, &[n_field(), e_field()].concat());
+        for (name, der) in [
+            ("trailing data", trailing),
+            ("negative modulus", negative_n),
+            ("non-minimal exponent", non_minimal_e),
+            ("long-form short length", long_form_e),
+            ("a third field", third_field),
+            ("no exponent", missing_e),
+            ("a modulus that is no INTEGER", octet_string_n),
+            ("a SET", set),
+            ("nothing", vec![]),
+        ] {
+            assert!(
+                from_pkcs1(&der).is_err_and(|err| err.starts_with("malformed RSA public key")),
+                "{name}"
+            );
+        }
+    }
 }

@@ -2,3 +2,4 @@
 //! wherever no native backend is installed (browsers, the inspector, workerd's synchronous path).
 
 mod mont;
+pub(crate) mod rsa;
