@@ -7,10 +7,11 @@ use jwtgate::{decode, Alg, KeySet, Verifier, VerifyOptions};
 
 const SECRET: &[u8] = b"a-string-secret-at-least-256-bits-long-xx";
 
-fn token() -> String {
+/// The signing input of a Cognito-like access token for `alg`.
+fn signing_input(alg: &str) -> String {
     use base64ct::{Base64UrlUnpadded as B64, Encoding};
-    use hmac::{Hmac, Mac};
-    let header = B64::encode_string(br#"{"alg":"HS256","kid":"k","typ":"JWT"}"#);
+    let header =
+        B64::encode_string(format!(r#"{{"alg":"{alg}","kid":"k","typ":"JWT"}}"#).as_bytes());
     let payload = B64::encode_string(
         serde_json::json!({
             "sub": "7d1c5e0a-6b1f-4f5e-9a53-0e8b3c1d2f4a", "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
@@ -21,13 +22,37 @@ fn token() -> String {
         .to_string()
         .as_bytes(),
     );
-    let input = format!("{header}.{payload}");
+    format!("{header}.{payload}")
+}
+
+fn token() -> String {
+    use base64ct::{Base64UrlUnpadded as B64, Encoding};
+    use hmac::{Hmac, Mac};
+    let input = signing_input("HS256");
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
     mac.update(input.as_bytes());
     format!(
         "{input}.{}",
         B64::encode_string(&mac.finalize().into_bytes())
     )
+}
+
+/// A token for `alg` signed by `sign`, and a key set holding the matching public `jwk`.
+fn ecdsa_case(
+    alg: &str,
+    jwk: serde_json::Value,
+    sign: impl Fn(&[u8]) -> Vec<u8>,
+) -> (String, KeySet) {
+    use base64ct::{Base64UrlUnpadded as B64, Encoding};
+    let input = signing_input(alg);
+    let token = format!("{input}.{}", B64::encode_string(&sign(input.as_bytes())));
+    (token, KeySet::from_jwk_json(&jwk.to_string()).unwrap())
+}
+
+fn ec_jwk(crv: &str, sec1: &[u8]) -> serde_json::Value {
+    use base64ct::{Base64UrlUnpadded as B64, Encoding};
+    let (x, y) = sec1[1..].split_at(sec1.len() / 2);
+    serde_json::json!({ "kty": "EC", "crv": crv, "x": B64::encode_string(x), "y": B64::encode_string(y) })
 }
 
 fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
@@ -53,6 +78,7 @@ fn main() {
     time("verify (HS256, pure Rust)", 200_000, || {
         verifier.verify(&keys, &token, 1_900_000_000).unwrap();
     });
+    bench_ecdsa();
     time("decode", 200_000, || {
         decode(&token, Some(1_900_000_000)).unwrap();
     });
@@ -68,4 +94,61 @@ fn main() {
     time("payload: JSON to Value", 200_000, || {
         serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
     });
+}
+
+/// ES256, ES384 and ES512 through the pure-Rust path (no native backend installed here).
+fn bench_ecdsa() {
+    use p256::ecdsa::signature::Signer as _;
+    let p256 = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+    let p384 = p384::ecdsa::SigningKey::from_slice(&[7; 48]).unwrap();
+    let p521 = p521::ecdsa::SigningKey::from_slice(&[[0].as_slice(), &[7; 65]].concat()).unwrap();
+    let cases = [
+        (
+            "ES256",
+            ecdsa_case(
+                "ES256",
+                ec_jwk(
+                    "P-256",
+                    p256.verifying_key().to_encoded_point(false).as_bytes(),
+                ),
+                |m| p256::ecdsa::Signature::to_vec(&p256.sign(m)),
+            ),
+            2_000,
+        ),
+        (
+            "ES384",
+            ecdsa_case(
+                "ES384",
+                ec_jwk(
+                    "P-384",
+                    p384.verifying_key().to_encoded_point(false).as_bytes(),
+                ),
+                |m| p384::ecdsa::Signature::to_vec(&p384.sign(m)),
+            ),
+            1_000,
+        ),
+        (
+            "ES512",
+            ecdsa_case(
+                "ES512",
+                ec_jwk(
+                    "P-521",
+                    p521::ecdsa::VerifyingKey::from(&p521)
+                        .to_encoded_point(false)
+                        .as_bytes(),
+                ),
+                |m| p521::ecdsa::Signature::to_vec(&p521.sign(m)),
+            ),
+            500,
+        ),
+    ];
+    for (alg, (token, keys), iterations) in cases {
+        let verifier = Verifier::new(
+            VerifyOptions::from_json(&format!(r#"{{"algorithms":["{alg}"]}}"#)).unwrap(),
+        )
+        .unwrap();
+        time(&format!("verify ({alg}, pure Rust)"), iterations, || {
+            verifier.verify(&keys, &token, 1_900_000_000).unwrap();
+        });
+    }
 }
