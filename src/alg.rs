@@ -4,7 +4,7 @@ use core::fmt;
 
 mod nist;
 
-pub use nist::{Es384, Es512};
+pub use nist::{Es256, Es384, Es512};
 
 /// A JWS signature algorithm (RFC 7518 §3, RFC 8037).
 ///
