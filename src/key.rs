@@ -292,7 +292,8 @@ mod tests {
     fn keys() -> Vec<Material> {
         let p256 = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
         let p384 = p384::ecdsa::SigningKey::from_slice(&[7; 48]).unwrap();
-        let p521 = p521::ecdsa::SigningKey::from_slice(&[[0].as_slice(), &[7; 65]].concat()).unwrap();
+        let p521 =
+            p521::ecdsa::SigningKey::from_slice(&[[0].as_slice(), &[7; 65]].concat()).unwrap();
         let mut n = vec![0xc5; 256];
         n[255] = 0x01;
         vec![
@@ -302,7 +303,9 @@ mod tests {
             Material::ec(KeyKind::P384, &p384.verifying_key().to_sec1_bytes()).unwrap(),
             Material::ec(
                 KeyKind::P521,
-                &p521::ecdsa::VerifyingKey::from(&p521).to_sec1_bytes(),
+                p521::ecdsa::VerifyingKey::from(&p521)
+                    .to_encoded_point(false)
+                    .as_bytes(),
             )
             .unwrap(),
             Material::ed25519(
