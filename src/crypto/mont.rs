@@ -260,6 +260,8 @@ impl<const N: usize> Uint<N> {
     }
 }
 
+// Limb arithmetic keeps the low 32 bits of each 64-bit intermediate on purpose.
+#[allow(clippy::cast_possible_truncation)]
 impl<const N: usize> Modulus<N> {
     /// `a mod m` for `a < 2m`: a single conditional subtraction. Any `a` no wider than `m`
     /// in bits qualifies, such as a hash no longer than the group order.
@@ -500,7 +502,7 @@ mod curve_helper_tests {
                     state ^= state << 13;
                     state ^= state >> 7;
                     state ^= state << 17;
-                    state as u8
+                    state.to_le_bytes()[0]
                 })
                 .collect();
             BigUint::from_bytes_be(&value)
@@ -521,7 +523,7 @@ mod curve_helper_tests {
         assert_eq!(modulus.invert_vartime(&Uint::ZERO), None);
         // Below 2m: reduced by at most one subtraction.
         for x in [BigUint::from(0u8), &m_big - 1u8, m_big.clone(), &m_big + 5u8] {
-            if x.bits() as usize <= modulus.modulus().bits() {
+            if x.bits() <= modulus.modulus().bits() {
                 assert_eq!(big(&modulus.reduce_once(&uint(&x))), &x % &m_big);
             }
         }

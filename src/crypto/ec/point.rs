@@ -88,6 +88,8 @@ impl<const N: usize> Curve<N> {
     /// `P + Q`, for any two points. The formula fails when `P = ±Q` (and at infinity), so
     /// those cases are caught first: a doubling computed as an addition would yield infinity,
     /// and a verification that wrongly lands on (or misses) infinity can accept a forgery.
+    // The names are the formulas' own.
+    #[allow(clippy::many_single_char_names)]
     pub(super) fn add(&self, p: &Jacobian<N>, q: &Jacobian<N>) -> Jacobian<N> {
         if p.is_infinity() {
             return *q;
@@ -130,6 +132,7 @@ impl<const N: usize> Curve<N> {
 
     /// `P + Q` for an affine `Q` (`Z2 = 1`), which saves four multiplications; `negate_q`
     /// adds `−Q` instead. Same special cases as [`Curve::add`].
+    #[allow(clippy::many_single_char_names)]
     pub(super) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>, negate_q: bool) -> Jacobian<N> {
         let f = &self.p;
         let q_y = if negate_q {
@@ -198,10 +201,14 @@ impl<const N: usize> Curve<N> {
             if !sum.is_infinity() {
                 sum = self.double(&sum);
             }
-            match q_digits.get(i).copied().unwrap_or(0) {
-                0 => {}
-                d if d > 0 => sum = self.add(&sum, &q_table[d as usize / 2]),
-                d => sum = self.add(&sum, &self.negate(&q_table[d.unsigned_abs() as usize / 2])),
+            let d = q_digits.get(i).copied().unwrap_or(0);
+            if d != 0 {
+                let multiple = &q_table[d.unsigned_abs() as usize / 2];
+                sum = if d > 0 {
+                    self.add(&sum, multiple)
+                } else {
+                    self.add(&sum, &self.negate(multiple))
+                };
             }
             let d = g_digits.get(i).copied().unwrap_or(0);
             if d != 0 {
@@ -215,27 +222,25 @@ impl<const N: usize> Curve<N> {
 /// The width-`width` non-adjacent form of `k`, least significant digit first: every digit
 /// is zero or odd with `|d| < 2^(width−1)`, and of any `width` consecutive digits at most one
 /// is nonzero.
-pub(super) fn wnaf<const N: usize>(k: &Uint<N>, width: u32) -> Vec<i8> {
+pub(super) fn wnaf<const N: usize>(k: &Uint<N>, width: u32) -> Vec<i32> {
     let bits = k.bits();
-    let mut digits = vec![0i8; bits + width as usize];
-    let (mut i, mut carry) = (0, 0u32);
+    let mut digits = vec![0; bits + width as usize];
+    let (mut i, mut carry) = (0, 0);
     while i < bits || carry != 0 {
         // The bit at i plus the carry into it: even means a zero digit and the carry moves on.
-        if u32::from(k.bit(i)) == carry {
+        if i32::from(k.bit(i)) == carry {
             i += 1;
             continue;
         }
-        let window = (0..width).fold(0u32, |acc, b| acc | u32::from(k.bit(i + b as usize)) << b);
+        let window = (0..width).fold(0, |acc, b| acc | i32::from(k.bit(i + b as usize)) << b);
         // Odd, so below 2^width even with the carry; the digit is its signed residue, and a
         // negative one borrows 2^width from the digits above.
         let value = window + carry;
-        let (digit, borrow) = if value >> (width - 1) == 1 {
-            (value as i32 - (1 << width), 1)
+        (digits[i], carry) = if value >> (width - 1) == 1 {
+            (value - (1 << width), 1)
         } else {
-            (value as i32, 0)
+            (value, 0)
         };
-        digits[i] = digit as i8;
-        carry = borrow;
         i += width as usize;
     }
     digits.truncate(
