@@ -11,7 +11,7 @@ mod tests;
 use std::sync::OnceLock;
 
 use super::mont::{Modulus, Uint};
-use point::{Affine, G_WINDOW};
+use point::{Affine, Multiples, G_WINDOW, Q_WINDOW};
 
 /// A curve `y² = x³ − 3x + b` over GF(p) with a generator `G` of prime order `n`, as
 /// big-endian hex (FIPS 186-5 / SP 800-186 §3.2.1).
@@ -93,9 +93,9 @@ pub struct Curve<const N: usize> {
     len: usize,
     /// `p − n`: an x-coordinate in `[n, p)` reduces to `x − n`, and `r = x − n` is below it.
     p_minus_n: Uint<N>,
-    /// The odd multiples of `G` for its wNAF digits, built on the first verification: keys
-    /// are also imported where a native backend verifies.
-    g_table: OnceLock<Vec<Affine<N>>>,
+    /// The tables of `G`, built on the first verification: keys are also imported where a
+    /// native backend verifies.
+    g_multiples: OnceLock<Option<Multiples<N>>>,
 }
 
 impl<const N: usize> Curve<N> {
@@ -121,7 +121,7 @@ impl<const N: usize> Curve<N> {
             p_minus_n,
             p,
             n,
-            g_table: OnceLock::new(),
+            g_multiples: OnceLock::new(),
         }
     }
 
@@ -130,14 +130,10 @@ impl<const N: usize> Curve<N> {
         self.name
     }
 
-    fn g_table(&self) -> &[Affine<N>] {
-        self.g_table.get_or_init(|| {
-            self.odd_multiples(&self.to_jacobian(&self.g), G_WINDOW)
-                .iter()
-                // No odd multiple below n of a generator is infinity.
-                .filter_map(|point| self.to_affine(point))
-                .collect()
-        })
+    fn g_multiples(&self) -> Option<&Multiples<N>> {
+        self.g_multiples
+            .get_or_init(|| self.multiples(&self.g, G_WINDOW))
+            .as_ref()
     }
 
     /// A big-endian coordinate or scalar of exactly `len` bytes, below `bound`.
@@ -176,9 +172,20 @@ impl<const N: usize> Curve<N> {
 pub struct PublicKey<const N: usize> {
     curve: &'static Curve<N>,
     point: Affine<N>,
+    /// The point's tables, built on the first verification (a few kilobytes, and about half
+    /// a verification's work, which every later verification saves).
+    multiples: OnceLock<Option<Multiples<N>>>,
 }
 
 impl<const N: usize> PublicKey<N> {
+    fn new(curve: &'static Curve<N>, point: Affine<N>) -> Self {
+        Self {
+            curve,
+            point,
+            multiples: OnceLock::new(),
+        }
+    }
+
     /// From a SEC 1 (§2.3.3) encoding: `04 ‖ x ‖ y`, or `02`/`03 ‖ x` with the parity of `y`.
     pub(crate) fn from_sec1(curve: &'static Curve<N>, sec1: &[u8]) -> Result<Self, String> {
         const NOT_ON_CURVE: &str = "the EC point is not on the curve";
@@ -228,7 +235,7 @@ impl<const N: usize> PublicKey<N> {
                 ))
             }
         };
-        Ok(Self { curve, point })
+        Ok(Self::new(curve, point))
     }
 
     /// The uncompressed SEC 1 encoding, `04 ‖ x ‖ y`.
@@ -261,13 +268,20 @@ impl<const N: usize> PublicKey<N> {
     fn verify_scalar(&self, e: &Uint<N>, signature: &Signature<N>) -> bool {
         let curve = self.curve;
         let n = &curve.n;
-        // s ≠ 0 and n is prime, so the inverse exists; w is in Montgomery form, which
-        // `mul` cancels: u1 = e·w and u2 = r·w come out as plain integers.
-        let Some(w) = n.invert_vartime(&n.to_mont(&signature.s)) else {
+        // s ≠ 0 and n is prime, so the inverse exists; it is in Montgomery form, which
+        // `mul` cancels: u1 = e/s and u2 = r/s come out as plain integers.
+        let Some(s_inv) = n.invert_vartime(&n.to_mont(&signature.s)) else {
             return false;
         };
-        let (u1, u2) = (n.mul(e, &w), n.mul(&signature.r, &w));
-        let sum = curve.mul_add(&u1, &u2, &self.point);
+        let (u1, u2) = (n.mul(e, &s_inv), n.mul(&signature.r, &s_inv));
+        let key_multiples = self
+            .multiples
+            .get_or_init(|| curve.multiples(&self.point, Q_WINDOW));
+        let (Some(g_multiples), Some(q_multiples)) = (curve.g_multiples(), key_multiples.as_ref())
+        else {
+            return false;
+        };
+        let sum = curve.mul_add(&u1, g_multiples, &u2, q_multiples);
         !sum.is_infinity() && curve.x_reduces_to(&sum.x, &sum.z, &signature.r)
     }
 }

@@ -1,6 +1,10 @@
 //! Point arithmetic on `y² = x³ − 3x + b` in Jacobian coordinates (x = X/Z², y = Y/Z³), and
 //! the double-scalar multiplication `u1·G + u2·Q` that ECDSA verification reduces to.
 //!
+//! Each scalar is split at `h = ⌈bits(n)/2⌉` into `u = u_lo + 2^h·u_hi`, with tables for both
+//! `P` and `2^h·P`: the four products then share one chain of only `h` doublings, which is
+//! most of the cost. The tables are built once: per curve for `G`, per key for `Q`.
+//!
 //! Formulas from the Explicit-Formulas Database: `dbl-2001-b` (a = −3), `add-2007-bl` and
 //! `madd-2007-bl`. Field elements are in Montgomery form throughout. Variable-time.
 
@@ -27,10 +31,18 @@ impl<const N: usize> Jacobian<N> {
     }
 }
 
-/// wNAF width for `Q`: its table of 8 odd multiples is rebuilt on every verification.
-const Q_WINDOW: u32 = 5;
-/// wNAF width for `G`: its table of 32 odd multiples is built once per curve.
+/// wNAF width for `Q`: 2 × 8 odd multiples per key.
+pub(super) const Q_WINDOW: u32 = 5;
+/// wNAF width for `G`: 2 × 32 odd multiples per curve.
 pub(super) const G_WINDOW: u32 = 7;
+
+/// The odd multiples `P, 3P, …` of a point and of `2^h·P`, affine, for wNAF digits of one
+/// width: the low and high halves of a split scalar select from `low` and `high`.
+pub(super) struct Multiples<const N: usize> {
+    width: u32,
+    pub(super) low: Vec<Affine<N>>,
+    pub(super) high: Vec<Affine<N>>,
+}
 
 impl<const N: usize> Curve<N> {
     pub(super) fn to_jacobian(&self, point: &Affine<N>) -> Jacobian<N> {
@@ -41,22 +53,39 @@ impl<const N: usize> Curve<N> {
         }
     }
 
-    /// `None` for the point at infinity.
-    pub(super) fn to_affine(&self, point: &Jacobian<N>) -> Option<Affine<N>> {
+    /// Affine forms of finite points, with one inversion for all (Montgomery's trick); `None`
+    /// if any is the point at infinity.
+    pub(super) fn to_affine(&self, points: &[Jacobian<N>]) -> Option<Vec<Affine<N>>> {
         let f = &self.p;
-        let z_inv = f.invert_vartime(&point.z)?;
-        let z_inv2 = f.square(&z_inv);
-        Some(Affine {
-            x: f.mul(&point.x, &z_inv2),
-            y: f.mul(&point.y, &f.mul(&z_inv2, &z_inv)),
-        })
-    }
-
-    fn negate(&self, point: &Jacobian<N>) -> Jacobian<N> {
-        Jacobian {
-            y: self.p.sub(&Uint::ZERO, &point.y),
-            ..*point
+        // products[i] = Z_0 · … · Z_i
+        let mut products = Vec::with_capacity(points.len());
+        let mut product = f.one();
+        for point in points {
+            product = f.mul(&product, &point.z);
+            products.push(product);
         }
+        let mut inverse = f.invert_vartime(&product)?;
+        let mut affine = vec![
+            Affine {
+                x: Uint::ZERO,
+                y: Uint::ZERO
+            };
+            points.len()
+        ];
+        for (i, point) in points.iter().enumerate().rev() {
+            // inverse = (Z_0 · … · Z_i)⁻¹ here.
+            let z_inv = match i {
+                0 => inverse,
+                _ => f.mul(&inverse, &products[i - 1]),
+            };
+            inverse = f.mul(&inverse, &point.z);
+            let z_inv2 = f.square(&z_inv);
+            affine[i] = Affine {
+                x: f.mul(&point.x, &z_inv2),
+                y: f.mul(&point.y, &f.mul(&z_inv2, &z_inv)),
+            };
+        }
+        Some(affine)
     }
 
     /// `2·P`. The curves have odd order, so no finite point has `y = 0` and only infinity
@@ -180,7 +209,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// `P, 3P, 5P, …, (2^(width−1) − 1)·P`: the multiples a width-`width` wNAF digit selects.
-    pub(super) fn odd_multiples(&self, point: &Jacobian<N>, width: u32) -> Vec<Jacobian<N>> {
+    fn odd_multiples(&self, point: &Jacobian<N>, width: u32) -> Vec<Jacobian<N>> {
         let twice = self.double(point);
         let mut table = vec![*point];
         for _ in 1..1 << (width - 2) {
@@ -190,33 +219,64 @@ impl<const N: usize> Curve<N> {
         table
     }
 
-    /// `u1·G + u2·Q`: one shared chain of doublings (Shamir's trick) with both scalars in
-    /// wNAF form, so that only about one bit in `width + 1` costs an addition.
-    pub(super) fn mul_add(&self, u1: &Uint<N>, u2: &Uint<N>, q: &Affine<N>) -> Jacobian<N> {
-        let g_table = self.g_table();
-        let q_table = self.odd_multiples(&self.to_jacobian(q), Q_WINDOW);
-        let (g_digits, q_digits) = (wnaf(u1, G_WINDOW), wnaf(u2, Q_WINDOW));
+    /// Where scalars are split: `h = ⌈bits(n)/2⌉`.
+    pub(super) fn half(&self) -> usize {
+        self.n.modulus().bits().div_ceil(2)
+    }
+
+    /// The tables of `point` for wNAF digits of `width`. `None` only for a point whose
+    /// multiples reach infinity, which no point of prime order n does.
+    pub(super) fn multiples(&self, point: &Affine<N>, width: u32) -> Option<Multiples<N>> {
+        let low = self.to_jacobian(point);
+        let high = (0..self.half()).fold(low, |p, _| self.double(&p));
+        let mut both = self.odd_multiples(&low, width);
+        both.extend(self.odd_multiples(&high, width));
+        let mut low = self.to_affine(&both)?;
+        let high = low.split_off(both.len() / 2);
+        Some(Multiples { width, low, high })
+    }
+
+    /// `u1·G + u2·Q`, given the tables of `G` and `Q`: one shared chain of doublings
+    /// (Shamir's trick) for the four half scalars, all in wNAF form so that only about one
+    /// digit in `width + 1` costs an addition.
+    pub(super) fn mul_add(
+        &self,
+        u1: &Uint<N>,
+        g: &Multiples<N>,
+        u2: &Uint<N>,
+        q: &Multiples<N>,
+    ) -> Jacobian<N> {
+        // Digit i of the low half and digit i of the high half (digit h + i of the whole)
+        // are added at the same step, each from its own table.
+        let (g_digits, q_digits) = (wnaf(u1, g.width), wnaf(u2, q.width));
+        let h = self.half();
+        let halves = [split_at_most(&g_digits, h), split_at_most(&q_digits, h)];
+        let steps = halves
+            .iter()
+            .flat_map(|(low, high)| [low.len(), high.len()])
+            .max()
+            .unwrap_or(0);
         let mut sum = self.infinity();
-        for i in (0..g_digits.len().max(q_digits.len())).rev() {
+        for i in (0..steps).rev() {
             if !sum.is_infinity() {
                 sum = self.double(&sum);
             }
-            let d = q_digits.get(i).copied().unwrap_or(0);
-            if d != 0 {
-                let multiple = &q_table[d.unsigned_abs() as usize / 2];
-                sum = if d > 0 {
-                    self.add(&sum, multiple)
-                } else {
-                    self.add(&sum, &self.negate(multiple))
-                };
-            }
-            let d = g_digits.get(i).copied().unwrap_or(0);
-            if d != 0 {
-                sum = self.add_affine(&sum, &g_table[d.unsigned_abs() as usize / 2], d < 0);
+            for ((low, high), tables) in halves.iter().zip([g, q]) {
+                for (digits, table) in [(low, &tables.low), (high, &tables.high)] {
+                    let d = digits.get(i).copied().unwrap_or(0);
+                    if d != 0 {
+                        let multiple = &table[d.unsigned_abs() as usize / 2];
+                        sum = self.add_affine(&sum, multiple, d < 0);
+                    }
+                }
             }
         }
         sum
     }
+}
+
+fn split_at_most(digits: &[i32], at: usize) -> (&[i32], &[i32]) {
+    digits.split_at(at.min(digits.len()))
 }
 
 /// The width-`width` non-adjacent form of `k`, least significant digit first: every digit

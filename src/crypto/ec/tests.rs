@@ -120,10 +120,7 @@ macro_rules! curve_tests {
             }
 
             fn generator() -> PublicKey<$limbs> {
-                PublicKey {
-                    curve: curve(),
-                    point: curve().g,
-                }
+                PublicKey::new(curve(), curve().g)
             }
 
             fn affine_x(key: &PublicKey<$limbs>) -> BigUint {
@@ -152,11 +149,46 @@ macro_rules! curve_tests {
                 // G is on the curve (b is right), and (n − 1)·G = −G (n is its order).
                 assert!(PublicKey::from_sec1(curve(), &generator().to_sec1()).is_ok());
                 let minus_one: Uint<$limbs> = uint(&(n() - 1u8));
-                let sum = curve().mul_add(&minus_one, &Uint::ZERO, &curve().g);
-                let minus_g = curve().to_affine(&sum).unwrap();
+                let g = curve().g_multiples().unwrap();
+                let sum = curve().mul_add(&minus_one, g, &Uint::ZERO, g);
+                let minus_g = curve().to_affine(&[sum]).unwrap()[0];
+                // The tables hold G, 3G, … and 2^h·G, 3·2^h·G, …
+                let two_h = BigUint::from(1u8) << curve().half();
+                for (k, point) in g.low.iter().enumerate() {
+                    let expected = multiple_of_g(&BigUint::from(2 * k + 1)).to_sec1();
+                    assert_eq!(PublicKey::new(curve(), *point).to_sec1(), expected);
+                }
+                for (k, point) in g.high.iter().enumerate() {
+                    let expected = multiple_of_g(&(&two_h * (2 * k + 1) % n())).to_sec1();
+                    assert_eq!(PublicKey::new(curve(), *point).to_sec1(), expected);
+                }
                 assert_eq!(minus_g.x, curve().g.x);
                 assert_eq!(minus_g.y, curve().p.sub(&Uint::ZERO, &curve().g.y));
                 assert_eq!(curve().len, curve().p.modulus().bits().div_ceil(8));
+            }
+
+            #[test]
+            fn split_scalar_multiplication_agrees_with_rustcrypto() {
+                // Random scalars, and ones near n and 2^bits(n) whose wNAF runs a digit past
+                // 2h, where the halves meet.
+                let mut rng = StdRng::seed_from_u64(8);
+                let top = BigUint::from(1u8) << (curve().n.modulus().bits() - 1);
+                let mut scalars = vec![n() - 1u8, n() - 2u8, n() - 3u8, top.clone(), &top - 1u8];
+                scalars.extend((0..20).map(|_| {
+                    BigUint::from_bytes_be(
+                        &(0..curve().len).map(|_| rng.gen()).collect::<Vec<u8>>(),
+                    ) % n()
+                }));
+                let g = curve().g_multiples().unwrap();
+                let q = curve().multiples(&curve().g, point::Q_WINDOW).unwrap();
+                for u in scalars.into_iter().filter(|u| *u != BigUint::from(0u8)) {
+                    let expected = multiple_of_g(&u).to_sec1();
+                    for (u1, u2) in [(uint(&u), Uint::ZERO), (Uint::ZERO, uint(&u))] {
+                        let sum = curve().mul_add(&u1, g, &u2, &q);
+                        let affine = curve().to_affine(&[sum]).unwrap()[0];
+                        assert_eq!(PublicKey::new(curve(), affine).to_sec1(), expected, "{u:x}");
+                    }
+                }
             }
 
             #[test]
