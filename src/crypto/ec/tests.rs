@@ -341,6 +341,40 @@ macro_rules! curve_tests {
             }
 
             #[test]
+            fn additions_handle_equal_opposite_and_infinite_points() {
+                let c = curve();
+                let affine = |point| c.to_affine(&[point]).map(|points| points[0]);
+                let g = c.to_jacobian(&c.g);
+                let two_g = affine(c.double(&g)).unwrap();
+                assert_eq!(
+                    PublicKey::new(c, two_g).to_sec1(),
+                    multiple_of_g(&BigUint::from(2u8)).to_sec1()
+                );
+                // The same point in other Jacobian coordinates: (λ²X, λ³Y, λZ).
+                let f = &c.p;
+                let lambda = f.to_mont(&uint(&BigUint::from(7u8)));
+                let lambda2 = f.square(&lambda);
+                let g_scaled = point::Jacobian {
+                    x: f.mul(&g.x, &lambda2),
+                    y: f.mul(&g.y, &f.mul(&lambda2, &lambda)),
+                    z: lambda,
+                };
+                let minus_g = point::Jacobian {
+                    y: f.sub(&Uint::ZERO, &g.y),
+                    ..g_scaled
+                };
+                assert_eq!(affine(c.add(&g, &g_scaled)), Some(two_g));
+                assert_eq!(affine(c.add_affine(&g_scaled, &c.g, false)), Some(two_g));
+                assert!(c.add(&g, &minus_g).is_infinity());
+                assert!(c.add_affine(&g_scaled, &c.g, true).is_infinity());
+                assert!(c.double(&c.infinity()).is_infinity());
+                assert_eq!(affine(c.add(&c.infinity(), &g_scaled)), Some(c.g));
+                assert_eq!(affine(c.add(&g_scaled, &c.infinity())), Some(c.g));
+                assert_eq!(affine(c.add_affine(&c.infinity(), &c.g, false)), Some(c.g));
+                assert_eq!(affine(c.infinity()), None);
+            }
+
+            #[test]
             fn the_doubling_and_infinity_cases_of_the_addition() {
                 // Q = G and u1 = u2 = u (e = r, s = r/u): the wNAF ladder adds G to an equal
                 // sum at its first step (the P = Q case) and R = 2u·G.
