@@ -156,12 +156,13 @@ impl<const N: usize> Curve<N> {
     /// `≡ 3 (mod 4)`, so `a^((p+1)/4)` is one whenever any exists.
     fn sqrt(&self, a: &Uint<N>) -> Option<Uint<N>> {
         let f = &self.p;
-        let mut exponent = vec![0u8; 4 * N + 1];
-        let p_plus_one = f.modulus().checked_add(&Uint::from_be_bytes(&[1])?)?;
-        // Written one byte wider, then shifted down two bits: (p + 1)/4.
-        p_plus_one.write_be_bytes(&mut exponent[1..]);
-        for i in (1..exponent.len()).rev() {
-            exponent[i] = exponent[i] >> 2 | exponent[i - 1] << 6;
+        let mut exponent = vec![0u8; 4 * N];
+        let one = Uint::from_be_bytes(&[1])?;
+        f.modulus().checked_add(&one)?.write_be_bytes(&mut exponent);
+        // Two bits down: (p + 1)/4.
+        for i in (0..exponent.len()).rev() {
+            let above = if i == 0 { 0 } else { exponent[i - 1] };
+            exponent[i] = exponent[i] >> 2 | above << 6;
         }
         let root = f.pow(a, &exponent);
         (f.square(&root) == *a).then_some(root)
@@ -225,7 +226,7 @@ impl<const N: usize> PublicKey<N> {
                 };
                 Affine { x, y }
             }
-            0 => return Err("the EC point is the point at infinity".into()),
+            0 if rest.is_empty() => return Err("the EC point is the point at infinity".into()),
             _ => {
                 return Err(format!(
                     "malformed SEC1 point for {}: expected {} bytes uncompressed or {} compressed",
