@@ -3,16 +3,16 @@
 use core::fmt;
 
 use jwt_compact::{
-    alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key},
+    alg::{Ed25519, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key},
     Algorithm, AlgorithmSignature,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::{
-    alg::{Alg, Es384, Es512, KeyKind, Rsa},
+    alg::{Alg, Es256, Es384, Es512, KeyKind, Rsa},
     backend::{self, Native, NativeKey},
-    crypto::rsa::RsaPublicKey,
+    crypto::{ec, rsa::RsaPublicKey},
 };
 
 /// RFC 8725 §3.5 and NIST SP 800-131A: shorter RSA moduli are refused.
@@ -24,9 +24,9 @@ pub const MAX_RSA_BITS: usize = RsaPublicKey::MAX_BITS;
 pub(crate) enum Material {
     Secret(Zeroizing<Vec<u8>>),
     Rsa(RsaPublicKey),
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
-    P521(p521::ecdsa::VerifyingKey),
+    P256(ec::PublicKey<8>),
+    P384(ec::PublicKey<12>),
+    P521(ec::PublicKey<17>),
     Ed25519(ed25519_compact::PublicKey),
 }
 
@@ -53,17 +53,10 @@ impl Material {
 
     /// From a SEC1-encoded point on the curve of `kind`.
     pub(crate) fn ec(kind: KeyKind, sec1: &[u8]) -> Result<Self, String> {
-        let bad = |_| "the EC point is not on the curve".to_owned();
         match kind {
-            KeyKind::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
-                .map(Self::P256)
-                .map_err(bad),
-            KeyKind::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
-                .map(Self::P384)
-                .map_err(bad),
-            KeyKind::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
-                .map(Self::P521)
-                .map_err(bad),
+            KeyKind::P256 => ec::PublicKey::from_sec1(ec::p256(), sec1).map(Self::P256),
+            KeyKind::P384 => ec::PublicKey::from_sec1(ec::p384(), sec1).map(Self::P384),
+            KeyKind::P521 => ec::PublicKey::from_sec1(ec::p521(), sec1).map(Self::P521),
             _ => Err("not an elliptic curve".into()),
         }
     }
@@ -128,9 +121,9 @@ impl Material {
         match self {
             Self::Secret(k) => (None, Some(k.len() * 8)),
             Self::Rsa(k) => (None, Some(k.bits())),
-            Self::P256(_) => (Some("P-256"), None),
-            Self::P384(_) => (Some("P-384"), None),
-            Self::P521(_) => (Some("P-521"), None),
+            Self::P256(k) => (Some(k.curve().name()), None),
+            Self::P384(k) => (Some(k.curve().name()), None),
+            Self::P521(k) => (Some(k.curve().name()), None),
             Self::Ed25519(_) => (Some("Ed25519"), None),
         }
     }
@@ -227,9 +220,9 @@ impl Key {
                 "n": B64::encode_string(k.n()),
                 "e": B64::encode_string(&k.e()),
             }),
-            Material::P256(k) => ec("P-256", k.to_encoded_point(false).as_bytes()),
-            Material::P384(k) => ec("P-384", k.to_encoded_point(false).as_bytes()),
-            Material::P521(k) => ec("P-521", k.to_encoded_point(false).as_bytes()),
+            Material::P256(k) => ec(k.curve().name(), &k.to_sec1()),
+            Material::P384(k) => ec(k.curve().name(), &k.to_sec1()),
+            Material::P521(k) => ec(k.curve().name(), &k.to_sec1()),
             Material::Ed25519(k) => {
                 serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) })
             }
@@ -293,10 +286,12 @@ pub struct KeyInfo {
 mod tests {
     use super::*;
 
-    /// One key of every kind (P-521 is covered by the integration tests), with the algorithms each verifies.
+    /// One key of every kind, with the algorithms each verifies.
     fn keys() -> Vec<Material> {
         let p256 = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
         let p384 = p384::ecdsa::SigningKey::from_slice(&[7; 48]).unwrap();
+        let p521 =
+            p521::ecdsa::SigningKey::from_slice(&[[0].as_slice(), &[7; 65]].concat()).unwrap();
         let mut n = vec![0xc5; 256];
         n[255] = 0x01;
         vec![
@@ -304,6 +299,13 @@ mod tests {
             Material::rsa(&n, &[1, 0, 1]).unwrap(),
             Material::ec(KeyKind::P256, &p256.verifying_key().to_sec1_bytes()).unwrap(),
             Material::ec(KeyKind::P384, &p384.verifying_key().to_sec1_bytes()).unwrap(),
+            Material::ec(
+                KeyKind::P521,
+                p521::ecdsa::VerifyingKey::from(&p521)
+                    .to_encoded_point(false)
+                    .as_bytes(),
+            )
+            .unwrap(),
             Material::ed25519(
                 &ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([3; 32])).pk[..],
             )

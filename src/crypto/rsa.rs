@@ -199,92 +199,21 @@ fn power<const N: usize>(modulus: &Modulus<N>, e: u64, s: &[u8], out: &mut [u8])
     let Some(s) = Uint::from_be_bytes(s).filter(|s| s < modulus.modulus()) else {
         return false;
     };
-    let m0inv = neg_inverse(modulus.modulus().0[0]);
     let base = modulus.to_mont(&s);
     // Left to right, starting from the top bit (that is `base` itself) and stopping short of
     // the lowest bit, which is always set.
     let mut x = base;
     for bit in (1..u64::BITS - 1 - e.leading_zeros()).rev() {
-        x = square(modulus.modulus(), m0inv, &x);
+        x = modulus.square(&x);
         if e >> bit & 1 == 1 {
             x = modulus.mul(&x, &base);
         }
     }
-    x = square(modulus.modulus(), m0inv, &x);
+    x = modulus.square(&x);
     // The last multiplication takes `s` as it is, not in Montgomery form: `x·s·R⁻¹` then
     // leaves Montgomery form by itself, which saves a multiplication out of it.
     modulus.mul(&x, &s).write_be_bytes(out);
     true
-}
-
-/// `-m⁻¹ mod 2^32` for an odd `m`, which Montgomery reduction needs (`Modulus` keeps its own
-/// copy private). Each Newton step doubles the number of correct low bits, and an odd number
-/// is its own inverse modulo 8: 3, 6, 12, 24, 48 bits.
-fn neg_inverse(m: u32) -> u32 {
-    (0..4)
-        .fold(m, |inverse, _| {
-            inverse.wrapping_mul(2u32.wrapping_sub(m.wrapping_mul(inverse)))
-        })
-        .wrapping_neg()
-}
-
-/// The Montgomery square `a²·R⁻¹ mod m`, for `a < m`: with every cross product `aᵢ·aⱼ`
-/// computed once and doubled, it takes about three quarters of the work of `Modulus::mul`,
-/// and squarings are nearly all of an RSA verification.
-// Limb arithmetic keeps the low 32 bits of each 64-bit sum; the high half is the carry.
-#[allow(clippy::cast_possible_truncation)]
-fn square<const N: usize>(m: &Uint<N>, m0inv: u32, a: &Uint<N>) -> Uint<N> {
-    let a = &a.0;
-    let mut wide = [[0u32; N]; 2];
-    let product = wide.as_flattened_mut();
-    // The cross products aᵢ·aⱼ for i < j.
-    for (i, &a_i) in a.iter().enumerate() {
-        let a_i = u64::from(a_i);
-        let mut carry = 0u64;
-        for (limb, &a_j) in product[2 * i + 1..i + N].iter_mut().zip(&a[i + 1..]) {
-            let sum = u64::from(*limb) + a_i * u64::from(a_j) + carry;
-            *limb = sum as u32;
-            carry = sum >> 32;
-        }
-        product[i + N] = carry as u32;
-    }
-    // Doubled (shifted left by one bit), plus the squares aᵢ² on the diagonal.
-    let (mut shifted_out, mut carry) = (0u32, 0u64);
-    for (pair, &a_i) in product.chunks_exact_mut(2).zip(a) {
-        let square = u64::from(a_i) * u64::from(a_i);
-        let (lo, hi) = (pair[0], pair[1]);
-        let sum = u64::from(lo << 1 | shifted_out) + (square & 0xffff_ffff) + carry;
-        pair[0] = sum as u32;
-        let sum = u64::from(hi << 1 | lo >> 31) + (square >> 32) + (sum >> 32);
-        pair[1] = sum as u32;
-        carry = sum >> 32;
-        shifted_out = hi >> 31;
-    }
-    // Montgomery reduction: each round adds the multiple of m that clears the lowest limb.
-    let mut top = 0u64;
-    for i in 0..N {
-        let q = u64::from(product[i].wrapping_mul(m0inv));
-        let mut carry = 0u64;
-        for (limb, &m_j) in product[i..i + N].iter_mut().zip(&m.0) {
-            let sum = u64::from(*limb) + q * u64::from(m_j) + carry;
-            *limb = sum as u32;
-            carry = sum >> 32;
-        }
-        let sum = u64::from(product[i + N]) + carry + top;
-        product[i + N] = sum as u32;
-        top = sum >> 32;
-    }
-    // Below 2m: one subtraction at most.
-    let mut result = Uint(wide[1]);
-    if top != 0 || result >= *m {
-        let mut borrow = 0u64;
-        for (limb, &m_j) in result.0.iter_mut().zip(&m.0) {
-            let difference = u64::from(*limb).wrapping_sub(u64::from(m_j) + borrow);
-            *limb = difference as u32;
-            borrow = difference >> 63;
-        }
-    }
-    result
 }
 
 /// EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2): `0x00 01 FF…FF 00 ‖ DigestInfo ‖ H(message)` in
