@@ -396,11 +396,11 @@ impl WasmAuthorizer {
         let outcome = TOKEN_BUFFER.with(|buffer| {
             let buffer = buffer.borrow();
             // `encodeInto` writes UTF-8; a bad length reads as an empty, invalid event.
-            let text = String::from_utf8_lossy(buffer.get(..len).unwrap_or_default());
+            let text = core::str::from_utf8(buffer.get(..len).unwrap_or_default()).unwrap_or("");
             if detail {
-                self.0.handle_event(&text, now as i64)
+                self.0.handle_event(text, now as i64)
             } else {
-                self.0.handle_event_brief(&text, now as i64)
+                self.0.handle_event_brief(text, now as i64)
             }
         });
         serde_json::to_string(&outcome).unwrap_or_default()
