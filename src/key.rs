@@ -204,8 +204,9 @@ impl Key {
         }
     }
 
-    /// The key as a JWK (public parts, or the secret), for importing into a native backend.
-    pub(crate) fn to_jwk(&self) -> serde_json::Value {
+    /// The public key as a JWK, for importing into a native backend. `None` for a secret:
+    /// secrets never leave wasm, where HMAC is faster than a call out to the runtime's crypto.
+    pub(crate) fn to_jwk(&self) -> Option<serde_json::Value> {
         use base64ct::{Base64UrlUnpadded as B64, Encoding};
         let ec = |crv: &str, point: &[u8]| {
             // Uncompressed SEC1: 0x04 ‖ x ‖ y.
@@ -213,8 +214,8 @@ impl Key {
             let (x, y) = coordinates.split_at(coordinates.len() / 2);
             serde_json::json!({ "kty": "EC", "crv": crv, "x": B64::encode_string(x), "y": B64::encode_string(y) })
         };
-        match &self.material {
-            Material::Secret(k) => serde_json::json!({ "kty": "oct", "k": B64::encode_string(k) }),
+        Some(match &self.material {
+            Material::Secret(_) => return None,
             Material::Rsa(k) => serde_json::json!({
                 "kty": "RSA",
                 "n": B64::encode_string(k.n()),
@@ -226,7 +227,7 @@ impl Key {
             Material::Ed25519(k) => {
                 serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) })
             }
-        }
+        })
     }
 
     /// A description without any secret: for listings and the inspector.

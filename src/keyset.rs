@@ -179,13 +179,14 @@ impl KeySet {
         self.keys.iter().map(Key::info).collect()
     }
 
-    /// Each usable key as a JWK, with its index: what a native backend imports.
+    /// Each usable public key as a JWK, with its index: what a native backend imports (secrets
+    /// stay in wasm).
     #[must_use]
     pub fn native_export(&self) -> Vec<(usize, serde_json::Value)> {
         self.keys
             .iter()
             .enumerate()
-            .map(|(i, k)| (i, k.to_jwk()))
+            .filter_map(|(i, k)| Some((i, k.to_jwk()?)))
             .collect()
     }
 

@@ -1,11 +1,13 @@
-// The native signature backend for Node: keys imported once into KeyObjects, signatures checked
-// by `crypto.verify` (OpenSSL) instead of the pure-Rust code. The Rust core still parses the
-// token, pins the algorithm, selects the key and checks the claims; only the primitive is here.
-import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
+// The native signature backend for Node: public keys imported once into KeyObjects, signatures
+// checked by `crypto.verify` (OpenSSL) instead of the pure-Rust code. The Rust core still parses
+// the token, pins the algorithm, selects the key and checks the claims; only the primitive is
+// here. HMAC stays in wasm (the core never exports secrets): a call out to `createHmac` costs
+// more than the hash.
+import { constants, createPublicKey, verify } from 'node:crypto';
 
 // In the order of the Rust `Alg::ALL`: the code the core passes in the low 4 bits.
 const ALGS = [
-  ['hmac', 'sha256'], ['hmac', 'sha384'], ['hmac', 'sha512'],
+  [], [], [], // HS256, HS384, HS512: never called
   ['pkcs1', 'sha256'], ['pkcs1', 'sha384'], ['pkcs1', 'sha512'],
   ['pss', 'sha256'], ['pss', 'sha384'], ['pss', 'sha512'],
   ['ecdsa', 'sha256'], ['ecdsa', 'sha384'], ['ecdsa', 'sha512'],
@@ -24,10 +26,6 @@ export function nativeVerify(packed, message, signature) {
   if (!key || !kind) return false;
   try {
     switch (kind) {
-      case 'hmac': {
-        const mac = createHmac(hash, key).update(message).digest();
-        return mac.length === signature.length && timingSafeEqual(mac, signature);
-      }
       case 'pkcs1':
         return verify(hash, message, key, signature);
       case 'pss':
@@ -44,14 +42,14 @@ export function nativeVerify(packed, message, signature) {
   }
 }
 
-/** Imports every key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
+/** Imports every public key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
 export function importKeys(keySet) {
   for (const [index, jwk] of JSON.parse(keySet.nativeExportJson())) {
     const text = JSON.stringify(jwk);
     let handle = handles.get(text);
     if (handle === undefined) {
       try {
-        keys.push(jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : createPublicKey({ key: jwk, format: 'jwk' }));
+        keys.push(createPublicKey({ key: jwk, format: 'jwk' }));
       } catch {
         continue;
       }
