@@ -41,30 +41,34 @@ pub(crate) fn split(token: &str) -> Result<[&str; 3], String> {
 
 /// Decodes strict unpadded base64url, pointing at the first offending byte.
 pub(crate) fn decode(segment: &str, part: Part) -> Result<Vec<u8>, String> {
-    if let Some((at, byte)) = segment
+    // One pass for the usual, valid segment; the offending byte is looked for only on failure.
+    base64url(segment.as_bytes()).ok_or_else(|| invalid(segment, part))
+}
+
+/// Why a segment is not strict unpadded base64url.
+fn invalid(segment: &str, part: Part) -> String {
+    let Some((at, byte)) = segment
         .bytes()
         .enumerate()
         .find(|(_, b)| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
-    {
-        let what = match byte {
-            b'=' => "padding '=' (base64url in a JWS is unpadded)".to_owned(),
-            b'+' | b'/' => format!("'{}' (base64, not base64url)", byte as char),
-            b if b.is_ascii_whitespace() => "whitespace".to_owned(),
-            b if b.is_ascii_graphic() => format!("'{}'", b as char),
-            b => format!("byte 0x{b:02x}"),
-        };
-        return Err(format!(
-            "{}: invalid base64url: {what} at offset {at}",
-            part.describe()
-        ));
-    }
-    base64url(segment.as_bytes()).ok_or_else(|| {
-        format!(
+    else {
+        return format!(
             "{}: invalid base64url: impossible length {} or non-zero trailing bits",
             part.describe(),
             segment.len()
-        )
-    })
+        );
+    };
+    let what = match byte {
+        b'=' => "padding '=' (base64url in a JWS is unpadded)".to_owned(),
+        b'+' | b'/' => format!("'{}' (base64, not base64url)", byte as char),
+        b if b.is_ascii_whitespace() => "whitespace".to_owned(),
+        b if b.is_ascii_graphic() => format!("'{}'", b as char),
+        b => format!("byte 0x{b:02x}"),
+    };
+    format!(
+        "{}: invalid base64url: {what} at offset {at}",
+        part.describe()
+    )
 }
 
 /// The value of each base64url character, or 0xff.
