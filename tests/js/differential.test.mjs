@@ -6,11 +6,16 @@
 //
 //   JWTGATE_DIFF_SEED=<uint32>   replay another run (default: a fixed seed, so CI is reproducible)
 //   JWTGATE_DIFF_COUNT=<n>       tokens per run (default 10 000)
+//
+// This file runs the Node build (signatures by OpenSSL); differential-pure.test.mjs runs the same
+// test on the browser build in a process without a native backend (the pure-Rust RSA and ECDSA).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as jose from 'jose';
-import { KeySet, Verifier, JwtGateError } from '../../pkg/src/node.mjs';
+
+const { KeySet, Verifier, JwtGateError } = globalThis.jwtgateUnderTest ?? (await import('../../pkg/src/node.mjs'));
+const BACKEND = globalThis.jwtgateUnderTest ? 'pure-Rust signatures' : 'Node build';
 
 const SEED = process.env.JWTGATE_DIFF_SEED === undefined ? 0x6a77_7467 : Number(process.env.JWTGATE_DIFF_SEED) >>> 0;
 const COUNT = Number(process.env.JWTGATE_DIFF_COUNT ?? 10_000);
@@ -479,7 +484,7 @@ function knownBug() {
 
 // ------------------------------------------------------------------ the run
 
-test(`differential against jose (${COUNT} tokens)`, { timeout: 600_000 }, async (t) => {
+test(`differential against jose (${BACKEND}, ${COUNT} tokens)`, { timeout: 600_000 }, async (t) => {
   const started = performance.now();
   t.diagnostic(`seed ${SEED} (JWTGATE_DIFF_SEED=${SEED} to replay), ${COUNT} tokens`);
   const r = prng(SEED);
