@@ -151,7 +151,8 @@ export class Authorizer {
   }
 
   #now(currentDate) {
-    return epochSeconds(currentDate ?? this.#currentDate ?? new Date());
+    const date = currentDate ?? this.#currentDate;
+    return date === undefined ? Math.floor(Date.now() / 1000) : epochSeconds(date);
   }
 
   /**
@@ -237,9 +238,14 @@ function readFields(event, carriers) {
   const fields = pick(event, [
     'type', 'version', 'methodArn', 'routeArn', 'authorizationToken', 'httpMethod', 'path', 'rawPath', 'cookies',
   ]);
-  for (const name of ['headers', 'multiValueHeaders']) {
-    const map = event[name];
-    if (map !== undefined) fields[name] = isObject(map) ? carrierHeaders(map, carriers.headers) : map;
+  if (event.headers !== undefined) {
+    fields.headers = isObject(event.headers) ? carrierHeaders(event.headers, carriers.headers) : event.headers;
+  }
+  // A multi-value entry matters only when it holds several values (an ambiguous token); one
+  // value repeats the `headers` entry, and the token is not sent twice.
+  const multi = event.multiValueHeaders;
+  if (multi !== undefined) {
+    fields.multiValueHeaders = isObject(multi) ? carrierHeaders(multi, carriers.headers, (values) => !(Array.isArray(values) && values.length === 1)) : multi;
   }
   const query = event.queryStringParameters;
   if (carriers.query !== undefined && query !== undefined) {
@@ -263,12 +269,12 @@ function pick(from, names) {
   return out;
 }
 
-/** The headers whose lower-cased name is in `names`, with their original case. */
-function carrierHeaders(headers, names) {
+/** The headers whose lower-cased name is in `names` (and whose value passes `keep`), with their original case. */
+function carrierHeaders(headers, names, keep = () => true) {
   const out = {};
   for (const name in headers) {
     // Most headers differ in length from every carrier name: skip them without lower-casing.
-    if (names.lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name)) {
+    if (names.lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name) && keep(headers[name])) {
       out[name] = headers[name];
     }
   }
