@@ -93,7 +93,7 @@ impl Route {
                 if method.as_deref().is_some_and(|want| want != m) {
                     return None;
                 }
-                match_segments(segments, &split_path(path)?)
+                match_segments(segments, trim_path(path)?)
             }
             (Route::Http { .. }, Target::Key(_)) => None,
         }
@@ -172,49 +172,48 @@ fn param_name(name: &str) -> Result<String, String> {
 
 /// A request path's segments; a trailing `/` is ignored. `None` for a path that no pattern
 /// should see (not starting with `/`).
-fn split_path(path: &str) -> Option<Vec<&str>> {
+/// The path without its leading `/` and one trailing `/`; `None` unless it starts with `/`.
+fn trim_path(path: &str) -> Option<&str> {
     let path = path.strip_prefix('/')?;
-    let path = path.strip_suffix('/').unwrap_or(path);
-    Some(if path.is_empty() {
-        Vec::new()
-    } else {
-        path.split('/').collect()
-    })
+    Some(path.strip_suffix('/').unwrap_or(path))
 }
 
 fn is_plain_segment(segment: &str) -> bool {
     !matches!(segment, "" | "." | "..")
 }
 
-fn match_segments(pattern: &[Segment], path: &[&str]) -> Option<Params> {
+/// Matches the segments of a trimmed path (see [`trim_path`]) one by one, without collecting
+/// them: routes are matched many times per decision.
+fn match_segments(pattern: &[Segment], path: &str) -> Option<Params> {
     let mut params = Vec::new();
-    for (i, segment) in pattern.iter().enumerate() {
+    // `rest` is what is left of the path; an empty path has no segments at all.
+    let mut rest = (!path.is_empty()).then_some(path);
+    for segment in pattern {
+        if let Segment::Rest(name) = segment {
+            let remainder = rest?;
+            if !remainder.split('/').all(is_plain_segment) {
+                return None;
+            }
+            if let Some(name) = name {
+                params.push((name.clone(), remainder.to_owned()));
+            }
+            return Some(params);
+        }
+        let (head, tail) = match rest?.split_once('/') {
+            Some((head, tail)) => (head, Some(tail)),
+            None => (rest?, None),
+        };
+        rest = tail;
         match segment {
-            Segment::Rest(name) => {
-                let rest = path.get(i..).filter(|r| !r.is_empty())?;
-                if !rest.iter().all(|s| is_plain_segment(s)) {
-                    return None;
-                }
-                if let Some(name) = name {
-                    params.push((name.clone(), rest.join("/")));
-                }
-                return Some(params);
+            Segment::Literal(text) if head == text => {}
+            Segment::Param(name) if is_plain_segment(head) => {
+                params.push((name.clone(), head.to_owned()));
             }
-            Segment::Literal(text) => {
-                if path.get(i) != Some(&text.as_str()) {
-                    return None;
-                }
-            }
-            Segment::Param(name) => {
-                let value = path.get(i).filter(|s| is_plain_segment(s))?;
-                params.push((name.clone(), (*value).to_owned()));
-            }
-            Segment::Any => {
-                path.get(i).filter(|s| is_plain_segment(s))?;
-            }
+            Segment::Any if is_plain_segment(head) => {}
+            _ => return None,
         }
     }
-    (path.len() == pattern.len()).then_some(params)
+    rest.is_none().then_some(params)
 }
 
 /// `GET /pets/7`, or the route key.
