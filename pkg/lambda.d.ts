@@ -155,7 +155,7 @@ export class Authorizer {
     headers?: Record<string, string> | Headers | [string, string][];
     currentDate?: Date;
   }): Promise<AuthorizeResult>;
-  /** Decides an API Gateway authorizer event; `detail: false` leaves the claims and the trace out (faster). */
+  /** Decides an API Gateway authorizer event; `detail: false` leaves the claims, the trace and the top-level `context` (the response has it) out (faster). */
   handleEvent(event: object | string, options?: { currentDate?: Date; detail?: boolean }): Promise<EventOutcome>;
 }
 

@@ -157,7 +157,7 @@ export class Authorizer {
 
   /**
    * Authorizes an API Gateway authorizer event (any of the five shapes). `detail: false` leaves
-   * the claims (`payload`) and the decision trace out of the outcome, which is faster.
+   * the claims (`payload`), the decision trace and the top-level `context` (the response carries it) out of the outcome, which is faster.
    * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
    */
   async handleEvent(event, { currentDate, detail = true } = {}) {

@@ -223,8 +223,9 @@ impl Authorizer {
         self.handle_event_in(event_json, now, Detail::Full)
     }
 
-    /// [`Authorizer::handle_event`] without the claims (`payload`) and the decision's trace:
-    /// what a Lambda handler needs, and cheaper to produce.
+    /// [`Authorizer::handle_event`] without the claims (`payload`), the decision's trace and the
+    /// separate `context` (the response carries it): what a Lambda handler needs, and cheaper to
+    /// produce.
     #[must_use]
     pub fn handle_event_brief(&self, event_json: &str, now: i64) -> Outcome {
         self.handle_event_in(event_json, now, Detail::Brief)
@@ -347,7 +348,8 @@ impl Authorizer {
             error: None,
             principal_id: Some(principal),
             payload: (detail == Detail::Full).then_some(claims),
-            context: Some(context),
+            // A brief outcome's context is in its response already.
+            context: (detail == Detail::Full).then_some(context),
             route,
             refetch: None,
         }
