@@ -125,14 +125,27 @@ export class Authorizer {
     return pending && Promise.all(pending);
   }
 
-  /** Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown. */
-  async #decide(decide) {
+  /**
+   * Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown.
+   * Returns the outcome itself, not a promise, when no key set has to be fetched and `decide`
+   * answers synchronously: a warm Lambda then decides without waiting on the microtask queue.
+   */
+  #decide(decide) {
     const refreshing = this.#refresh();
-    if (refreshing) await refreshing;
-    let outcome = JSON.parse(await decide());
+    return refreshing ? refreshing.then(() => this.#decideWithKeys(decide)) : this.#decideWithKeys(decide);
+  }
+
+  #decideWithKeys(decide) {
+    const answer = decide();
+    if (typeof answer !== 'string') return answer.then((text) => this.#retryUnknownKid(JSON.parse(text), decide));
+    const outcome = JSON.parse(answer);
+    return outcome.refetch ? this.#retryUnknownKid(outcome, decide) : outcome;
+  }
+
+  async #retryUnknownKid(outcome, decide) {
     const refetch = outcome.refetch;
     if (refetch && this.#sources[refetch.issuer].remote && (await this.#load(refetch.issuer, refetch.kid ?? ''))) {
-      outcome = JSON.parse(await decide());
+      return JSON.parse(await decide());
     }
     return outcome;
   }
@@ -166,7 +179,8 @@ export class Authorizer {
     const text = typeof event === 'string' ? event : JSON.stringify(readFields(event, this.#carriers));
     const withDetail = detail || this.#logClaims;
     // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
-    const outcome = await this.#decide(() => this.#handle.handleEvent(writeInput(text), now, withDetail));
+    const decided = this.#decide(() => this.#handle.handleEvent(writeInput(text), now, withDetail));
+    const outcome = decided instanceof Promise ? await decided : decided;
     this.#emit(outcome, started);
     return outcome;
   }
