@@ -39,16 +39,27 @@ def rsa_key():
 
 
 EC_KEY = ec.derive_private_key(int("01" * 32, 16), ec.SECP256R1())
+# TestKey::p384(1) and TestKey::p521(1): the pure-Rust P-384 and P-521 code gets fuzzed too.
+EC384_KEY = ec.derive_private_key(int("01" * 48, 16), ec.SECP384R1())
+EC521_KEY = ec.derive_private_key(int("01" * 65, 16), ec.SECP521R1())
 RSA_KEY = rsa_key()
+
+
+ECDSA = {
+    "ES256": (EC_KEY, hashes.SHA256(), 32),
+    "ES384": (EC384_KEY, hashes.SHA384(), 48),
+    "ES512": (EC521_KEY, hashes.SHA512(), 66),
+}
 
 
 def sign(alg: str, data: bytes) -> bytes:
     if alg == "HS256":
         return hmac.new(SECRET, data, hashlib.sha256).digest()
-    if alg == "ES256":
-        der = EC_KEY.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    if alg in ECDSA:
+        key, hash_, size = ECDSA[alg]
+        der = key.sign(data, ec.ECDSA(hash_, deterministic_signing=True))
         r, s = utils.decode_dss_signature(der)
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
     if alg == "RS256":
         return RSA_KEY.sign(data, padding.PKCS1v15(), hashes.SHA256())
     if alg == "PS256":
@@ -73,9 +84,9 @@ def claims(**extra):
     return {k: v for k, v in c.items() if v is not None}
 
 
-def ec_jwk():
-    n = EC_KEY.public_key().public_numbers()
-    return {"kty": "EC", "crv": "P-256", "x": b64(n.x.to_bytes(32, "big")), "y": b64(n.y.to_bytes(32, "big"))}
+def ec_jwk(key=EC_KEY, crv="P-256", size=32):
+    n = key.public_key().public_numbers()
+    return {"kty": "EC", "crv": crv, "x": b64(n.x.to_bytes(size, "big")), "y": b64(n.y.to_bytes(size, "big"))}
 
 
 def rsa_jwk():
@@ -105,6 +116,8 @@ def main():
     rsa_pub = dict(rsa_jwk(), kid="rs", alg="RS256")
     print("ES256 JWK:", json.dumps(ec_pub, separators=(",", ":")))
     print("RSA JWK:  ", json.dumps(rsa_pub, separators=(",", ":")))
+    print("ES384 JWK:", json.dumps(dict(ec_jwk(EC384_KEY, "P-384", 48), kid="es384", alg="ES384"), separators=(",", ":")))
+    print("ES512 JWK:", json.dumps(dict(ec_jwk(EC521_KEY, "P-521", 66), kid="es512", alg="ES512"), separators=(",", ":")))
 
     # --- verify: tokens -------------------------------------------------------------------
     hs = {"alg": "HS256", "typ": "JWT", "kid": "hs"}
@@ -112,6 +125,8 @@ def main():
     write("verify", "hs256-nokid", token({"alg": "HS256"}, claims(jti="1", nbf=NOW - 10)))
     write("verify", "es256-valid", token({"alg": "ES256", "kid": "es", "typ": "JWT"}, claims(aud=["x", "api"])))
     write("verify", "rs256-valid", token({"alg": "RS256", "kid": "rs"}, claims(scope="a b")))
+    write("verify", "es384-valid", token({"alg": "ES384", "kid": "es384"}, claims()))
+    write("verify", "es512-valid", token({"alg": "ES512", "kid": "es512"}, claims()))
     write("verify", "ps256-wrong-alg", token({"alg": "PS256", "kid": "rs"}, claims()))
     write("verify", "hs256-expired", token(hs, claims(exp=NOW - 100)))
     write("verify", "hs256-no-exp", token(hs, claims(exp=None)))

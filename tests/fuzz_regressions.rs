@@ -46,7 +46,7 @@ fn seed(target: &str, name: &str) -> String {
 #[test]
 fn seeds_signed_with_the_fixed_keys_verify() {
     let keys = keys();
-    assert_eq!(keys.len(), 3);
+    assert_eq!(keys.len(), 5);
     let strict = verifier(STRICT);
     let lax = verifier(LAX);
     for name in ["seed-hs256-valid", "seed-es256-valid"] {
@@ -55,7 +55,12 @@ fn seeds_signed_with_the_fixed_keys_verify() {
             .verify(&keys, &token, NOW)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    for name in ["seed-rs256-valid", "seed-hs256-nokid"] {
+    for name in [
+        "seed-rs256-valid",
+        "seed-hs256-nokid",
+        "seed-es384-valid",
+        "seed-es512-valid",
+    ] {
         let token = seed("verify", name);
         lax.verify(&keys, &token, NOW)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
