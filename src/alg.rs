@@ -5,7 +5,7 @@ use core::fmt;
 mod nist;
 mod rsa;
 
-pub use nist::{Es256, Es384, Es512};
+pub(crate) use nist::{Es256, Es384, Es512};
 pub(crate) use rsa::Rsa;
 
 /// A JWS signature algorithm (RFC 7518 §3, RFC 8037).

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     error::{ClaimReason, Error, Result},
-    json::{self, Checked, Name},
+    json::{self, Checked, Text},
     options::VerifyOptions,
 };
 
@@ -77,7 +77,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for ClaimsView<'a> {
                 mut map: A,
             ) -> core::result::Result<Self::Value, A::Error> {
                 let mut view = ClaimsView::default();
-                while let Some(Name(name)) = map.next_key()? {
+                while let Some(Text(name)) = map.next_key()? {
                     let slot = match &*name {
                         "iss" => &mut view.iss,
                         "sub" => &mut view.sub,

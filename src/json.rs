@@ -159,36 +159,75 @@ pub(crate) fn check_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Err
 /// Checks an object's members (see [`Checked`]).
 pub(crate) fn check_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
     let mut names = Vec::new();
-    while let Some(Name(name)) = map.next_key()? {
+    while let Some(Text(name)) = map.next_key()? {
         map.next_value::<Checked>()?;
         names.push(name);
     }
     refuse_duplicates(&mut names)
 }
 
-/// A member name, borrowed from the JSON text unless it has escapes.
-pub(crate) struct Name<'de>(pub(crate) Cow<'de, str>);
+/// A JSON string (a member name or a value), borrowed from the JSON text unless it has escapes.
+/// (serde borrows a `Cow<str>` only as a bare field, never inside an `Option` or a `Vec`.)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Text<'de>(pub(crate) Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for Name<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NameVisitor;
-        impl<'de> Visitor<'de> for NameVisitor {
-            type Value = Name<'de>;
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
+                f.write_str("a string")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(v)))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
             }
-            fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(v.to_owned())))
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
             }
-            fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(v)))
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
             }
         }
-        deserializer.deserialize_str(NameVisitor)
+        deserializer.deserialize_str(TextVisitor)
     }
+}
+
+impl core::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A derived struct read from a JSON object only: derived deserializers also take arrays, read
+/// by position, which no document of ours is.
+pub(crate) struct ObjectOnly<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(core::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(ObjectVisitor(core::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
+
+/// For `#[serde(deserialize_with)]`: an optional member that must be an object when present.
+pub(crate) fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    Option::<ObjectOnly<T>>::deserialize(deserializer).map(|object| object.map(|o| o.0))
 }
 
 /// Sorts `names` and fails if one occurs twice (as [`parse`] does).

@@ -43,7 +43,7 @@ mod verifier;
 mod wasm;
 
 pub use crate::{
-    alg::{Alg, Es256, Es384, Es512, KeyKind},
+    alg::{Alg, KeyKind},
     decode::{decode, Decoded, Severity, Warning, LONG_LIFETIME_SECS},
     error::{ClaimReason, Error, Result},
     json::MAX_DOCUMENT_BYTES,

@@ -132,18 +132,23 @@ pub(crate) fn decode_object(
     parse_object(decode(segment, part)?, part)
 }
 
-/// Parses a decoded segment that must hold a JSON object; returns it and its text.
-pub(crate) fn parse_object(
-    bytes: Vec<u8>,
-    part: Part,
-) -> Result<(Map<String, Value>, String), String> {
-    let text = String::from_utf8(bytes).map_err(|err| {
+/// A decoded segment as text, or where its UTF-8 breaks.
+pub(crate) fn utf8(bytes: Vec<u8>, part: Part) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|err| {
         format!(
             "{}: not UTF-8 (byte {})",
             part.describe(),
             err.utf8_error().valid_up_to()
         )
-    })?;
+    })
+}
+
+/// Parses a decoded segment that must hold a JSON object; returns it and its text.
+pub(crate) fn parse_object(
+    bytes: Vec<u8>,
+    part: Part,
+) -> Result<(Map<String, Value>, String), String> {
+    let text = utf8(bytes, part)?;
     match json::parse(text.as_bytes()) {
         Ok(Value::Object(map)) => Ok((map, text)),
         Ok(_) => Err(format!("{}: not a JSON object", part.describe())),

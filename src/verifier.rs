@@ -201,17 +201,12 @@ impl Verifier {
         }
         let claims_error = |m: String| {
             Error::JwtInvalid(format!(
-                "JWT Claims Set must be a top-level JSON object: {}: {m}",
-                Part::Payload.describe()
+                "JWT Claims Set must be a top-level JSON object: {m}"
             ))
         };
-        let payload_json = String::from_utf8(payload_bytes).map_err(|err| {
-            claims_error(format!(
-                "not UTF-8 (byte {})",
-                err.utf8_error().valid_up_to()
-            ))
-        })?;
-        let claims = ClaimsView::parse(&payload_json).map_err(claims_error)?;
+        let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
+        let claims = ClaimsView::parse(&payload_json)
+            .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
         self.rules.check(&header, &claims, now)?;
         drop(claims);
         Ok(Verified {

@@ -13,10 +13,10 @@ use wasm_bindgen::prelude::*;
 use std::sync::Arc;
 
 use crate::{
-    apigw::{Authorizer, AuthorizerOptions, DirectRequest},
+    apigw::{Authorizer, AuthorizerOptions, DirectRequest, Outcome},
     decode,
     policy::{route::Target, Policy},
-    Alg, Error, KeySet, Verifier, VerifyOptions,
+    Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
 };
 
 #[derive(Serialize)]
@@ -394,13 +394,14 @@ impl WasmAuthorizer {
     #[allow(clippy::cast_possible_truncation)]
     pub fn handle_event(&self, len: usize, now: f64, detail: bool) -> String {
         let outcome = TOKEN_BUFFER.with(|buffer| {
-            let buffer = buffer.borrow();
-            // `encodeInto` writes UTF-8; a bad length reads as an empty, invalid event.
-            let text = core::str::from_utf8(buffer.get(..len).unwrap_or_default()).unwrap_or("");
-            if detail {
-                self.0.handle_event(text, now as i64)
-            } else {
-                self.0.handle_event_brief(text, now as i64)
+            match buffer.borrow().get(..len).map(core::str::from_utf8) {
+                Some(Ok(text)) if detail => self.0.handle_event(text, now as i64),
+                Some(Ok(text)) => self.0.handle_event_brief(text, now as i64),
+                // `encodeInto` writes UTF-8; JavaScript passes a length beyond the buffer for an
+                // event it did not copy in, being over the size limit in UTF-16 units already.
+                _ => Outcome::unreadable_event(format!(
+                    "event: over {MAX_DOCUMENT_BYTES} bytes; at most {MAX_DOCUMENT_BYTES} are accepted"
+                )),
             }
         });
         serde_json::to_string(&outcome).unwrap_or_default()

@@ -140,3 +140,53 @@ fn malformed_events_are_refused_as_401_with_a_code() {
     let outcome = authorizer.handle_event("{not json", 1_800_000_000);
     assert_eq!(outcome.error.unwrap().code, "ERR_APIGW_EVENT_INVALID");
 }
+
+/// Two tokens in one request (a duplicated member, or header names differing only in case) are
+/// refused: otherwise the authorizer could verify one token while the backend reads the other.
+/// Arrays are not events, even where a derived deserializer would read them by position.
+#[test]
+fn ambiguous_or_positional_events_are_refused() {
+    let authorizer = authorizer();
+    let arn = "arn:aws:execute-api:r:1:api/s/GET/x";
+    let request = |headers: &str| {
+        format!(
+            r#"{{"type":"REQUEST","methodArn":"{arn}","httpMethod":"GET","path":"/x","headers":{headers}}}"#
+        )
+    };
+    for (event, code) in [
+        (
+            request(r#"{"authorization":"Bearer a","authorization":"Bearer b"}"#),
+            "ERR_APIGW_EVENT_INVALID",
+        ),
+        (
+            request(r#"{"Authorization":"Bearer a","authorization":"Bearer b"}"#),
+            "ERR_JWTGATE_TOKEN_MISSING",
+        ),
+        (
+            request(
+                r#"{},"multiValueHeaders":{"Authorization":["Bearer a"],"AUTHORIZATION":["Bearer b"]}"#,
+            ),
+            "ERR_JWTGATE_TOKEN_MISSING",
+        ),
+        (
+            format!(r#"["TOKEN",null,"{arn}",null,"Bearer abc"]"#),
+            "ERR_APIGW_EVENT_INVALID",
+        ),
+        (
+            format!(
+                r#"{{"type":"REQUEST","methodArn":"{arn}","requestContext":["s","$connect"]}}"#
+            ),
+            "ERR_APIGW_EVENT_INVALID",
+        ),
+    ] {
+        let outcome = authorizer.handle_event(&event, 1_800_000_000);
+        assert_eq!(outcome.status, 401, "{event}");
+        assert_eq!(outcome.error.map(|e| e.code), Some(code), "{event}");
+    }
+    // `connectionId` marks a WebSocket `$connect` even when null.
+    let websocket = format!(
+        r#"{{"type":"REQUEST","methodArn":"{arn}","requestContext":{{"connectionId":null,"routeKey":"$connect"}}}}"#
+    );
+    let outcome = authorizer.handle_event(&websocket, 1_800_000_000);
+    assert_eq!(outcome.shape, jwtgate::apigw::Shape::WebSocket);
+}

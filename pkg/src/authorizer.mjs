@@ -12,6 +12,10 @@ const VERIFIER_OPTIONS = [
   'requiredClaims', 'requireExpiration', 'maxTokenLength', 'clientId', 'tokenUse',
 ];
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
+/** Rust's limit on documents and events (`MAX_DOCUMENT_BYTES`). */
+const MAX_EVENT_BYTES = 1 << 20;
+/** A length beyond any input buffer (the largest wasm32 `usize`). */
+const NOT_COPIED = 2 ** 32 - 1;
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
 
@@ -179,7 +183,10 @@ export class Authorizer {
     const text = typeof event === 'string' ? event : JSON.stringify(readFields(event, this.#carriers));
     const withDetail = detail || this.#logClaims;
     // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
-    const decided = this.#decide(() => this.#handle.handleEvent(writeInput(text), now, withDetail));
+    // An event over Rust's size limit in UTF-16 units already is not copied into wasm memory
+    // (the input buffer keeps its size): a length past the buffer makes Rust refuse it.
+    const length = () => (text.length > MAX_EVENT_BYTES ? NOT_COPIED : writeInput(text));
+    const decided = this.#decide(() => this.#handle.handleEvent(length(), now, withDetail));
     const outcome = decided instanceof Promise ? await decided : decided;
     this.#emit(outcome, started);
     return outcome;

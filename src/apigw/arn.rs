@@ -52,8 +52,13 @@ impl MethodArn {
 
     /// The ARN of a method and path pattern (`*` wildcards) under the same API and stage.
     pub(crate) fn resource(&self, method: &str, path: &str) -> String {
-        format!("{}/{method}{path}", self.prefix)
+        resource(&self.prefix, method, path)
     }
+}
+
+/// The `execute-api` resource of a method and path (pattern) under `prefix` (API and stage).
+pub(crate) fn resource(prefix: &str, method: &str, path: &str) -> String {
+    format!("{prefix}/{method}{path}")
 }
 
 #[cfg(test)]

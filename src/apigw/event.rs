@@ -10,7 +10,11 @@ use serde::{
 };
 
 use super::arn::MethodArn;
-use crate::{error::Error, json::MAX_DOCUMENT_BYTES, policy::route::Target};
+use crate::{
+    error::Error,
+    json::{self, ObjectOnly, Text, MAX_DOCUMENT_BYTES},
+    policy::route::Target,
+};
 
 /// Which authorizer event API Gateway sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,21 +88,21 @@ fn bad(message: impl Into<String>) -> Error {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawEvent<'a> {
     #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     #[serde(borrow)]
-    version: Option<Cow<'a, str>>,
+    version: Option<Text<'a>>,
     #[serde(borrow)]
-    method_arn: Option<Cow<'a, str>>,
+    method_arn: Option<Text<'a>>,
     #[serde(borrow)]
-    route_arn: Option<Cow<'a, str>>,
+    route_arn: Option<Text<'a>>,
     #[serde(borrow)]
-    authorization_token: Option<Cow<'a, str>>,
+    authorization_token: Option<Text<'a>>,
     #[serde(borrow)]
-    http_method: Option<Cow<'a, str>>,
+    http_method: Option<Text<'a>>,
     #[serde(borrow)]
-    path: Option<Cow<'a, str>>,
+    path: Option<Text<'a>>,
     #[serde(borrow)]
-    raw_path: Option<Cow<'a, str>>,
+    raw_path: Option<Text<'a>>,
     #[serde(borrow)]
     headers: Option<Fields<'a>>,
     #[serde(borrow)]
@@ -106,8 +110,8 @@ pub(crate) struct RawEvent<'a> {
     #[serde(borrow)]
     query_string_parameters: Option<Fields<'a>>,
     #[serde(borrow)]
-    cookies: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow)]
+    cookies: Option<Vec<Text<'a>>>,
+    #[serde(default, borrow, deserialize_with = "json::optional_object")]
     request_context: Option<RawContext<'a>>,
 }
 
@@ -115,22 +119,29 @@ pub(crate) struct RawEvent<'a> {
 #[serde(rename_all = "camelCase")]
 struct RawContext<'a> {
     #[serde(borrow)]
-    stage: Option<Cow<'a, str>>,
+    stage: Option<Text<'a>>,
     #[serde(borrow)]
-    route_key: Option<Cow<'a, str>>,
+    route_key: Option<Text<'a>>,
     #[serde(borrow)]
-    event_type: Option<Cow<'a, str>>,
-    connection_id: Option<IgnoredAny>,
-    #[serde(borrow)]
+    event_type: Option<Text<'a>>,
+    /// Present (whatever its value): a WebSocket connection.
+    #[serde(default, deserialize_with = "present")]
+    connection_id: bool,
+    #[serde(default, borrow, deserialize_with = "json::optional_object")]
     http: Option<RawHttp<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct RawHttp<'a> {
     #[serde(borrow)]
-    method: Option<Cow<'a, str>>,
+    method: Option<Text<'a>>,
     #[serde(borrow)]
-    path: Option<Cow<'a, str>>,
+    path: Option<Text<'a>>,
+}
+
+/// For `#[serde(deserialize_with)]`: true for a member that is there, even as `null`.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// A header or query-string map, in the event's order. Values that are neither text nor a
@@ -150,12 +161,22 @@ pub enum Field<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// Header lookup ignoring case, as HTTP requires (REST events keep the client's case).
-    pub(crate) fn get_ci(&self, name: &str) -> Option<&Field<'a>> {
+    /// Header lookup ignoring case, as HTTP requires (REST events keep the client's case):
+    /// every entry of that name.
+    fn all_ci<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Field<'a>> + 's {
         self.0
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
+    }
+
+    /// The only entry of that name (ignoring case); `Err` with how many there are when several.
+    fn single_ci(&self, name: &str) -> Result<Option<&Field<'a>>, usize> {
+        let matches = |(key, _): &&(Cow<'a, str>, Field<'a>)| key.eq_ignore_ascii_case(name);
+        match self.0.iter().filter(matches).count() {
+            0 | 1 => Ok(self.0.iter().find(matches).map(|(_, value)| value)),
+            several => Err(several),
+        }
     }
 
     /// The string value of `name`, compared exactly (query-string parameters).
@@ -183,9 +204,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut fields = Vec::new();
-                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(Text(name)) = map.next_key()? {
                     fields.push((name, map.next_value::<Field<'de>>()?));
                 }
+                // As strict as every other document: one name, one value.
+                let mut names: Vec<Cow<'_, str>> = fields.iter().map(|(n, _)| n.clone()).collect();
+                json::refuse_duplicates(&mut names)?;
                 Ok(Fields(fields))
             }
         }
@@ -248,8 +272,8 @@ pub(crate) fn parse_json(text: &str, source: &TokenSource) -> Result<Request, Er
             text.len()
         )));
     }
-    match serde_json::from_str::<Option<RawEvent<'_>>>(text) {
-        Ok(Some(event)) => parse(&event, source),
+    match serde_json::from_str::<Option<ObjectOnly<RawEvent<'_>>>>(text) {
+        Ok(Some(ObjectOnly(event))) => parse(&event, source),
         Ok(None) => Err(bad("the event is not a JSON object")),
         Err(err) if err.is_data() => {
             Err(bad(format!("the event is not an authorizer event: {err}")))
@@ -261,7 +285,7 @@ pub(crate) fn parse_json(text: &str, source: &TokenSource) -> Result<Request, Er
 /// Reads an authorizer event.
 pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Request, Error> {
     let context = event.request_context.as_ref();
-    let arn = |value: &Option<Cow<'_, str>>| value.as_deref().map(MethodArn::parse).transpose();
+    let arn = |value: &Option<Text<'_>>| value.as_deref().map(MethodArn::parse).transpose();
     let shape = detect(event)?;
     let mut request = match shape {
         Shape::RestToken => {
@@ -336,9 +360,10 @@ fn detect(event: &RawEvent<'_>) -> Result<Shape, Error> {
         (_, Some("2.0")) => Ok(Shape::HttpV2),
         (_, Some("1.0")) => Ok(Shape::HttpV1),
         (Some("REQUEST"), _) => {
-            let websocket = event.request_context.as_ref().is_some_and(|c| {
-                c.connection_id.is_some() || c.event_type.as_deref() == Some("CONNECT")
-            });
+            let websocket = event
+                .request_context
+                .as_ref()
+                .is_some_and(|c| c.connection_id || c.event_type.as_deref() == Some("CONNECT"));
             Ok(if websocket {
                 Shape::WebSocket
             } else {
@@ -378,7 +403,7 @@ pub(crate) struct Carriers<'a> {
     pub headers: Option<&'a Fields<'a>>,
     pub multi_value_headers: Option<&'a Fields<'a>>,
     pub query: Option<&'a Fields<'a>>,
-    pub cookies: Option<&'a [Cow<'a, str>]>,
+    pub cookies: Option<&'a [Text<'a>]>,
 }
 
 impl<'a> Carriers<'a> {
@@ -397,17 +422,27 @@ pub(crate) fn token_from_request(
     carriers: Carriers<'_>,
     source: &TokenSource,
 ) -> Result<String, String> {
-    if let Some(Field::List(values @ 2..)) = carriers
-        .multi_value_headers
-        .and_then(|m| m.get_ci(&source.header))
-    {
-        return Err(format!("{values} {} headers: ambiguous", source.header));
+    let ambiguous = |count: usize| format!("{count} {} headers: ambiguous", source.header);
+    if let Some(multi) = carriers.multi_value_headers {
+        // Names differing only in case are the same header: their values add up.
+        let values: usize = multi
+            .all_ci(&source.header)
+            .map(|field| match field {
+                Field::List(len) => *len,
+                _ => 0,
+            })
+            .sum();
+        if values > 1 {
+            return Err(ambiguous(values));
+        }
     }
-    if let Some(value) = carriers.headers.and_then(|h| h.get_ci(&source.header)) {
-        return match value {
-            Field::Text(text) => bearer(text),
-            _ => Err(format!("{} header is not a string", source.header)),
-        };
+    if let Some(headers) = carriers.headers {
+        match headers.single_ci(&source.header) {
+            Err(count) => return Err(ambiguous(count)),
+            Ok(Some(Field::Text(text))) => return bearer(text),
+            Ok(Some(_)) => return Err(format!("{} header is not a string", source.header)),
+            Ok(None) => {}
+        }
     }
     if let Some(name) = &source.query {
         if let Some(value) = carriers.query.and_then(|q| q.text(name)) {
@@ -425,12 +460,15 @@ pub(crate) fn token_from_request(
 /// A cookie from the 2.0 `cookies` array or a `Cookie` header.
 fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Option<&'a str> {
     let from_array = carriers.cookies.into_iter().flatten().map(|c| &**c);
-    let from_header = match carriers.headers.and_then(|h| h.get_ci("cookie")) {
-        Some(Field::Text(header)) => Some(&**header),
-        _ => None,
-    }
-    .into_iter()
-    .flat_map(|h| h.split(';'));
+    let from_header = carriers
+        .headers
+        .into_iter()
+        .flat_map(|h| h.all_ci("cookie"))
+        .filter_map(|field| match field {
+            Field::Text(header) => Some(&**header),
+            _ => None,
+        })
+        .flat_map(|h| h.split(';'));
     from_array
         .chain(from_header)
         .filter_map(|pair| pair.trim().split_once('='))

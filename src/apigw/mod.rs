@@ -100,6 +100,15 @@ pub struct Outcome {
     pub refetch: Option<Refetch>,
 }
 
+impl Outcome {
+    /// The refusal of an event that cannot be read at all (for bindings that receive it in
+    /// pieces, such as a length beyond their buffer).
+    #[must_use]
+    pub fn unreadable_event(message: impl Into<String>) -> Self {
+        refused(Shape::Direct, None, &Error::EventInvalid(message.into()))
+    }
+}
+
 /// An error as data.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -386,7 +395,7 @@ impl Authorizer {
         let grants = match &self.policy {
             Some(policy) => self
                 .grants
-                .grants(policy, arn, claims, current, decision.allowed),
+                .grants(policy, arn, claims, &current, decision.allowed),
             None => Arc::new(grant_everything(arn)),
         };
         Some(iam_response(principal, grants, arn, context, usage_key))

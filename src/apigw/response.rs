@@ -13,7 +13,7 @@ use std::{
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::arn::MethodArn;
+use super::arn::{resource, MethodArn};
 use crate::policy::{
     route::{Params, Route, Segment, Target},
     Effect, Policy,
@@ -26,40 +26,35 @@ const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OP
 const PROBE: &str = "jwtgate-probe";
 
 /// The `Resource`s to allow and to deny for this principal.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Grants {
     pub allow: BTreeSet<String>,
     pub deny: BTreeSet<String>,
 }
 
-/// What the grants of one answer depend on besides the policy, and so what they are cached by:
-/// the API and stage, the current request and its decision, and how the principal's claims
-/// meet each rule and each probe of the document. [`grants`] reads nothing else.
+/// What the grants of one principal depend on besides the policy, and so what they are cached
+/// by: the API and stage, and how the principal's claims meet each rule and each probe of the
+/// document. [`grants`] reads nothing else; the current request is reconciled afterwards
+/// ([`agree_with_current`]), so requests for other ids share the entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct GrantInputs {
     prefix: String,
-    current: Vec<String>,
-    current_allowed: bool,
     /// Per rule: whether it applies to this principal, with the path parameters it pins.
     bound: Vec<Option<Params>>,
     /// Per probe (see [`probe_targets`]): whether the policy allows it.
     probes_allowed: Vec<bool>,
 }
 
-/// Works out the [`GrantInputs`] of a principal; `current` are the current request's ARNs.
+/// Works out the [`GrantInputs`] of a principal.
 fn grant_inputs(
     policy: &Policy,
     probes: &[(String, String)],
     arn: &MethodArn,
     claims: &Map<String, Value>,
-    current: Vec<String>,
-    current_allowed: bool,
 ) -> GrantInputs {
     let scopes = policy.granted_scopes(claims);
     GrantInputs {
         prefix: arn.prefix.clone(),
-        current,
-        current_allowed,
         bound: policy
             .rules
             .iter()
@@ -74,9 +69,9 @@ fn grant_inputs(
     }
 }
 
-/// Grants already worked out, by their inputs: principals with the same scopes and groups on
-/// the same route get the same answer, so most decisions skip building it. Bounded: emptied
-/// when full, which costs one rebuild per entry.
+/// Grants already worked out, by their inputs: principals with the same scopes and groups get
+/// the same answer, so most decisions skip building it. Bounded: emptied when full, which costs
+/// one rebuild per entry.
 #[derive(Debug, Default)]
 pub(crate) struct GrantCache {
     /// The policy's [`probe_targets`].
@@ -95,16 +90,22 @@ impl GrantCache {
         }
     }
 
-    /// The grants for a principal's `claims`; `current` are the current request's ARNs.
+    /// The grants for a principal's `claims`, agreeing with the decision (`current_allowed`) for
+    /// the current request's ARNs (`current`).
     pub(crate) fn grants(
         &self,
         policy: &Policy,
         arn: &MethodArn,
         claims: &Map<String, Value>,
-        current: Vec<String>,
+        current: &[String],
         current_allowed: bool,
     ) -> Arc<Grants> {
-        let inputs = grant_inputs(policy, &self.probes, arn, claims, current, current_allowed);
+        let inputs = grant_inputs(policy, &self.probes, arn, claims);
+        let base = self.base(policy, inputs);
+        agree_with_current(&base, current, current_allowed)
+    }
+
+    fn base(&self, policy: &Policy, inputs: GrantInputs) -> Arc<Grants> {
         // A poisoned lock only means another caller panicked mid-insert: answer uncached.
         let Ok(mut entries) = self.entries.lock() else {
             return Arc::new(grants(policy, &self.probes, &inputs));
@@ -129,9 +130,8 @@ pub(crate) fn grant_everything(arn: &MethodArn) -> Grants {
     }
 }
 
-/// Every route this principal may call (and must not), as `execute-api` resources, made
-/// consistent with the decision for the current request. `probes` are the policy's
-/// [`probe_targets`].
+/// Every route this principal may call (and must not), as `execute-api` resources. `probes` are
+/// the policy's [`probe_targets`].
 fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) -> Grants {
     let prefix = inputs.prefix.as_str();
     let mut grants = Grants::default();
@@ -174,13 +174,27 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
             grants.deny.insert(probe.clone());
         }
     }
-    grants.agree_with_current(&inputs.current, inputs.current_allowed);
     grants
 }
 
-/// The `execute-api` resource of a method and path (pattern) under `prefix` (API and stage).
-fn resource(prefix: &str, method: &str, path: &str) -> String {
-    format!("{prefix}/{method}{path}")
+/// The answer must decide the current request exactly as the policy did. When wildcards make
+/// that impossible for an allowed request, fall back to allowing just this request (cached
+/// answers then over-deny, which fails closed). Most answers need no change and are shared.
+fn agree_with_current(base: &Arc<Grants>, current: &[String], allowed: bool) -> Arc<Grants> {
+    if allowed && !current.iter().all(|c| base.permits(c)) {
+        Arc::new(Grants {
+            allow: current.iter().cloned().collect(),
+            deny: BTreeSet::new(),
+        })
+    } else if !allowed && current.iter().any(|c| base.permits(c)) {
+        let mut grants = Grants::clone(base);
+        grants
+            .deny
+            .extend(current.iter().filter(|c| base.permits(c)).cloned());
+        Arc::new(grants)
+    } else {
+        Arc::clone(base)
+    }
 }
 
 impl Grants {
@@ -188,26 +202,6 @@ impl Grants {
     pub(crate) fn permits(&self, resource: &str) -> bool {
         self.allow.iter().any(|p| iam_glob(p, resource))
             && !self.deny.iter().any(|p| iam_glob(p, resource))
-    }
-
-    /// The answer must decide the current request exactly as the policy did. When wildcards
-    /// make that impossible for an allowed request, fall back to allowing just this request
-    /// (cached answers then over-deny, which fails closed).
-    fn agree_with_current(&mut self, current: &[String], allowed: bool) {
-        if allowed && !current.iter().all(|c| self.permits(c)) {
-            *self = Grants {
-                allow: current.iter().cloned().collect(),
-                deny: BTreeSet::new(),
-            };
-        } else if !allowed {
-            self.deny.extend(
-                current
-                    .iter()
-                    .filter(|c| self.permits(c))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-        }
     }
 }
 
@@ -460,7 +454,8 @@ mod tests {
     use super::*;
 
     /// A cached answer is only ever reused for a principal whose claims meet the document the
-    /// same way: each answer equals the one built from scratch, in any order of principals.
+    /// same way: each answer equals the one built from scratch, in any order of principals and
+    /// requests; requests for other ids share the entry.
     #[test]
     fn cached_grants_equal_fresh_ones() {
         let policy = Policy::from_json(
@@ -472,7 +467,6 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        let arn = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET/pets/7").unwrap();
         let principals = [
             serde_json::json!({ "scope": "pets:read" }),
             serde_json::json!({ "scope": "pets:read", "groups": ["admin"] }),
@@ -483,34 +477,34 @@ mod tests {
             serde_json::json!({ "scope": "openid pets:read", "sub": "someone else" }),
         ];
         let cache = GrantCache::new(Some(&policy));
-        for round in 0..2 {
+        for (method, path) in [
+            ("GET", "/pets/7"),
+            ("DELETE", "/pets/8"),
+            ("GET", "/tenants/t1/orders"),
+        ] {
+            let arn = MethodArn::parse(&format!("arn:aws:execute-api:r:1:api/prod/{method}{path}"))
+                .unwrap();
+            let current = [arn.resource(method, path)];
             for claims in &principals {
                 let claims = claims.as_object().unwrap();
-                let current = vec![arn.resource(&arn.method, &arn.path)];
-                let allowed = policy.allows(
-                    Target::Http {
-                        method: "GET",
-                        path: "/pets/7",
-                    },
-                    claims,
+                let allowed = policy.allows(Target::Http { method, path }, claims);
+                let inputs = grant_inputs(&policy, &cache.probes, &arn, claims);
+                let fresh = agree_with_current(
+                    &Arc::new(grants(&policy, &cache.probes, &inputs)),
+                    &current,
+                    allowed,
                 );
-                let fresh = grants(
-                    &policy,
-                    &cache.probes,
-                    &grant_inputs(
-                        &policy,
-                        &cache.probes,
-                        &arn,
-                        claims,
-                        current.clone(),
-                        allowed,
-                    ),
+                let cached = cache.grants(&policy, &arn, claims, &current, allowed);
+                assert_eq!(cached, fresh, "{method} {path}: {claims:?}");
+                assert_eq!(
+                    cached.permits(&current[0]),
+                    allowed,
+                    "{method} {path}: {claims:?}"
                 );
-                let cached = cache.grants(&policy, &arn, claims, current, allowed);
-                assert_eq!(*cached, fresh, "round {round}: {claims:?}");
             }
         }
-        // Only the last principal meets every rule like an earlier one (the first) does.
+        // Only the last principal meets every rule like an earlier one (the first) does, and
+        // the three requests share the entries.
         assert_eq!(cache.entries.lock().unwrap().len(), principals.len() - 1);
     }
 

@@ -238,9 +238,8 @@ impl<const N: usize> Modulus<N> {
     }
 }
 
-/// What the elliptic curves add: a dedicated squaring (most of a point doubling is squarings),
-/// a variable-time inversion (ECDSA inverts the public `s` once per verification, and
-/// `invert`'s exponentiation would cost as much as a tenth of it), and small helpers.
+/// Helpers for the elliptic curves; the dedicated squaring below serves RSA as well (most of a
+/// point doubling, and nearly all of an RSA verification, are squarings).
 impl<const N: usize> Uint<N> {
     /// `self + other`, or `None` when the sum does not fit in `N` limbs.
     pub(crate) fn checked_add(&self, other: &Self) -> Option<Self> {
@@ -329,8 +328,9 @@ impl<const N: usize> Modulus<N> {
     }
 
     /// The inverse of `a` in Montgomery form, by the binary extended Euclidean algorithm:
-    /// variable-time, and many times faster than `invert`. `None` when there is none (`a = 0`,
-    /// or `a` shares a factor with `m`).
+    /// variable-time (ECDSA inverts the public `s` once per verification), and many times faster
+    /// than an exponentiation by `m − 2`. `None` when there is none (`a = 0`, or `a` shares a
+    /// factor with `m`).
     pub(crate) fn invert_vartime(&self, a: &Uint<N>) -> Option<Uint<N>> {
         let mut one = Uint::ZERO;
         one.0[0] = 1;

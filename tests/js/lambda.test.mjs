@@ -509,6 +509,24 @@ describe('token extraction', () => {
     await rejectsUnauthorized(custom(withHeader('Authorization', `Bearer ${tokens.alice}`)), 'Authorization when tokenHeader names another header');
   });
 
+  test('two tokens in header names that differ only in case are refused (401), not one picked', async () => {
+    const handler = make();
+    const event = withHeader('Authorization', `Bearer ${tokens.alice}`, null);
+    event.headers.authorization = 'Bearer forged.token.here';
+    await rejectsUnauthorized(handler(event), 'Authorization and authorization');
+  });
+
+  test('an event over 1 MiB is refused (401) without being copied into wasm memory', async () => {
+    const { wasmMemoryBytes } = await import('../../pkg/src/node.mjs');
+    const authorizer = new Authorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy, log: false });
+    const before = wasmMemoryBytes();
+    const outcome = await authorizer.handleEvent(withHeader('Authorization', `Bearer ${'a'.repeat(1_100_000)}`, null));
+    assert.equal(outcome.status, 401);
+    assert.equal(outcome.error.code, 'ERR_APIGW_EVENT_INVALID');
+    assert.match(outcome.error.message, /at most 1048576/);
+    assert.ok(wasmMemoryBytes() - before < 1 << 20, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
+  });
+
   test('scheme in any case, extra spaces, or a bare token', async () => {
     const handler = make();
     for (const value of [`Bearer ${tokens.alice}`, `bearer ${tokens.alice}`, `BEARER ${tokens.alice}`, `BeArEr   ${tokens.alice}`, tokens.alice, ` Bearer ${tokens.alice} `]) {
