@@ -370,23 +370,25 @@ impl<const N: usize> Modulus<N> {
     }
 }
 
+/// Conversions to and from an independent bignum (the `rsa` crate's), and reproducible test
+/// numbers: shared by the tests of `mont` and of the curves.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rsa::BigUint;
+pub(crate) mod reference {
+    use super::Uint;
+    pub(crate) use rsa::BigUint;
 
-    fn big<const N: usize>(x: &Uint<N>) -> BigUint {
+    pub(crate) fn big<const N: usize>(x: &Uint<N>) -> BigUint {
         let mut bytes = vec![0; 4 * N];
         x.write_be_bytes(&mut bytes);
         BigUint::from_bytes_be(&bytes)
     }
 
-    fn uint<const N: usize>(x: &BigUint) -> Uint<N> {
+    pub(crate) fn uint<const N: usize>(x: &BigUint) -> Uint<N> {
         Uint::from_be_bytes(&x.to_bytes_be()).unwrap()
     }
 
     /// A deterministic stream of test numbers (xorshift), so failures reproduce.
-    fn numbers(seed: u64) -> impl FnMut(usize) -> Vec<u8> {
+    pub(crate) fn numbers(seed: u64) -> impl FnMut(usize) -> Vec<u8> {
         let mut state = seed;
         move |len| {
             (0..len)
@@ -394,11 +396,23 @@ mod tests {
                     state ^= state << 13;
                     state ^= state >> 7;
                     state ^= state << 17;
-                    state as u8
+                    state.to_le_bytes()[0]
                 })
                 .collect()
         }
     }
+
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{reference::*, *};
 
     fn agrees_with_reference<const N: usize>(modulus_bytes: &[u8], rounds: usize, seed: u64) {
         let m_big = BigUint::from_bytes_be(modulus_bytes);
@@ -457,48 +471,15 @@ mod tests {
         assert!(Modulus::new(Uint::<2>::from_be_bytes(&[1]).unwrap()).is_none());
     }
 
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod curve_helper_tests {
-    use super::*;
-    use rsa::BigUint;
-
-    fn big<const N: usize>(x: &Uint<N>) -> BigUint {
-        let mut bytes = vec![0; 4 * N];
-        x.write_be_bytes(&mut bytes);
-        BigUint::from_bytes_be(&bytes)
-    }
-
     /// Squares, inverses and reductions against a reference bignum, for a modulus that fills
     /// its limbs (P-256's order) and one that does not (P-521's prime).
     fn agree<const N: usize>(modulus_hex: &str, seed: u64) {
-        let bytes: Vec<u8> = (0..modulus_hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&modulus_hex[i..i + 2], 16).unwrap())
-            .collect();
+        let bytes = hex(modulus_hex);
         let m_big = BigUint::from_bytes_be(&bytes);
         let modulus = Modulus::<N>::new(Uint::from_be_bytes(&bytes).unwrap()).unwrap();
         let r = BigUint::from(1u8) << (32 * N);
-        let mut state = seed;
-        let mut next = || {
-            let value: Vec<u8> = (0..bytes.len())
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state.to_le_bytes()[0]
-                })
-                .collect();
-            BigUint::from_bytes_be(&value)
-        };
-        let uint = |x: &BigUint| Uint::<N>::from_be_bytes(&x.to_bytes_be()).unwrap();
+        let mut numbers = numbers(seed);
+        let mut next = || BigUint::from_bytes_be(&numbers(bytes.len()));
         let edges = [
             BigUint::from(1u8),
             BigUint::from(2u8),
@@ -506,7 +487,7 @@ mod curve_helper_tests {
             &m_big - 2u8,
         ];
         for a_big in edges.into_iter().chain((0..200).map(|_| next() % &m_big)) {
-            let a = uint(&a_big);
+            let a = uint::<N>(&a_big);
             let am = modulus.to_mont(&a);
             assert_eq!(modulus.square(&am), modulus.mul(&am, &am));
             assert_eq!(
@@ -527,7 +508,7 @@ mod curve_helper_tests {
             &m_big + 5u8,
         ] {
             if x.bits() <= modulus.modulus().bits() {
-                assert_eq!(big(&modulus.reduce_once(&uint(&x))), &x % &m_big);
+                assert_eq!(big(&modulus.reduce_once(&uint::<N>(&x))), &x % &m_big);
             }
         }
     }

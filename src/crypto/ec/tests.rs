@@ -2,19 +2,9 @@
 //! cases random signatures never reach.
 
 use rand::{rngs::StdRng, Rng, RngCore, SeedableRng};
-use rsa::BigUint;
 
 use super::{point::wnaf, *};
-
-fn big<const N: usize>(x: &Uint<N>) -> BigUint {
-    let mut bytes = vec![0; 4 * N];
-    x.write_be_bytes(&mut bytes);
-    BigUint::from_bytes_be(&bytes)
-}
-
-fn uint<const N: usize>(x: &BigUint) -> Uint<N> {
-    Uint::from_be_bytes(&x.to_bytes_be()).unwrap()
-}
+use crate::crypto::mont::reference::{big, uint, BigUint};
 
 /// `x` as exactly `len` big-endian bytes.
 fn bytes(x: &BigUint, len: usize) -> Vec<u8> {
