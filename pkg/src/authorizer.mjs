@@ -174,7 +174,8 @@ export class Authorizer {
 
   /**
    * Authorizes an API Gateway authorizer event (any of the five shapes). `detail: false` leaves
-   * the claims (`payload`), the decision trace and the top-level `context` (the response carries it) out of the outcome, which is faster.
+   * the claims (`payload`), the decision trace and the top-level `context` (the response
+   * carries it) out of the outcome, which is faster.
    * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
    */
   async handleEvent(event, { currentDate, detail = true } = {}) {
@@ -239,12 +240,14 @@ export class Authorizer {
   }
 }
 
-/** The lower-cased header names that can carry a token, and the query parameter (if any). */
+/**
+ * The lower-cased names of the headers that can carry a token (and their lengths, a cheap first
+ * filter), and the query parameter (if any).
+ */
 function carrierNames({ tokenHeader = 'authorization', tokenCookie, tokenQuery }) {
   const headers = new Set([String(tokenHeader).toLowerCase()]);
   if (tokenCookie !== undefined) headers.add('cookie');
-  headers.lengths = new Set([...headers].map((name) => name.length));
-  return { headers, query: tokenQuery };
+  return { headers, lengths: new Set([...headers].map((name) => name.length)), query: tokenQuery };
 }
 
 /**
@@ -260,13 +263,13 @@ function readFields(event, carriers) {
     'type', 'version', 'methodArn', 'routeArn', 'authorizationToken', 'httpMethod', 'path', 'rawPath', 'cookies',
   ]);
   if (event.headers !== undefined) {
-    fields.headers = isObject(event.headers) ? carrierHeaders(event.headers, carriers.headers) : event.headers;
+    fields.headers = isObject(event.headers) ? carrierHeaders(event.headers, carriers) : event.headers;
   }
   // A multi-value entry matters only when it holds several values (an ambiguous token); one
   // value repeats the `headers` entry, and the token is not sent twice.
   const multi = event.multiValueHeaders;
   if (multi !== undefined) {
-    fields.multiValueHeaders = isObject(multi) ? carrierHeaders(multi, carriers.headers, (values) => !(Array.isArray(values) && values.length === 1)) : multi;
+    fields.multiValueHeaders = isObject(multi) ? carrierHeaders(multi, carriers, (values) => !(Array.isArray(values) && values.length === 1)) : multi;
   }
   const query = event.queryStringParameters;
   if (carriers.query !== undefined && query !== undefined) {
@@ -290,12 +293,12 @@ function pick(from, names) {
   return out;
 }
 
-/** The headers whose lower-cased name is in `names` (and whose value passes `keep`), with their original case. */
-function carrierHeaders(headers, names, keep = () => true) {
+/** The carrier headers (whose value passes `keep`), with their original case. */
+function carrierHeaders(headers, { headers: names, lengths }, keep = () => true) {
   const out = {};
   for (const name in headers) {
     // Most headers differ in length from every carrier name: skip them without lower-casing.
-    if (names.lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name) && keep(headers[name])) {
+    if (lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name) && keep(headers[name])) {
       out[name] = headers[name];
     }
   }
