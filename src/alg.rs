@@ -2,9 +2,11 @@
 
 use core::fmt;
 
+mod hmac;
 mod nist;
 mod rsa;
 
+pub(crate) use hmac::{KeyedHmac, HS256, HS384, HS512};
 pub(crate) use nist::{Es256, Es384, Es512};
 pub(crate) use rsa::Rsa;
 

@@ -2,15 +2,14 @@
 
 use core::fmt;
 
-use jwt_compact::{
-    alg::{Ed25519, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key},
-    Algorithm, AlgorithmSignature,
-};
+use hmac::Hmac;
+use jwt_compact::{alg::Ed25519, Algorithm, AlgorithmSignature};
 use serde::Serialize;
+use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
 use crate::{
-    alg::{Alg, Es256, Es384, Es512, KeyKind, Rsa},
+    alg::{Alg, Es256, Es384, Es512, KeyKind, KeyedHmac, Rsa, HS256, HS384, HS512},
     backend::{self, Native, NativeKey},
     crypto::{ec, rsa::RsaPublicKey},
 };
@@ -22,7 +21,7 @@ pub const MAX_RSA_BITS: usize = RsaPublicKey::MAX_BITS;
 
 /// Public key material (or a shared secret), already parsed and checked.
 pub(crate) enum Material {
-    Secret(Zeroizing<Vec<u8>>),
+    Secret(Box<Secret>),
     Rsa(RsaPublicKey),
     P256(ec::PublicKey<8>),
     P384(ec::PublicKey<12>),
@@ -35,7 +34,9 @@ impl Material {
         if bytes.is_empty() {
             return Err("the secret is empty".into());
         }
-        Ok(Self::Secret(Zeroizing::new(bytes)))
+        Secret::new(&Zeroizing::new(bytes))
+            .map(|secret| Self::Secret(Box::new(secret)))
+            .ok_or_else(|| "the secret cannot key HMAC".into())
     }
 
     /// From the big-endian modulus and exponent.
@@ -73,7 +74,7 @@ impl Material {
     /// Whether this material can verify `alg` at all (ignoring pinning).
     pub(crate) fn fits(&self, alg: Alg) -> bool {
         match (self, alg.key_kind()) {
-            (Self::Secret(k), KeyKind::Secret { min_len }) => k.len() >= min_len,
+            (Self::Secret(k), KeyKind::Secret { min_len }) => k.len >= min_len,
             (Self::Rsa(_), KeyKind::Rsa)
             | (Self::P256(_), KeyKind::P256)
             | (Self::P384(_), KeyKind::P384)
@@ -85,15 +86,9 @@ impl Material {
 
     fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         match (self, alg) {
-            (Self::Secret(k), Alg::Hs256) => {
-                check(&Hs256, &Hs256Key::new(&**k), message, signature)
-            }
-            (Self::Secret(k), Alg::Hs384) => {
-                check(&Hs384, &Hs384Key::new(&**k), message, signature)
-            }
-            (Self::Secret(k), Alg::Hs512) => {
-                check(&Hs512, &Hs512Key::new(&**k), message, signature)
-            }
+            (Self::Secret(k), Alg::Hs256) => check(&HS256, &k.hs256, message, signature),
+            (Self::Secret(k), Alg::Hs384) => check(&HS384, &k.hs384, message, signature),
+            (Self::Secret(k), Alg::Hs512) => check(&HS512, &k.hs512, message, signature),
             (Self::Rsa(k), Alg::Rs256) => check(&Rsa::RS256, k, message, signature),
             (Self::Rsa(k), Alg::Rs384) => check(&Rsa::RS384, k, message, signature),
             (Self::Rsa(k), Alg::Rs512) => check(&Rsa::RS512, k, message, signature),
@@ -119,13 +114,33 @@ impl Material {
 
     fn size(&self) -> (Option<&'static str>, Option<usize>) {
         match self {
-            Self::Secret(k) => (None, Some(k.len() * 8)),
+            Self::Secret(k) => (None, Some(k.len * 8)),
             Self::Rsa(k) => (None, Some(k.bits())),
             Self::P256(k) => (Some(k.curve().name()), None),
             Self::P384(k) => (Some(k.curve().name()), None),
             Self::P521(k) => (Some(k.curve().name()), None),
             Self::Ed25519(_) => (Some("Ed25519"), None),
         }
+    }
+}
+
+/// A shared secret, keyed into HMAC once for each hash (the secret itself is not kept: the
+/// keyed states are all verification needs).
+pub(crate) struct Secret {
+    len: usize,
+    hs256: KeyedHmac<Hmac<Sha256>>,
+    hs384: KeyedHmac<Hmac<Sha384>>,
+    hs512: KeyedHmac<Hmac<Sha512>>,
+}
+
+impl Secret {
+    fn new(bytes: &[u8]) -> Option<Self> {
+        Some(Self {
+            len: bytes.len(),
+            hs256: KeyedHmac::new(bytes)?,
+            hs384: KeyedHmac::new(bytes)?,
+            hs512: KeyedHmac::new(bytes)?,
+        })
     }
 }
 

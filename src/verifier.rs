@@ -3,6 +3,8 @@
 
 use base64ct::Encoding as _;
 use jwt_compact::{ParseError, UntrustedToken};
+use std::sync::{Arc, Mutex};
+
 use serde_json::{Map, Value};
 
 use crate::{
@@ -26,10 +28,7 @@ const UNDERSTOOD_CRIT: &[&str] = &["b64"];
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Verified {
-    /// The protected header.
-    pub header: Map<String, Value>,
-    /// The header exactly as decoded (JSON text), for cheap hand-over to JavaScript.
-    pub header_json: String,
+    protected: Arc<Protected>,
     /// The claims set exactly as decoded (JSON text). Verification checked it as strictly as
     /// the header (no duplicate member names at any depth), but built only the claims it checks.
     pub payload_json: String,
@@ -38,11 +37,99 @@ pub struct Verified {
 }
 
 impl Verified {
+    /// The protected header.
+    #[must_use]
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.protected.header
+    }
+
+    /// The header exactly as decoded (JSON text), for cheap hand-over to JavaScript.
+    #[must_use]
+    pub fn header_json(&self) -> &str {
+        &self.protected.json
+    }
+
     /// The claims set.
     #[must_use]
     pub fn payload(&self) -> Map<String, Value> {
         // Verification parsed this text strictly already: it is a JSON object.
         serde_json::from_str(&self.payload_json).unwrap_or_default()
+    }
+}
+
+/// What verification learns from a protected header alone, under one verifier's options.
+#[derive(Debug)]
+struct Protected {
+    /// The encoded segment this was learnt from.
+    segment: String,
+    header: Map<String, Value>,
+    json: String,
+    alg: Alg,
+    /// `b64: false` is in force (RFC 7797), which JWTs must not use.
+    unencoded: bool,
+}
+
+impl Protected {
+    /// Checks a decoded header: parsed by jwt-compact, `crit` understood, `alg` supported and
+    /// allowed.
+    fn check(
+        segment: &str,
+        header: Map<String, Value>,
+        json: String,
+        verifier: &Verifier,
+    ) -> Result<Self> {
+        let alg_name = parse_alg(segment, &header)?;
+        let unencoded = check_crit(&header)?;
+        let alg = verifier.check_alg(&alg_name)?;
+        Ok(Self {
+            segment: segment.to_owned(),
+            header,
+            json,
+            alg,
+            unencoded,
+        })
+    }
+
+    fn kid(&self) -> Kid<'_> {
+        match self.header.get("kid") {
+            None => Kid::Absent,
+            Some(Value::String(kid)) => Kid::Name(kid),
+            // Not a string (`null`, a number, …): it names no key.
+            Some(_) => Kid::Other,
+        }
+    }
+}
+
+/// The protected headers a verifier accepted most recently, by their encoded segment. Tokens from
+/// one issuer and key all carry the same header, so it is parsed (through jwt-compact) and checked
+/// once, not for every token: what is learnt depends on nothing but the segment's text and the
+/// verifier's fixed options. Bounded, so headers made up by an attacker only evict each other.
+#[derive(Debug, Default)]
+struct RecentHeaders(Mutex<Vec<Arc<Protected>>>);
+
+impl RecentHeaders {
+    /// More than the headers an issuer's key rotation has live at once.
+    const CAPACITY: usize = 8;
+
+    fn get(&self, segment: &str) -> Option<Arc<Protected>> {
+        let recent = self.0.lock().ok()?;
+        recent.iter().find(|p| p.segment == segment).cloned()
+    }
+
+    fn insert(&self, protected: Arc<Protected>) {
+        if let Ok(mut recent) = self.0.lock() {
+            if recent.len() == Self::CAPACITY {
+                recent.remove(0);
+            }
+            recent.push(protected);
+        }
+    }
+}
+
+/// A clone starts empty: it is a cache, not state.
+impl Clone for RecentHeaders {
+    fn clone(&self) -> Self {
+        Self::default()
     }
 }
 
@@ -69,6 +156,7 @@ pub struct Verifier {
     algorithms: Option<Vec<Alg>>,
     max_token_length: usize,
     rules: ClaimRules,
+    headers: RecentHeaders,
 }
 
 impl Verifier {
@@ -124,6 +212,7 @@ impl Verifier {
                 max_token_age: options.max_token_age,
                 tolerance: options.clock_tolerance.unwrap_or(0.0),
             },
+            headers: RecentHeaders::default(),
         })
     }
 
@@ -168,24 +257,26 @@ impl Verifier {
         }
         let [header_b64, payload_b64, signature_b64] =
             segment::split(token).map_err(Error::JwsInvalid)?;
-        let (header, header_json) =
-            segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
+        // A header seen recently was decoded and passed every check then. A new one is decoded
+        // now, so that its errors come before the payload's, and checked after.
+        let header = match self.headers.get(header_b64) {
+            Some(protected) => Ok(protected),
+            None => {
+                Err(segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?)
+            }
+        };
         // Decoded once, strictly, before the signature (a malformed segment is a malformed
         // JWS); parsed as JSON only after it.
         let payload_bytes =
             segment::decode(payload_b64, Part::Payload).map_err(Error::JwsInvalid)?;
-        let (alg_name, signature) = parse(header_b64, signature_b64, &header)?;
-        let unencoded = check_crit(&header)?;
-        let alg = self.check_alg(&alg_name)?;
+        let protected = header.or_else(|(header, json)| self.learn(header_b64, header, json))?;
+        let signature =
+            segment::decode(signature_b64, Part::Signature).map_err(Error::JwsInvalid)?;
+        let alg = protected.alg;
 
         // The signing input is everything before the last dot, exactly as received.
         let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        let kid = match header.get("kid") {
-            None => Kid::Absent,
-            Some(Value::String(kid)) => Kid::Name(kid),
-            // Not a string (`null`, a number, …): it names no key.
-            Some(_) => Kid::Other,
-        };
+        let kid = protected.kid();
         let candidates: Vec<(usize, &Key)> = keys.candidates(alg, kid).collect();
         if candidates.is_empty() {
             return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
@@ -194,7 +285,7 @@ impl Verifier {
             return Err(Error::SignatureVerificationFailed);
         }
 
-        if unencoded {
+        if protected.unencoded {
             return Err(Error::JwtInvalid(
                 "JWTs MUST NOT use unencoded payload".into(),
             ));
@@ -207,14 +298,25 @@ impl Verifier {
         let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
         let claims = ClaimsView::parse(&payload_json)
             .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
-        self.rules.check(&header, &claims, now)?;
+        self.rules.check(&protected.header, &claims, now)?;
         drop(claims);
         Ok(Verified {
-            header,
-            header_json,
+            protected,
             payload_json,
             alg,
         })
+    }
+
+    /// Checks a newly seen header and remembers it.
+    fn learn(
+        &self,
+        segment: &str,
+        header: Map<String, Value>,
+        json: String,
+    ) -> Result<Arc<Protected>> {
+        let protected = Arc::new(Protected::check(segment, header, json, self)?);
+        self.headers.insert(Arc::clone(&protected));
+        Ok(protected)
     }
 
     fn check_alg(&self, name: &str) -> Result<Alg> {
@@ -283,17 +385,13 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
     }
 }
 
-/// The token's `alg` and signature, as jwt-compact parses them. jwt-compact is handed the
-/// header and signature segments around an empty payload: the payload, the largest segment, is
-/// already decoded. Two header members mean more here than jwt-compact's typed header allows,
-/// so a header holding them is handed over without them: a `kid` that is not a string (it just
-/// names no key, as in `jose`) and `cty: application/json` (RFC 7515 §4.1.10: the same as
-/// `JSON`, the only spelling jwt-compact knows).
-fn parse(
-    header_b64: &str,
-    signature_b64: &str,
-    header: &Map<String, Value>,
-) -> Result<(String, Vec<u8>)> {
+/// The token's `alg`, as jwt-compact parses it. jwt-compact is handed the header segment alone,
+/// with an empty payload and signature: the segments around it are decoded here. Two header
+/// members mean more here than jwt-compact's typed header allows, so a header holding them is
+/// handed over without them: a `kid` that is not a string (it just names no key, as in `jose`)
+/// and `cty: application/json` (RFC 7515 §4.1.10: the same as `JSON`, the only spelling
+/// jwt-compact knows).
+fn parse_alg(header_b64: &str, header: &Map<String, Value>) -> Result<String> {
     let odd_kid = header.get("kid").is_some_and(|kid| !kid.is_string());
     let json_cty = header
         .get("cty")
@@ -314,20 +412,9 @@ fn parse(
     } else {
         header_b64
     };
-    let without_payload = format!("{header_b64}..{signature_b64}");
-    let untrusted = match UntrustedToken::new(&without_payload) {
-        Err(ParseError::InvalidBase64Encoding) => {
-            let precise = segment::decode(signature_b64, Part::Signature).err();
-            return Err(Error::JwsInvalid(precise.unwrap_or_else(|| {
-                "Invalid Compact JWS: invalid base64url".into()
-            })));
-        }
-        other => other.map_err(parse_error)?,
-    };
-    Ok((
-        untrusted.algorithm().to_owned(),
-        untrusted.signature_bytes().to_vec(),
-    ))
+    let alone = format!("{header_b64}..");
+    let untrusted = UntrustedToken::new(&alone).map_err(parse_error)?;
+    Ok(untrusted.algorithm().to_owned())
 }
 
 fn parse_error(err: ParseError) -> Error {

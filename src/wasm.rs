@@ -285,13 +285,13 @@ impl WasmVerifier {
 fn verified_json(verified: &crate::Verified) -> String {
     let alg = verified.alg.name();
     let mut json = String::with_capacity(
-        alg.len() + verified.header_json.len() + verified.payload_json.len() + 8,
+        alg.len() + verified.header_json().len() + verified.payload_json.len() + 8,
     );
     for piece in [
         "[\"",
         alg,
         "\",",
-        &verified.header_json,
+        verified.header_json(),
         ",",
         &verified.payload_json,
         "]",

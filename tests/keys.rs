@@ -48,7 +48,7 @@ fn assert_verifies(keys: &KeySet, token: &str, alg: Alg) {
         .unwrap_or_else(|err| panic!("{alg}: {} {err}", err.code()));
     assert_eq!(verified.alg, alg);
     assert_eq!(verified.payload()["sub"], "alice");
-    assert_eq!(verified.header["alg"], alg.name());
+    assert_eq!(verified.header()["alg"], alg.name());
     // Same verifier without options: still fine.
     verifier("{}").verify(keys, token, NOW).unwrap();
     // One flipped bit in the signature.

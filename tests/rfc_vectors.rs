@@ -49,7 +49,7 @@ fn check_rfc7515(keys: &KeySet, token: &str, alg: Alg) {
     .unwrap();
     let verified = verifier.verify(keys, token, RFC7515_NOW).unwrap();
     assert_eq!(verified.alg, alg);
-    assert_eq!(verified.header["alg"], alg.name());
+    assert_eq!(verified.header()["alg"], alg.name());
     assert_eq!(verified.payload()["iss"], "joe");
     assert_eq!(verified.payload()["exp"], 1_300_819_380_i64);
     assert_eq!(verified.payload()["http://example.com/is_root"], true);
@@ -75,7 +75,7 @@ fn rfc7515_a1_hs256() {
     let verified = default_verifier()
         .verify(&keys, A1_TOKEN, RFC7515_NOW)
         .unwrap();
-    assert_eq!(verified.header["typ"], "JWT");
+    assert_eq!(verified.header()["typ"], "JWT");
 }
 
 #[test]

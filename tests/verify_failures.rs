@@ -40,10 +40,17 @@ fn claims_with(changes: &Value) -> Value {
     payload
 }
 
+/// Verifies twice with one verifier: the second time it knows the header (see `fail`).
 fn ok(options: &str, token: &str) -> jwtgate::Verified {
-    verifier(options)
-        .verify(&hs_keys(), token, NOW)
-        .unwrap_or_else(|err| panic!("{}: {err}", err.code()))
+    let verifier = verifier(options);
+    let [first, again] = [(); 2].map(|()| {
+        verifier
+            .verify(&hs_keys(), token, NOW)
+            .unwrap_or_else(|err| panic!("{}: {err}", err.code()))
+    });
+    assert_eq!(first.header_json(), again.header_json());
+    assert_eq!(first.payload_json, again.payload_json);
+    first
 }
 
 fn err(options: &str, token: &str) -> jwtgate::Error {
@@ -569,6 +576,51 @@ fn crit_with_unknown_name() {
 
 fn hs_with_header(header: &Value) -> String {
     token(&hs_key(), header, &claims())
+}
+
+/// A verifier remembers a few headers it accepted; which ones it remembers changes nothing.
+#[test]
+fn remembered_headers_change_no_outcome() {
+    let keys = hs_keys();
+    let shared = verifier("{}");
+    // More distinct headers than are remembered, each verified before and after the others.
+    let tokens: Vec<String> = (0..12)
+        .map(|n| hs_with_header(&json!({"alg": "HS256", "n": n})))
+        .collect();
+    for _ in 0..2 {
+        for (n, token) in tokens.iter().enumerate() {
+            let verified = shared.verify(&keys, token, NOW).unwrap();
+            assert_eq!(verified.header()["n"], n);
+        }
+    }
+    let clone = shared.clone();
+    for token in &tokens {
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let (header, payload) = input.split_once('.').unwrap();
+        let expired = sign_segments(
+            &hs_key(),
+            "HS256",
+            header,
+            &b64(claims_with(&json!({"exp": NOW - 1})).to_string().as_bytes()),
+        );
+        for bad in [
+            tamper_signature(token),
+            format!("{input}.{}", &signature[1..]),
+            format!("{input}.+{}", &signature[1..]),
+            format!("{header}.+{payload}.{signature}"),
+            format!("{header}.{payload}x.{signature}"),
+            expired,
+        ] {
+            let fresh = verifier("{}").verify(&keys, &bad, NOW).unwrap_err();
+            for seen in [&shared, &clone] {
+                let again = seen.verify(&keys, &bad, NOW).unwrap_err();
+                assert_eq!(
+                    (fresh.code(), fresh.to_string()),
+                    (again.code(), again.to_string())
+                );
+            }
+        }
+    }
 }
 
 #[test]

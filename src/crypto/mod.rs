@@ -2,5 +2,5 @@
 //! wherever no native backend is installed (browsers, the inspector, workerd's synchronous path).
 
 pub(crate) mod ec;
-mod mont;
+pub(crate) mod mont;
 pub(crate) mod rsa;

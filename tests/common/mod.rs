@@ -260,15 +260,23 @@ pub fn verifier(options: &str) -> Verifier {
     Verifier::new(VerifyOptions::from_json(options).expect("options")).expect("verifier")
 }
 
-/// Verifies with `options` at [`NOW`] and returns the error.
+/// Verifies with `options` at [`NOW`] and returns the error. Verifies twice with the same
+/// verifier, which the second time may know the token's header already (a verifier remembers
+/// headers it has accepted): the error must be the same.
 pub fn fail(keys: &KeySet, options: &str, token: &str) -> Error {
-    match verifier(options).verify(keys, token, NOW) {
+    let verifier = verifier(options);
+    let [first, again] = [(); 2].map(|()| match verifier.verify(keys, token, NOW) {
         Ok(v) => panic!(
             "expected an error, but the token verified: {:?}",
             v.payload()
         ),
         Err(err) => err,
-    }
+    });
+    assert_eq!(
+        (first.code(), first.to_string()),
+        (again.code(), again.to_string())
+    );
+    first
 }
 
 /// Flips one bit in the first byte of the signature segment's decoded bytes.
