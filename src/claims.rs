@@ -28,6 +28,8 @@ pub(crate) struct ClaimsView<'a> {
     exp: Option<Claim<'a>>,
     nbf: Option<Claim<'a>>,
     iat: Option<Claim<'a>>,
+    /// The claims the caller asked to keep, as values.
+    pub(crate) kept: Map<String, Value>,
 }
 
 /// One checked claim's value, as far as the checks care.
@@ -41,12 +43,20 @@ enum Claim<'a> {
 }
 
 impl<'a> ClaimsView<'a> {
-    /// Parses a claims set (JSON text that must hold an object).
-    pub(crate) fn parse(text: &'a str) -> core::result::Result<Self, String> {
+    /// Parses a claims set (JSON text that must hold an object), building the values of the
+    /// claims named in `keep` (sorted) as well: in the same pass, for callers that read a few
+    /// claims besides the checked ones.
+    pub(crate) fn parse(text: &'a str, keep: &[String]) -> core::result::Result<Self, String> {
         if !text.trim_start().starts_with('{') {
             return Err("not a JSON object".into());
         }
-        serde_json::from_str(text).map_err(|err| format!("invalid JSON: {err}"))
+        let invalid = |err: serde_json::Error| format!("invalid JSON: {err}");
+        let mut parser = serde_json::Deserializer::from_str(text);
+        let view = parser
+            .deserialize_map(ViewVisitor { keep })
+            .map_err(invalid)?;
+        parser.end().map_err(invalid)?;
+        Ok(view)
     }
 
     fn has(&self, name: &str) -> bool {
@@ -64,43 +74,70 @@ impl<'a> ClaimsView<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for ClaimsView<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
-        struct ViewVisitor;
-        impl<'de> Visitor<'de> for ViewVisitor {
-            type Value = ClaimsView<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> core::result::Result<Self::Value, A::Error> {
-                let mut view = ClaimsView::default();
-                while let Some(Text(name)) = map.next_key()? {
-                    let slot = match &*name {
-                        "iss" => &mut view.iss,
-                        "sub" => &mut view.sub,
-                        "aud" => &mut view.aud,
-                        "client_id" => &mut view.client_id,
-                        "token_use" => &mut view.token_use,
-                        "exp" => &mut view.exp,
-                        "nbf" => &mut view.nbf,
-                        "iat" => &mut view.iat,
-                        _ => {
-                            map.next_value::<Checked>()?;
-                            view.names.push(name);
-                            continue;
-                        }
-                    };
-                    *slot = Some(map.next_value()?);
-                    view.names.push(name);
+struct ViewVisitor<'k> {
+    keep: &'k [String],
+}
+
+impl<'de> Visitor<'de> for ViewVisitor<'_> {
+    type Value = ClaimsView<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> core::result::Result<Self::Value, A::Error> {
+        let mut view = ClaimsView::default();
+        while let Some(Text(name)) = map.next_key()? {
+            let slot = match &*name {
+                "iss" => Some(&mut view.iss),
+                "sub" => Some(&mut view.sub),
+                "aud" => Some(&mut view.aud),
+                "client_id" => Some(&mut view.client_id),
+                "token_use" => Some(&mut view.token_use),
+                "exp" => Some(&mut view.exp),
+                "nbf" => Some(&mut view.nbf),
+                "iat" => Some(&mut view.iat),
+                _ => None,
+            };
+            if self
+                .keep
+                .binary_search_by(|k| k.as_str().cmp(&name))
+                .is_ok()
+            {
+                let json::Strict(value) = map.next_value()?;
+                if let Some(slot) = slot {
+                    *slot = Some(Claim::of(&value));
                 }
-                json::refuse_duplicates(&mut view.names)?;
-                Ok(view)
+                view.kept.insert(name.clone().into_owned(), value);
+            } else if let Some(slot) = slot {
+                *slot = Some(map.next_value()?);
+            } else {
+                map.next_value::<Checked>()?;
             }
+            view.names.push(name);
         }
-        deserializer.deserialize_map(ViewVisitor)
+        json::refuse_duplicates(&mut view.names)?;
+        Ok(view)
+    }
+}
+
+impl Claim<'_> {
+    /// A claim kept as a value, as the checks see it.
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::String(text) => Claim::Text(Cow::Owned(text.clone())),
+            Value::Number(n) => n.as_f64().map_or(Claim::Other, Claim::Number),
+            Value::Array(items) => Claim::Texts(
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(|t| Cow::Owned(t.to_owned())))
+                    .collect(),
+            ),
+            _ => Claim::Other,
+        }
     }
 }
 
@@ -369,17 +406,41 @@ fn secs(value: f64) -> i64 {
 mod tests {
     use super::*;
 
+    const CLAIMS: &str = r#"{"iss":"a\u0062","aud":["x",7,{"k":1},"y"],"exp":1.5e9,"nbf":"soon","custom":{"deep":[1]},"n":3}"#;
+
     #[test]
     fn the_view_reads_checked_claims_and_names() {
-        let view = ClaimsView::parse(
-            r#"{"iss":"a\u0062","aud":["x",7,{"k":1},"y"],"exp":1.5e9,"nbf":"soon","custom":{"deep":[1]}}"#,
-        )
-        .unwrap();
+        let view = ClaimsView::parse(CLAIMS, &[]).unwrap();
         assert_eq!(ClaimsView::text(view.iss.as_ref()), Some("ab"));
         assert!(matches!(&view.aud, Some(Claim::Texts(a)) if a == &["x", "y"]));
         assert!(matches!(view.exp, Some(Claim::Number(n)) if (n - 1.5e9).abs() < 1.0));
         assert!(matches!(view.nbf, Some(Claim::Text(_))));
         assert!(view.has("custom") && view.has("aud") && !view.has("sub"));
+        assert!(view.kept.is_empty());
+    }
+
+    /// Kept claims are the full parser's values, and keeping a checked claim changes nothing
+    /// the checks see.
+    #[test]
+    fn kept_claims_are_the_full_values() {
+        let full = crate::json::parse(CLAIMS.as_bytes()).unwrap();
+        let keep = ["aud", "custom", "exp", "iss", "missing", "nbf"].map(String::from);
+        let view = ClaimsView::parse(CLAIMS, &keep).unwrap();
+        let plain = ClaimsView::parse(CLAIMS, &[]).unwrap();
+        for (name, value) in &view.kept {
+            assert_eq!(Some(value), full.get(name), "{name}");
+        }
+        assert_eq!(view.kept.len(), 5);
+        assert!(!view.kept.contains_key("n"));
+        for (kept, plain) in [
+            (&view.iss, &plain.iss),
+            (&view.aud, &plain.aud),
+            (&view.exp, &plain.exp),
+            (&view.nbf, &plain.nbf),
+        ] {
+            assert_eq!(format!("{kept:?}"), format!("{plain:?}"));
+        }
+        assert_eq!(view.names, plain.names);
     }
 
     #[test]
@@ -397,7 +458,9 @@ mod tests {
             r#""claims""#,
             r#"{"exp":1} x"#,
         ] {
-            assert!(ClaimsView::parse(text).is_err(), "{text}");
+            assert!(ClaimsView::parse(text, &[]).is_err(), "{text}");
+            let keep = ["aud", "custom", "exp", "iss", "sub", "x"].map(String::from);
+            assert!(ClaimsView::parse(text, &keep).is_err(), "{text}");
             assert!(
                 crate::json::parse(text.as_bytes())
                     .ok()

@@ -34,6 +34,8 @@ pub struct Verified {
     pub payload_json: String,
     /// The algorithm that verified the signature.
     pub alg: Alg,
+    /// The claims named by [`Verifier::keep_claims`], built while verifying.
+    pub(crate) kept: Map<String, Value>,
 }
 
 impl Verified {
@@ -157,6 +159,8 @@ pub struct Verifier {
     max_token_length: usize,
     rules: ClaimRules,
     headers: RecentHeaders,
+    /// Sorted.
+    kept_claims: Vec<String>,
 }
 
 impl Verifier {
@@ -213,7 +217,15 @@ impl Verifier {
                 tolerance: options.clock_tolerance.unwrap_or(0.0),
             },
             headers: RecentHeaders::default(),
+            kept_claims: Vec::new(),
         })
+    }
+
+    /// Has verification build these claims (sorted names) as values, in the pass that checks
+    /// the claims set: for a caller that reads a few claims of every token (the authorizer's
+    /// policy), and would otherwise parse the claims set a second time.
+    pub(crate) fn keep_claims(&mut self, names: Vec<String>) {
+        self.kept_claims = names;
     }
 
     /// Verifies `token` with `keys` at `now` (seconds since the Unix epoch).
@@ -296,14 +308,15 @@ impl Verifier {
             ))
         };
         let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
-        let claims = ClaimsView::parse(&payload_json)
+        let claims = ClaimsView::parse(&payload_json, &self.kept_claims)
             .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
         self.rules.check(&protected.header, &claims, now)?;
-        drop(claims);
+        let kept = claims.kept;
         Ok(Verified {
             protected,
             payload_json,
             alg,
+            kept,
         })
     }
 

@@ -205,6 +205,8 @@ impl Authorizer {
                 "with several issuers, each needs its own distinct `issuer`",
             ));
         }
+        let mut verifier = verifier;
+        verifier.keep_claims(self.claims_read());
         self.issuers.push(Issuer {
             name,
             verifier,
@@ -217,6 +219,23 @@ impl Authorizer {
     pub fn set_policy(&mut self, policy: Policy) {
         self.grants = GrantCache::new(Some(&policy));
         self.policy = Some(policy);
+        let names = self.claims_read();
+        for issuer in &mut self.issuers {
+            issuer.verifier.keep_claims(names.clone());
+        }
+    }
+
+    /// The claims a brief decision reads (sorted): the policy's, or the principal's without
+    /// one, and the usage-plan key's.
+    fn claims_read(&self) -> Vec<String> {
+        let mut names = match &self.policy {
+            Some(policy) => policy.claim_names(),
+            None => vec!["sub".to_owned()],
+        };
+        names.extend(self.usage_claim.iter().cloned());
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Replaces the keys of issuer `index` (after a JWKS refresh).
@@ -323,7 +342,11 @@ impl Authorizer {
                 return outcome;
             }
         };
-        let claims = verified.payload();
+        // A brief outcome has no claims to show: the ones verification kept are all it reads.
+        let claims = match detail {
+            Detail::Full => verified.payload(),
+            Detail::Brief => verified.kept,
+        };
         let principal = match &self.policy {
             Some(policy) => policy.principal(&claims),
             None => claims.get("sub").and_then(Value::as_str).map(str::to_owned),

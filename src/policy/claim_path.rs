@@ -32,6 +32,15 @@ impl ClaimPath {
     }
 }
 
+impl ClaimPath {
+    /// The top-level members [`ClaimPath::lookup`] may read: the whole name, and the first
+    /// part of a dotted path.
+    pub(crate) fn members(&self) -> impl Iterator<Item = &str> {
+        let root = self.0.split('.').next().filter(|root| *root != self.0);
+        core::iter::once(self.0.as_str()).chain(root)
+    }
+}
+
 impl fmt::Display for ClaimPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -105,6 +105,26 @@ impl Policy {
             .collect()
     }
 
+    /// Every top-level claim a decision may read (principal, context, scopes, conditions),
+    /// sorted, without repeats: the rest of a claims set need not be built for deciding.
+    pub(crate) fn claim_names(&self) -> Vec<String> {
+        let paths = core::iter::once(&self.principal_claim)
+            .chain(self.context.iter().map(|(_, claim)| claim))
+            .chain(
+                self.rules
+                    .iter()
+                    .flat_map(|r| r.when.iter().map(|c| &c.claim)),
+            );
+        let mut names: Vec<String> = paths
+            .flat_map(ClaimPath::members)
+            .chain(self.scope_claims.iter().map(String::as_str))
+            .map(str::to_owned)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// The scopes the token grants, from the configured claims (`scope` as a space-separated
     /// string, `scp` as an array or string, by default).
     pub(crate) fn granted_scopes<'a>(

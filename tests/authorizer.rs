@@ -1,0 +1,115 @@
+//! The authorizer's brief outcomes (what the Lambda handler asks for) against its full ones.
+
+mod common;
+
+use common::{b64, sign_segments, TestKey, NOW};
+use jwtgate::{
+    apigw::{Authorizer, AuthorizerOptions},
+    policy::Policy,
+    Alg, KeySet, Verifier, VerifyOptions,
+};
+use serde_json::{json, Value};
+
+const SECRET: [u8; 32] = [7; 32];
+
+fn authorizer(policy: Option<&Value>, usage_claim: Option<&str>) -> Authorizer {
+    let mut options = AuthorizerOptions::default();
+    options.usage_identifier_key_claim = usage_claim.map(str::to_owned);
+    let mut authorizer = Authorizer::new(None, options);
+    let keys = KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap();
+    let verifier = Verifier::new(VerifyOptions::default()).unwrap();
+    authorizer.add_issuer(None, verifier, keys.into()).unwrap();
+    // Set after the issuer, as the Node binding does: the verifier must learn the policy's claims.
+    if let Some(policy) = policy {
+        authorizer.set_policy(Policy::from_json(&policy.to_string()).unwrap());
+    }
+    authorizer
+}
+
+fn event(claims: &Value, method: &str, path: &str) -> String {
+    let mut claims = claims.clone();
+    claims["exp"] = json!(NOW + 60);
+    let header = b64(br#"{"alg":"HS256"}"#);
+    let token = sign_segments(
+        &TestKey::Secret(SECRET.to_vec()),
+        "HS256",
+        &header,
+        &b64(claims.to_string().as_bytes()),
+    );
+    json!({
+        "type": "TOKEN",
+        "authorizationToken": format!("Bearer {token}"),
+        "methodArn": format!("arn:aws:execute-api:eu-west-1:123456789012:api1/prod/{method}{path}"),
+    })
+    .to_string()
+}
+
+/// The full outcome without what a brief one leaves out.
+fn briefed(mut full: Value) -> Value {
+    let object = full.as_object_mut().unwrap();
+    object.remove("payload");
+    object.remove("context");
+    if let Some(decision) = object.get_mut("decision") {
+        decision["trace"] = json!([]);
+    }
+    full
+}
+
+/// Verification builds only the claims a decision reads (the policy's principal, context,
+/// scopes and conditions, dotted paths and namespaced names included, and the usage-plan key);
+/// a brief decision on them is the full decision, whatever else the token holds.
+#[test]
+fn brief_outcomes_decide_as_full_ones() {
+    let policy = json!({
+        "rules": [
+            { "id": "read", "effect": "allow", "routes": ["GET /pets/{id}"], "scopes": { "anyOf": ["pets:read"] } },
+            { "id": "tenant", "effect": "allow", "routes": ["GET /tenants/{t}/orders"],
+              "when": [{ "claim": "org.tenant", "equalsParam": "t" }] },
+            { "id": "ns", "effect": "allow", "routes": ["POST /admin"],
+              "when": [{ "claim": "https://example.com/roles", "containsAny": ["admin"] }] },
+            { "id": "no-delete", "effect": "deny", "routes": ["DELETE /pets/{id}"] },
+        ],
+        "principalId": "user.id",
+        "context": { "plan": "custom:plan", "roles": "https://example.com/roles" },
+        "scopeClaims": ["scope", "scp"],
+    });
+    let principals = [
+        json!({ "user": { "id": "u1" }, "scope": "pets:read openid", "org": { "tenant": "t1" }, "custom:plan": "pro", "other": [1, 2] }),
+        json!({ "user": { "id": "u2" }, "scp": ["pets:read"], "https://example.com/roles": ["admin"], "api_key": "k-2", "sub": "s2" }),
+        json!({ "user.id": "u3", "org.tenant": "t1", "https://example.com/roles": "admin" }),
+        json!({ "sub": "no-user", "scope": "pets:read" }),
+    ];
+    let requests = [
+        ("GET", "/pets/7"),
+        ("DELETE", "/pets/7"),
+        ("GET", "/tenants/t1/orders"),
+        ("POST", "/admin"),
+    ];
+    let mut seen = Vec::new();
+    for (policy, usage) in [
+        (Some(&policy), None),
+        (Some(&policy), Some("api_key")),
+        (None, Some("api_key")),
+        (None, None),
+    ] {
+        let authorizer = authorizer(policy, usage);
+        for claims in &principals {
+            for (method, path) in requests {
+                let event = event(claims, method, path);
+                let full = serde_json::to_value(authorizer.handle_event(&event, NOW)).unwrap();
+                let brief =
+                    serde_json::to_value(authorizer.handle_event_brief(&event, NOW)).unwrap();
+                assert_eq!(brief, briefed(full.clone()), "{claims} {method} {path}");
+                seen.push((
+                    full["status"].clone(),
+                    full["response"]["usageIdentifierKey"].clone(),
+                ));
+            }
+        }
+    }
+    // The matrix covers allowed, denied, and refused (no principal) outcomes, and usage keys.
+    for status in [200, 403, 401] {
+        assert!(seen.iter().any(|(s, _)| *s == status), "{status}");
+    }
+    assert!(seen.iter().any(|(_, key)| *key == "k-2"));
+}
