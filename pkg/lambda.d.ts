@@ -157,6 +157,13 @@ export class Authorizer {
   }): Promise<AuthorizeResult>;
   /** Decides an API Gateway authorizer event; `detail: false` leaves the claims, the trace and the top-level `context` (the response has it) out (faster). */
   handleEvent(event: object | string, options?: { currentDate?: Date; detail?: boolean }): Promise<EventOutcome>;
+  /**
+   * What a Lambda authorizer returns for `event`: the response, or a rejection with
+   * `Error('Unauthorized')` (401). Builds only the answer (and what the log needs), so it is the
+   * fastest way to decide an event; `createLambdaAuthorizer`'s handler is `(event) => authorizer.respond(event)`.
+   * @example export const handler = async (event) => authorizer.respond(event);
+   */
+  respond(event: object | string): Promise<IamAuthorizerResponse | SimpleAuthorizerResponse>;
 }
 
 /** The Lambda handler: resolves to the API Gateway answer, or throws `Error('Unauthorized')` (401). */

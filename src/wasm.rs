@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use std::sync::Arc;
 
 use crate::{
-    apigw::{Authorizer, AuthorizerOptions, DirectRequest, Outcome},
+    apigw::{Authorizer, AuthorizerOptions, Detail, DirectRequest, Outcome},
     decode,
     policy::{route::Target, Policy},
     Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
@@ -388,15 +388,19 @@ impl WasmAuthorizer {
     }
 
     /// Authorizes the API Gateway event (JSON text) of `len` bytes that JavaScript wrote into the
-    /// input buffer, at `now`; returns the outcome as JSON text, without the claims and the
-    /// decision trace unless `detail`.
+    /// input buffer, at `now`; returns the outcome as JSON text, with the detail `detail` names:
+    /// 2 full, 1 brief, 0 the answer only.
     #[wasm_bindgen(js_name = handleEvent)]
     #[allow(clippy::cast_possible_truncation)]
-    pub fn handle_event(&self, len: usize, now: f64, detail: bool) -> String {
+    pub fn handle_event(&self, len: usize, now: f64, detail: u8) -> String {
+        let detail = match detail {
+            0 => Detail::Answer,
+            1 => Detail::Brief,
+            _ => Detail::Full,
+        };
         let outcome = TOKEN_BUFFER.with(|buffer| {
             match buffer.borrow().get(..len).map(core::str::from_utf8) {
-                Some(Ok(text)) if detail => self.0.handle_event(text, now as i64),
-                Some(Ok(text)) => self.0.handle_event_brief(text, now as i64),
+                Some(Ok(text)) => self.0.handle_event_with(text, now as i64, detail),
                 // `encodeInto` writes UTF-8; JavaScript passes a length beyond the buffer for an
                 // event it did not copy in, being over the size limit in UTF-16 units already.
                 _ => Outcome::unreadable_event(format!(

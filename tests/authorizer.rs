@@ -1,10 +1,11 @@
-//! The authorizer's brief outcomes (what the Lambda handler asks for) against its full ones.
+//! The authorizer's brief outcomes (for a decision log) and answers (what a Lambda handler
+//! returns) against its full outcomes.
 
 mod common;
 
 use common::{b64, sign_segments, TestKey, NOW};
 use jwtgate::{
-    apigw::{Authorizer, AuthorizerOptions},
+    apigw::{Authorizer, AuthorizerOptions, Detail},
     policy::Policy,
     Alg, KeySet, Verifier, VerifyOptions,
 };
@@ -55,9 +56,18 @@ fn briefed(mut full: Value) -> Value {
     full
 }
 
+/// A brief outcome without what an answer leaves out.
+fn answer(mut brief: Value) -> Value {
+    let object = brief.as_object_mut().unwrap();
+    for name in ["decision", "principalId", "route"] {
+        object.remove(name);
+    }
+    brief
+}
+
 /// Verification builds only the claims a decision reads (the policy's principal, context,
 /// scopes and conditions, dotted paths and namespaced names included, and the usage-plan key);
-/// a brief decision on them is the full decision, whatever else the token holds.
+/// a brief decision or a bare answer on them is the full decision, whatever else the token holds.
 #[test]
 fn brief_outcomes_decide_as_full_ones() {
     let policy = json!({
@@ -97,9 +107,16 @@ fn brief_outcomes_decide_as_full_ones() {
             for (method, path) in requests {
                 let event = event(claims, method, path);
                 let full = serde_json::to_value(authorizer.handle_event(&event, NOW)).unwrap();
-                let brief =
-                    serde_json::to_value(authorizer.handle_event_brief(&event, NOW)).unwrap();
-                assert_eq!(brief, briefed(full.clone()), "{claims} {method} {path}");
+                let with = |detail| {
+                    serde_json::to_value(authorizer.handle_event_with(&event, NOW, detail)).unwrap()
+                };
+                let brief = briefed(full.clone());
+                assert_eq!(with(Detail::Brief), brief, "{claims} {method} {path}");
+                assert_eq!(
+                    with(Detail::Answer),
+                    answer(brief),
+                    "{claims} {method} {path}"
+                );
                 seen.push((
                     full["status"].clone(),
                     full["response"]["usageIdentifierKey"].clone(),

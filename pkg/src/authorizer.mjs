@@ -16,6 +16,10 @@ const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
 const MAX_EVENT_BYTES = 1 << 20;
 /** A length beyond any input buffer (the largest wasm32 `usize`). */
 const NOT_COPIED = 2 ** 32 - 1;
+/** How much an outcome tells (Rust's `apigw::Detail`): the answer only, enough for the log, everything. */
+const ANSWER = 0;
+const BRIEF = 1;
+const FULL = 2;
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
 
@@ -64,6 +68,7 @@ export class Authorizer {
   #logClaims;
   #currentDate;
   #carriers;
+  #routePolicy;
 
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
@@ -82,6 +87,7 @@ export class Authorizer {
     const settings = JSON.stringify(pick(options, AUTHORIZER_OPTIONS));
     this.#handle = call(() => new wasm.Authorizer(settings));
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
+    this.#routePolicy = compiled !== undefined;
 
     const jwksOptions = pick({ fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs }, ['fetch', 'timeoutMs', 'cooldownMs']);
     const defaults = pick(options, [...VERIFIER_OPTIONS, ...KEY_SOURCES]);
@@ -179,18 +185,36 @@ export class Authorizer {
    * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
    */
   async handleEvent(event, { currentDate, detail = true } = {}) {
+    return this.#handleEvent(event, this.#now(currentDate), detail || this.#logClaims ? FULL : BRIEF);
+  }
+
+  /**
+   * What a Lambda authorizer returns to API Gateway for `event` (any of the five shapes): the
+   * response (an IAM policy, or a simple response), or a rejection with `Error('Unauthorized')`
+   * (401), the message API Gateway expects. `createLambdaAuthorizer` wraps this; call it from
+   * your own handler to add to it. Decides as `handleEvent` does, but builds only the answer
+   * (and what the decision log needs, when logging), which is faster.
+   * @example
+   * export const handler = async (event) => authorizer.respond(event);
+   */
+  async respond(event) {
+    const level = this.#logClaims ? FULL : this.#log ? BRIEF : ANSWER;
+    const outcome = await this.#handleEvent(event, this.#now(), level);
+    if (outcome.status === 401) throw new Error('Unauthorized');
+    return outcome.response;
+  }
+
+  /** The outcome at a detail level; not a promise when no key set has to be fetched. */
+  #handleEvent(event, now, level) {
     const started = performance.now();
-    const now = this.#now(currentDate);
     const text = typeof event === 'string' ? event : JSON.stringify(readFields(event, this.#carriers));
-    const withDetail = detail || this.#logClaims;
     // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
     // An event over Rust's size limit in UTF-16 units already is not copied into wasm memory
     // (the input buffer keeps its size): a length past the buffer makes Rust refuse it.
     const length = () => (text.length > MAX_EVENT_BYTES ? NOT_COPIED : writeInput(text));
-    const decided = this.#decide(() => this.#handle.handleEvent(length(), now, withDetail));
-    const outcome = decided instanceof Promise ? await decided : decided;
-    this.#emit(outcome, started);
-    return outcome;
+    const decided = this.#decide(() => this.#handle.handleEvent(length(), now, level));
+    if (!(decided instanceof Promise)) return this.#emit(decided, started);
+    return decided.then((outcome) => this.#emit(outcome, started));
   }
 
   /**
@@ -217,9 +241,9 @@ export class Authorizer {
     };
   }
 
-  /** One structured log line per decision; never the token, claim values only if asked. */
+  /** One structured log line per decision; never the token, claim values only if asked. Returns the outcome. */
   #emit(outcome, started) {
-    if (!this.#log) return;
+    if (!this.#log) return outcome;
     const line = {
       msg: 'jwtgate decision',
       decision: outcome.status === 200 ? 'allow' : outcome.status === 403 ? 'deny' : 'unauthorized',
@@ -232,11 +256,13 @@ export class Authorizer {
       principal: outcome.principalId,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
-    if (outcome.shape === 'httpV2' && outcome.response && 'isAuthorized' in outcome.response && outcome.decision?.trace?.length) {
+    // A simple response holds no route: API Gateway's cached answer is reused for every route.
+    if (this.#routePolicy && outcome.response && 'isAuthorized' in outcome.response) {
       line.cache = 'simple responses are cached for every route: set the authorizer cache TTL to 0 or add the route to the identity source';
     }
     if (this.#logClaims) line.trace = outcome.decision?.trace;
     this.#log(line);
+    return outcome;
   }
 }
 

@@ -17,11 +17,7 @@ export function createLambdaAuthorizer(options) {
   const authorizer = options instanceof Authorizer ? options : new Authorizer(options);
   // Start fetching keys while Lambda initialises; failures are retried on the first request.
   authorizer.hydrate().catch(() => {});
-  const handler = async (event) => {
-    const outcome = await authorizer.handleEvent(event, { detail: false });
-    if (outcome.status === 401) throw new Error('Unauthorized');
-    return outcome.response;
-  };
+  const handler = async (event) => authorizer.respond(event);
   handler.authorizer = authorizer;
   return handler;
 }

@@ -248,18 +248,13 @@ impl Authorizer {
     /// Authorizes an API Gateway authorizer event given as JSON text.
     #[must_use]
     pub fn handle_event(&self, event_json: &str, now: i64) -> Outcome {
-        self.handle_event_in(event_json, now, Detail::Full)
+        self.handle_event_with(event_json, now, Detail::Full)
     }
 
-    /// [`Authorizer::handle_event`] without the claims (`payload`), the decision's trace and the
-    /// separate `context` (the response carries it): what a Lambda handler needs, and cheaper to
-    /// produce.
+    /// [`Authorizer::handle_event`] telling only as much as `detail` asks for: the less, the
+    /// cheaper.
     #[must_use]
-    pub fn handle_event_brief(&self, event_json: &str, now: i64) -> Outcome {
-        self.handle_event_in(event_json, now, Detail::Brief)
-    }
-
-    fn handle_event_in(&self, event_json: &str, now: i64, detail: Detail) -> Outcome {
+    pub fn handle_event_with(&self, event_json: &str, now: i64, detail: Detail) -> Outcome {
         match event::parse_json(event_json, &self.source) {
             Ok(request) => self.authorize(&request, now, &mut verify_with_keys, detail),
             Err(err) => refused(Shape::Direct, None, &err),
@@ -311,7 +306,10 @@ impl Authorizer {
         check_signature: IssuerSignatureCheck<'_>,
         detail: Detail,
     ) -> Outcome {
-        let route = request.target().map(|t| t.to_string());
+        let route = match detail {
+            Detail::Answer => None,
+            Detail::Full | Detail::Brief => request.target().map(|t| t.to_string()),
+        };
         let token = match &request.token {
             Ok(token) => token,
             Err(why) => return refused(request.shape, route, &Error::TokenMissing(why.clone())),
@@ -342,10 +340,11 @@ impl Authorizer {
                 return outcome;
             }
         };
-        // A brief outcome has no claims to show: the ones verification kept are all it reads.
+        // Only a full outcome shows the claims: the ones verification kept are all the others
+        // read.
         let claims = match detail {
             Detail::Full => verified.payload(),
-            Detail::Brief => verified.kept,
+            Detail::Brief | Detail::Answer => verified.kept,
         };
         let principal = match &self.policy {
             Some(policy) => policy.principal(&claims),
@@ -360,10 +359,10 @@ impl Authorizer {
             return refused(request.shape, route, &err);
         };
         let decision = match (&self.policy, request.target()) {
-            (Some(policy), Some(target)) if detail == Detail::Brief => {
-                policy.decide_untraced(target, &claims)
+            (Some(policy), Some(target)) if detail == Detail::Full => {
+                policy.decide(target, &claims)
             }
-            (Some(policy), Some(target)) => policy.decide(target, &claims),
+            (Some(policy), Some(target)) => policy.decide_untraced(target, &claims),
             _ => Decision::allow_all(),
         };
         let context = self
@@ -372,13 +371,14 @@ impl Authorizer {
             .map(|p| p.context(&claims))
             .unwrap_or_default();
         let response = self.response(request, &decision, &principal, &claims, &context);
+        let answer_only = detail == Detail::Answer;
         Outcome {
             status: if decision.allowed { 200 } else { 403 },
             shape: request.shape,
             response,
-            decision: Some(decision),
+            decision: (!answer_only).then_some(decision),
             error: None,
-            principal_id: Some(principal),
+            principal_id: (!answer_only).then_some(principal),
             payload: (detail == Detail::Full).then_some(claims),
             // A brief outcome's context is in its response already.
             context: (detail == Detail::Full).then_some(context),
@@ -457,11 +457,16 @@ impl Authorizer {
 
 /// How much an outcome tells besides the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Detail {
-    /// The claims and the decision's trace too.
+#[non_exhaustive]
+pub enum Detail {
+    /// Everything: the claims (`payload`), the decision with its trace, the `context`.
     Full,
-    /// Neither.
+    /// No claims, no trace and no separate `context` (the response carries it): what a
+    /// decision log needs.
     Brief,
+    /// What API Gateway gets and nothing else: the status, the response, the error, and
+    /// `refetch` (no decision, principal or route).
+    Answer,
 }
 
 /// Checks a signature for the issuer at the given index: `(issuer, alg, candidates, signing

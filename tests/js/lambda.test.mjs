@@ -310,14 +310,27 @@ describe('every fixture event', () => {
       for (const simpleResponses of variants) {
         const simple = simpleResponses && spec.kind === 'httpV2';
         const label = `simpleResponses: ${simpleResponses}`;
-        const make = () => {
+        const make = ({ quiet = false } = {}) => {
           const logs = [];
           const handler = createLambdaAuthorizer({
             issuer: ISS, audience: AUD, jwks: JWKS, policy: fixturePolicy(spec.route),
-            simpleResponses, log: (l) => logs.push(l), ...spec.options,
+            simpleResponses, log: !quiet && ((l) => logs.push(l)), ...spec.options,
           });
           return { handler, logs };
         };
+
+        test(`${label}: without a log (answers only), the same answers as with one`, async () => {
+          const logged = make().handler;
+          const quiet = make({ quiet: true }).handler;
+          const outcome = (handler, event) => handler(event).catch((err) => `rejected: ${err.message}`);
+          for (const token of Object.values(tokens)) {
+            const answer = await outcome(quiet, eventWith(token));
+            assert.deepEqual(answer, await outcome(logged, eventWith(token)));
+            const full = await logged.authorizer.handleEvent(eventWith(token));
+            assert.deepEqual(answer, full.status === 401 ? 'rejected: Unauthorized' : full.response);
+          }
+          assert.equal(await outcome(quiet, eventWith(undefined)), 'rejected: Unauthorized');
+        });
 
         test(`${label}: allowed → ${simple ? '{ isAuthorized: true }' : 'IAM Allow for the current route'}`, async () => {
           const { handler, logs } = make();
@@ -335,6 +348,8 @@ describe('every fixture event', () => {
           assert.equal(logs[0].shape, spec.shape);
           assert.equal(logs[0].route, spec.route);
           assert.equal(logs[0].status, 200);
+          // Simple responses under a route-dependent policy: the log warns about API Gateway's cache.
+          assert.equal('cache' in logs[0], simple);
         });
 
         if (spec.bare) {
