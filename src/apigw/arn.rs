@@ -23,11 +23,18 @@ impl MethodArn {
                 arn.chars().take(200).collect::<String>()
             ))
         };
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let [arn_lit, partition, "execute-api", region, account, resource] = parts[..] else {
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("execute-api"), Some(region), Some(account)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(bad());
         };
-        if arn_lit != "arn" || partition.is_empty() || region.is_empty() || account.is_empty() {
+        let resource = parts.next().ok_or_else(bad)?;
+        if partition.is_empty() || region.is_empty() || account.is_empty() {
             return Err(bad());
         }
         let mut pieces = resource.splitn(4, '/');
@@ -38,15 +45,18 @@ impl MethodArn {
         if api.is_empty() || stage.is_empty() || method.is_empty() {
             return Err(bad());
         }
+        // The prefix and the path are slices of the ARN itself: up to the stage, and from the
+        // slash after the method.
+        let prefix_len = arn.len() - resource.len() + api.len() + 1 + stage.len();
         let path = match pieces.next() {
-            Some(rest) => format!("/{rest}"),
-            None if method.starts_with('$') => String::new(),
-            None => "/".into(),
+            Some(_) => &arn[prefix_len + 1 + method.len()..],
+            None if method.starts_with('$') => "",
+            None => "/",
         };
         Ok(Self {
-            prefix: format!("{arn_lit}:{partition}:execute-api:{region}:{account}:{api}/{stage}"),
+            prefix: arn[..prefix_len].to_owned(),
             method: method.to_owned(),
-            path,
+            path: path.to_owned(),
         })
     }
 
@@ -58,7 +68,11 @@ impl MethodArn {
 
 /// The `execute-api` resource of a method and path (pattern) under `prefix` (API and stage).
 pub(crate) fn resource(prefix: &str, method: &str, path: &str) -> String {
-    format!("{prefix}/{method}{path}")
+    let mut arn = String::with_capacity(prefix.len() + 1 + method.len() + path.len());
+    for piece in [prefix, "/", method, path] {
+        arn.push_str(piece);
+    }
+    arn
 }
 
 #[cfg(test)]
@@ -85,6 +99,13 @@ mod tests {
         let ws = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc/dev/$connect")
             .unwrap();
         assert_eq!((ws.method.as_str(), ws.path.as_str()), ("$connect", ""));
+        let deep =
+            MethodArn::parse("arn:aws-cn:execute-api:cn-north-1:1:api/v1/GET/a/b:c/d").unwrap();
+        assert_eq!(deep.prefix, "arn:aws-cn:execute-api:cn-north-1:1:api/v1");
+        assert_eq!(
+            (deep.method.as_str(), deep.path.as_str()),
+            ("GET", "/a/b:c/d")
+        );
         assert_eq!(
             ws.resource("GET", "/pets/*"),
             "arn:aws:execute-api:us-east-1:123456789012:abc/dev/GET/pets/*"
@@ -94,6 +115,10 @@ mod tests {
             "arn:aws:s3:::bucket",
             "arn:aws:execute-api:r:a:api",
             "arn:aws:execute-api:r:a:api/stage",
+            "arn:aws:execute-api:r:a:api//GET/x",
+            "arn:aws:execute-api::a:api/stage/GET/x",
+            "arn:aws:execute-api:r:a",
+            "aws:execute-api:r:a:api/stage/GET/x",
         ] {
             assert!(MethodArn::parse(bad).is_err(), "{bad}");
         }

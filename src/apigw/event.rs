@@ -495,12 +495,11 @@ pub(crate) fn bearer(value: &str) -> Result<String, String> {
     if token.is_empty() {
         return Err("empty token".into());
     }
-    // Tokens are ASCII: a byte scan settles them; other text gets the full Unicode check.
-    let has_whitespace = if token.is_ascii() {
-        token.bytes().any(|b| b.is_ascii_whitespace())
-    } else {
-        token.contains(char::is_whitespace)
-    };
+    // Tokens are ASCII: one byte scan settles them; other text gets the full Unicode check.
+    let has_whitespace = token
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || !b.is_ascii())
+        && token.contains(char::is_whitespace);
     if has_whitespace {
         return Err("the token contains whitespace".into());
     }

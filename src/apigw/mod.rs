@@ -370,7 +370,9 @@ impl Authorizer {
             .as_ref()
             .map(|p| p.context(&claims))
             .unwrap_or_default();
-        let response = self.response(request, &decision, &principal, &claims, &context);
+        // Only a full outcome shows the context besides the response.
+        let shown_context = (detail == Detail::Full).then(|| context.clone());
+        let response = self.response(request, &decision, &principal, &claims, context);
         let answer_only = detail == Detail::Answer;
         Outcome {
             status: if decision.allowed { 200 } else { 403 },
@@ -380,8 +382,7 @@ impl Authorizer {
             error: None,
             principal_id: (!answer_only).then_some(principal),
             payload: (detail == Detail::Full).then_some(claims),
-            // A brief outcome's context is in its response already.
-            context: (detail == Detail::Full).then_some(context),
+            context: shown_context,
             route,
             refetch: None,
         }
@@ -393,7 +394,7 @@ impl Authorizer {
         decision: &Decision,
         principal: &str,
         claims: &Map<String, Value>,
-        context: &Map<String, Value>,
+        context: Map<String, Value>,
     ) -> Option<Response> {
         if request.shape == Shape::Direct {
             return None;

@@ -358,7 +358,7 @@ pub(crate) fn iam_response(
     principal: &str,
     grants: Arc<Grants>,
     arn: &MethodArn,
-    context: &Map<String, Value>,
+    context: Map<String, Value>,
     usage_key: Option<String>,
 ) -> Response {
     let grants = if grants.allow.is_empty() && grants.deny.is_empty() {
@@ -372,16 +372,16 @@ pub(crate) fn iam_response(
     Response::Iam(IamPolicy {
         principal_id: principal.to_owned(),
         grants,
-        context: context.clone(),
+        context,
         usage_identifier_key: usage_key,
     })
 }
 
 /// The HTTP API 2.0 simple response.
-pub(crate) fn simple_response(allowed: bool, context: &Map<String, Value>) -> Response {
+pub(crate) fn simple_response(allowed: bool, context: Map<String, Value>) -> Response {
     Response::Simple {
         is_authorized: allowed,
-        context: context.clone(),
+        context,
     }
 }
 
