@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/lambda.mjs';
+import { eventJson } from '../../pkg/src/authorizer.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 // The real API Gateway events live in the shared/ folder beside the repository (CI clones it
@@ -1173,5 +1174,28 @@ export const simple: APIGatewayRequestSimpleAuthorizerHandlerV2WithContext<Autho
 `);
     const errors = typecheck(['handlers.mts']);
     assert.equal(errors, '', errors);
+  });
+});
+
+describe('event serialization', () => {
+  test('eventJson gives the members and values JSON.stringify gives', () => {
+    const token = `Bearer ${tokens.alice}`;
+    const odd = ['', 'a"b', 'back\\slash', 'tab\t', 'nul\u0000', 'é', '\ud800', '\u2028', '~\x7f', ' spaced '];
+    const cases = [
+      null, 'TOKEN', 42, [1, 'two'],
+      {},
+      { type: 'TOKEN', authorizationToken: token, methodArn: 'arn:aws:execute-api:r:1:api/s/GET/x' },
+      { authorizationToken: undefined, headers: undefined, type: 'REQUEST' },
+      { headers: { Authorization: token, cookie: 'a=b; c="d"' }, requestContext: { stage: 'prod', http: { method: 'GET' } } },
+      { headers: 'Authorization: x' },
+      { headers: ['a', 'b'] },
+      { headers: { Authorization: undefined, authorization: () => 1, 'x-n': 7, 'x-o': { a: [1] } } },
+      { authorizationToken: { toJSON: () => 'converted' } },
+      ...odd.map((text) => ({ authorizationToken: text, headers: { [text || 'empty']: text }, path: text })),
+    ];
+    for (const fields of cases) {
+      const text = eventJson(fields);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(fields)), JSON.stringify(fields));
+    }
   });
 });
