@@ -159,7 +159,7 @@ export class Authorizer {
   handleEvent(event: object | string, options?: { currentDate?: Date; detail?: boolean }): Promise<EventOutcome>;
   /**
    * What a Lambda authorizer returns for `event`: the response, or a rejection with
-   * `Error('Unauthorized')` (401). Builds only the answer (and what the log needs), so it is the
+   * `Error('Unauthorized')` (401). Gets back only the answer (and what the log needs), so it is the
    * fastest way to decide an event; `createLambdaAuthorizer`'s handler is `(event) => authorizer.respond(event)`.
    * @example export const handler = async (event) => authorizer.respond(event);
    */

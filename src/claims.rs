@@ -125,19 +125,9 @@ impl<'de> Visitor<'de> for ViewVisitor<'_> {
 }
 
 impl Claim<'_> {
-    /// A claim kept as a value, as the checks see it.
+    /// A claim kept as a value, as the checks see it (read as from the text).
     fn of(value: &Value) -> Self {
-        match value {
-            Value::String(text) => Claim::Text(Cow::Owned(text.clone())),
-            Value::Number(n) => n.as_f64().map_or(Claim::Other, Claim::Number),
-            Value::Array(items) => Claim::Texts(
-                items
-                    .iter()
-                    .filter_map(|item| item.as_str().map(|t| Cow::Owned(t.to_owned())))
-                    .collect(),
-            ),
-            _ => Claim::Other,
-        }
+        Claim::deserialize(value.clone()).unwrap_or(Claim::Other)
     }
 }
 

@@ -87,8 +87,14 @@ impl Material {
     fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         match (self, alg) {
             (Self::Secret(k), Alg::Hs256) => check(&HS256, &k.hs256, message, signature),
-            (Self::Secret(k), Alg::Hs384) => check(&HS384, &k.hs384, message, signature),
-            (Self::Secret(k), Alg::Hs512) => check(&HS512, &k.hs512, message, signature),
+            (Self::Secret(k), Alg::Hs384) => k
+                .hs384
+                .as_ref()
+                .is_some_and(|key| check(&HS384, key, message, signature)),
+            (Self::Secret(k), Alg::Hs512) => k
+                .hs512
+                .as_ref()
+                .is_some_and(|key| check(&HS512, key, message, signature)),
             (Self::Rsa(k), Alg::Rs256) => check(&Rsa::RS256, k, message, signature),
             (Self::Rsa(k), Alg::Rs384) => check(&Rsa::RS384, k, message, signature),
             (Self::Rsa(k), Alg::Rs512) => check(&Rsa::RS512, k, message, signature),
@@ -124,22 +130,23 @@ impl Material {
     }
 }
 
-/// A shared secret, keyed into HMAC once for each hash (the secret itself is not kept: the
-/// keyed states are all verification needs).
+/// A shared secret, keyed into HMAC once for each hash it is long enough for (RFC 7518 §3.2).
+/// The secret itself is not kept: the keyed states are all verification needs.
 pub(crate) struct Secret {
     len: usize,
     hs256: KeyedHmac<Hmac<Sha256>>,
-    hs384: KeyedHmac<Hmac<Sha384>>,
-    hs512: KeyedHmac<Hmac<Sha512>>,
+    hs384: Option<KeyedHmac<Hmac<Sha384>>>,
+    hs512: Option<KeyedHmac<Hmac<Sha512>>>,
 }
 
 impl Secret {
     fn new(bytes: &[u8]) -> Option<Self> {
+        let fits = |alg: Alg| matches!(alg.key_kind(), KeyKind::Secret { min_len } if bytes.len() >= min_len);
         Some(Self {
             len: bytes.len(),
             hs256: KeyedHmac::new(bytes)?,
-            hs384: KeyedHmac::new(bytes)?,
-            hs512: KeyedHmac::new(bytes)?,
+            hs384: fits(Alg::Hs384).then(|| KeyedHmac::new(bytes)).flatten(),
+            hs512: fits(Alg::Hs512).then(|| KeyedHmac::new(bytes)).flatten(),
         })
     }
 }

@@ -102,16 +102,21 @@ impl Protected {
     }
 }
 
-/// The protected headers a verifier accepted most recently, by their encoded segment. Tokens from
-/// one issuer and key all carry the same header, so it is parsed (through jwt-compact) and checked
-/// once, not for every token: what is learnt depends on nothing but the segment's text and the
-/// verifier's fixed options. Bounded, so headers made up by an attacker only evict each other.
+/// The protected headers that most recently passed a verifier's header checks (signature
+/// checked or not), by their encoded segment. Tokens from one issuer and key all carry the same
+/// header, so it is parsed (through jwt-compact) and checked once, not for every token: what is
+/// learnt depends on nothing but the segment's text and the verifier's fixed options. Bounded,
+/// so headers made up by an attacker only evict each other. Whether a header was seen recently
+/// shows in the time a verification takes, which reveals nothing secret: headers are public.
 #[derive(Debug, Default)]
 struct RecentHeaders(Mutex<Vec<Arc<Protected>>>);
 
 impl RecentHeaders {
     /// More than the headers an issuer's key rotation has live at once.
     const CAPACITY: usize = 8;
+    /// Real headers are well under this; longer ones (made up, since no signature has been
+    /// checked yet) are not kept, so the memory held stays small whatever `maxTokenLength` is.
+    const MAX_SEGMENT: usize = 1024;
 
     fn get(&self, segment: &str) -> Option<Arc<Protected>> {
         let recent = self.0.lock().ok()?;
@@ -119,7 +124,14 @@ impl RecentHeaders {
     }
 
     fn insert(&self, protected: Arc<Protected>) {
+        if protected.segment.len() > Self::MAX_SEGMENT {
+            return;
+        }
         if let Ok(mut recent) = self.0.lock() {
+            // Another thread may have learnt the same header meanwhile.
+            if recent.iter().any(|p| p.segment == protected.segment) {
+                return;
+            }
             if recent.len() == Self::CAPACITY {
                 recent.remove(0);
             }
@@ -269,8 +281,9 @@ impl Verifier {
         }
         let [header_b64, payload_b64, signature_b64] =
             segment::split(token).map_err(Error::JwsInvalid)?;
-        // A header seen recently was decoded and passed every check then. A new one is decoded
-        // now, so that its errors come before the payload's, and checked after.
+        // A header seen recently was decoded and passed every header check then. A new one is
+        // decoded now, so that its errors come before the payload's, and checked after the
+        // signature is decoded: the order of the errors is the same either way.
         let header = match self.headers.get(header_b64) {
             Some(protected) => Ok(protected),
             None => {
@@ -281,9 +294,9 @@ impl Verifier {
         // JWS); parsed as JSON only after it.
         let payload_bytes =
             segment::decode(payload_b64, Part::Payload).map_err(Error::JwsInvalid)?;
-        let protected = header.or_else(|(header, json)| self.learn(header_b64, header, json))?;
         let signature =
             segment::decode(signature_b64, Part::Signature).map_err(Error::JwsInvalid)?;
+        let protected = header.or_else(|(header, json)| self.learn(header_b64, header, json))?;
         let alg = protected.alg;
 
         // The signing input is everything before the last dot, exactly as received.
@@ -459,4 +472,47 @@ fn no_key_message(alg: Alg, kid: Kid<'_>) -> String {
 /// Attacker-chosen strings are echoed at most this long.
 fn truncate(text: &str) -> &str {
     crate::error::truncated(text, 64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verifier() -> Verifier {
+        Verifier::new(VerifyOptions::default()).expect("default options")
+    }
+
+    fn protected(verifier: &Verifier, n: usize, padding: usize) -> Arc<Protected> {
+        let json = format!(r#"{{"alg":"HS256","n":{n},"p":"{}"}}"#, "x".repeat(padding));
+        let segment = base64ct::Base64UrlUnpadded::encode_string(json.as_bytes());
+        let (header, json) = segment::decode_object(&segment, Part::Header).expect("a header");
+        Arc::new(Protected::check(&segment, header, json, verifier).expect("valid"))
+    }
+
+    /// The oldest header goes first; a header is kept once; long ones are not kept.
+    #[test]
+    fn recent_headers_are_bounded() {
+        let verifier = verifier();
+        let recent = RecentHeaders::default();
+        let headers: Vec<_> = (0..=RecentHeaders::CAPACITY)
+            .map(|n| protected(&verifier, n, 0))
+            .collect();
+        for header in &headers {
+            recent.insert(Arc::clone(header));
+            recent.insert(Arc::clone(header));
+        }
+        assert!(recent.get(&headers[0].segment).is_none());
+        for header in &headers[1..] {
+            let found = recent.get(&header.segment).expect("kept");
+            assert!(Arc::ptr_eq(&found, header));
+        }
+        assert_eq!(recent.0.lock().unwrap().len(), RecentHeaders::CAPACITY);
+        let long = protected(&verifier, 0, RecentHeaders::MAX_SEGMENT);
+        recent.insert(Arc::clone(&long));
+        assert!(recent.get(&long.segment).is_none());
+        assert!(
+            recent.get(&headers[1].segment).is_some(),
+            "nothing evicted for it"
+        );
+    }
 }

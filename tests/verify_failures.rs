@@ -48,7 +48,8 @@ fn ok(options: &str, token: &str) -> jwtgate::Verified {
             .verify(&hs_keys(), token, NOW)
             .unwrap_or_else(|err| panic!("{}: {err}", err.code()))
     });
-    assert_eq!(first.header_json(), again.header_json());
+    // The second verification found the header remembered: the very same one.
+    assert!(std::ptr::eq(first.header(), again.header()));
     assert_eq!(first.payload_json, again.payload_json);
     first
 }
@@ -578,7 +579,42 @@ fn hs_with_header(header: &Value) -> String {
     token(&hs_key(), header, &claims())
 }
 
-/// A verifier remembers a few headers it accepted; which ones it remembers changes nothing.
+/// Errors come in one order whether the header is remembered or not: the header's encoding, the
+/// payload's, the signature's, then the header's checks (`alg`, `crit`).
+#[test]
+fn encoding_errors_come_before_header_checks() {
+    let keys = hs_keys();
+    let bad_signature = |header: &Value| {
+        let token = hs_with_header(header);
+        let (input, _) = token.rsplit_once('.').unwrap();
+        format!("{input}.+AAA")
+    };
+    for header in [
+        json!({"alg": "HS256"}),
+        json!({"alg": "none"}),
+        json!({"alg": "XX"}),
+        json!({"alg": "HS256", "crit": ["x"], "x": 1}),
+        json!({"alg": "RS256"}),
+    ] {
+        let e = fail(
+            &keys,
+            r#"{"algorithms":["HS256"]}"#,
+            &bad_signature(&header),
+        );
+        assert_eq!(e.code(), "ERR_JWS_INVALID", "{header}: {e}");
+        assert!(
+            e.to_string().contains("segment 3 (signature)"),
+            "{header}: {e}"
+        );
+    }
+    // The payload's encoding before the signature's.
+    let token = bad_signature(&json!({"alg": "HS256"}));
+    let (header, rest) = token.split_once('.').unwrap();
+    let e = fail(&keys, "{}", &format!("{header}.+{rest}"));
+    assert!(e.to_string().contains("segment 2 (payload)"), "{e}");
+}
+
+/// A verifier remembers a few headers that passed its checks; which ones changes nothing.
 #[test]
 fn remembered_headers_change_no_outcome() {
     let keys = hs_keys();

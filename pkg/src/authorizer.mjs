@@ -192,7 +192,7 @@ export class Authorizer {
    * What a Lambda authorizer returns to API Gateway for `event` (any of the five shapes): the
    * response (an IAM policy, or a simple response), or a rejection with `Error('Unauthorized')`
    * (401), the message API Gateway expects. `createLambdaAuthorizer` wraps this; call it from
-   * your own handler to add to it. Decides as `handleEvent` does, but builds only the answer
+   * your own handler to add to it. Decides as `handleEvent` does, but gets back only the answer
    * (and what the decision log needs, when logging), which is faster.
    * @example
    * export const handler = async (event) => authorizer.respond(event);

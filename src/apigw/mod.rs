@@ -466,7 +466,8 @@ pub enum Detail {
     /// decision log needs.
     Brief,
     /// What API Gateway gets and nothing else: the status, the response, the error, and
-    /// `refetch` (no decision, principal or route).
+    /// `refetch`. The decision and principal are worked out (the response needs them) but not
+    /// returned; the route is not even formatted.
     Answer,
 }
 
