@@ -495,11 +495,10 @@ pub(crate) fn bearer(value: &str) -> Result<String, String> {
     if token.is_empty() {
         return Err("empty token".into());
     }
-    // Tokens are ASCII: one byte scan settles them; other text gets the full Unicode check.
-    let has_whitespace = token
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || !b.is_ascii())
-        && token.contains(char::is_whitespace);
+    // Tokens are printable ASCII: one range check per byte settles them; other text gets the
+    // full Unicode check.
+    let has_whitespace =
+        !token.bytes().all(|b| (0x21..0x7f).contains(&b)) && token.contains(char::is_whitespace);
     if has_whitespace {
         return Err("the token contains whitespace".into());
     }
@@ -523,6 +522,23 @@ mod tests {
         assert!(bearer("Basic dXNlcjpwYXNz").is_err());
         assert!(bearer("Bearer ").is_err());
         assert!(bearer("Bearer a b").is_err());
+        // Whitespace of every kind inside the token, ASCII or not; other non-ASCII is the
+        // verifier's to refuse.
+        for inner in [
+            "a\tb",
+            "a\x0bb",
+            "a\x0cb",
+            "a\u{a0}b",
+            "a\u{2003}b",
+            "a\u{3000}b",
+        ] {
+            assert_eq!(
+                bearer(&format!("Bearer {inner}")),
+                Err("the token contains whitespace".into()),
+                "{inner:?}"
+            );
+        }
+        assert_eq!(bearer("Bearer a\u{e9}b~").unwrap(), "a\u{e9}b~");
     }
 
     #[test]
