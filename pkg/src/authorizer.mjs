@@ -317,15 +317,23 @@ function readFields(event, carriers) {
  */
 export function eventJson(fields) {
   if (!isObject(fields)) return JSON.stringify(fields);
-  const { headers, authorizationToken, ...rest } = fields;
+  const { headers, authorizationToken } = fields;
+  // `fields` is readFields' own object, serialized once and then dropped: the members quoted
+  // here are taken out of it before JSON.stringify sees it.
+  let text = '{';
+  if (authorizationToken !== undefined) {
+    const token = quoted(authorizationToken);
+    if (token !== undefined) text += `"authorizationToken":${token},`;
+    fields.authorizationToken = undefined;
+  }
   // readFields built `headers` when it is an object; anything else is the event's own value.
-  const members = [
-    member('authorizationToken', quoted(authorizationToken)),
-    member('headers', isObject(headers) ? objectJson(headers) : JSON.stringify(headers)),
-  ].filter(Boolean);
-  const others = JSON.stringify(rest);
-  if (others !== '{}') members.push(others.slice(1, -1));
-  return `{${members.join(',')}}`;
+  if (isObject(headers)) {
+    text += `"headers":${objectJson(headers)},`;
+    fields.headers = undefined;
+  }
+  const rest = JSON.stringify(fields);
+  if (rest !== '{}') return text + rest.slice(1);
+  return text === '{' ? rest : `${text.slice(0, -1)}}`; // no trailing comma
 }
 
 const NEEDS_NO_ESCAPES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -334,14 +342,15 @@ function quoted(value) {
   return typeof value === 'string' && NEEDS_NO_ESCAPES.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
-/** A member's JSON, or nothing for a value JSON.stringify leaves out (undefined, functions). */
-function member(name, json) {
-  return json === undefined ? undefined : `${JSON.stringify(name)}:${json}`;
-}
-
 /** A plain object of our own making (own enumerable members only), its values `quoted`. */
 function objectJson(object) {
-  return `{${Object.keys(object).map((name) => member(name, quoted(object[name]))).filter(Boolean).join(',')}}`;
+  let text = '';
+  for (const name of Object.keys(object)) {
+    const json = quoted(object[name]);
+    // JSON.stringify leaves out members it cannot write (undefined, functions).
+    if (json !== undefined) text += `${text ? ',' : ''}${JSON.stringify(name)}:${json}`;
+  }
+  return `{${text}}`;
 }
 
 function isObject(value) {
