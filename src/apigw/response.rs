@@ -307,7 +307,16 @@ fn slash_join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 /// On bytes: the patterns and resources built here are ASCII apart from literal path text,
 /// and the patterns never contain `?`.
 pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // Up to its first wildcard a pattern is literal: the API's prefix, most of every ARN, is
+    // compared at once.
+    let literal = pattern
+        .bytes()
+        .position(|c| c == b'*' || c == b'?')
+        .unwrap_or(pattern.len());
+    let (p, t) = (&pattern.as_bytes()[literal..], text.as_bytes());
+    let Some(t) = t.strip_prefix(&pattern.as_bytes()[..literal]) else {
+        return false;
+    };
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
         if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
@@ -517,5 +526,11 @@ mod tests {
         assert!(!iam_glob("a/GET/pets/*", "a/GET/pets"));
         assert!(!iam_glob("a/GET/pets", "a/GET/pets/1"));
         assert!(iam_glob("*", ""));
+        assert!(iam_glob("a/GET/pets", "a/GET/pets"));
+        assert!(!iam_glob("a/GET/pets", "a/GET/pet"));
+        assert!(!iam_glob("a/GET", "b/GET"));
+        assert!(iam_glob("a?b*", "axb"));
+        assert!(!iam_glob("", "a"));
+        assert!(iam_glob("", ""));
     }
 }
