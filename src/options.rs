@@ -68,11 +68,11 @@ impl VerifyOptions {
     /// `ERR_JWTGATE_INVALID_OPTIONS` with the field's name.
     pub fn from_json(text: &str) -> Result<Self> {
         let value = json::parse_document(text).map_err(|m| Error::option("options", m))?;
-        let Value::Object(map) = value else {
+        let Value::Object(mut map) = value else {
             return Err(Error::option("options", "must be an object"));
         };
         // JavaScript's `undefined` and `null` both mean "not set".
-        let map: Map<String, Value> = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        map.retain(|_, v| !v.is_null());
         serde_json::from_value(Value::Object(map.clone())).map_err(|err| blame(&map, &err))
     }
 
@@ -109,7 +109,9 @@ impl VerifyOptions {
 /// Finds which field a serde error is about by parsing each field alone.
 fn blame(map: &Map<String, Value>, err: &serde_json::Error) -> Error {
     for (name, value) in map {
-        let alone = Map::from_iter([(name.clone(), value.clone())]);
+        // Not `Map::from_iter`: it sorts, and each sort instantiation costs kilobytes of wasm.
+        let mut alone = Map::new();
+        alone.insert(name.clone(), value.clone());
         if let Err(field_err) = serde_json::from_value::<VerifyOptions>(Value::Object(alone)) {
             let message = field_err.to_string();
             return if message.starts_with("unknown field") {
