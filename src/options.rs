@@ -167,7 +167,7 @@ fn parse_duration(text: &str) -> Option<f64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number.parse().ok()?;
+    let value = decimal(number)?;
     let scale = match unit.trim_start().to_ascii_lowercase().as_str() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
@@ -180,6 +180,30 @@ fn parse_duration(text: &str) -> Option<f64> {
     Some((value * scale).round())
 }
 
+/// Digits with an optional decimal point, as `str::parse::<f64>` reads them. By hand: core's
+/// float parser would bring kilobytes of tables into the wasm for this one use.
+fn decimal(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value = 0.0;
+    let mut scale = 1.0;
+    for (digits, is_fraction) in [(whole, false), (fraction, true)] {
+        for digit in digits.bytes() {
+            if !digit.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10.0 + f64::from(digit - b'0');
+            if is_fraction {
+                scale *= 10.0;
+            }
+        }
+    }
+    // One correctly rounded division: exact for the short decimals durations are written with.
+    Some(value / scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +214,10 @@ mod tests {
         assert_eq!(parse_duration("2 minutes"), Some(120.0));
         assert_eq!(parse_duration("1.5h"), Some(5400.0));
         assert_eq!(parse_duration("1y"), Some(31_557_600.0));
+        assert_eq!(parse_duration("2.5s"), Some(3.0));
+        assert_eq!(parse_duration(".5m"), Some(30.0));
+        assert_eq!(parse_duration("1.5.1s"), None);
+        assert_eq!(parse_duration(".s"), None);
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("5 parsecs"), None);
     }
