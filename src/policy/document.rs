@@ -11,7 +11,10 @@ use super::{
     route::Route,
     Effect, Policy, Rule, Scopes,
 };
-use crate::{error::Error, json};
+use crate::{
+    error::Error,
+    json::{self, expected},
+};
 
 /// Documents with more rules are refused.
 pub const MAX_RULES: usize = 1000;
@@ -37,19 +40,6 @@ fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::PolicyInvalid {
         path: path.into(),
         message: message.into(),
-    }
-}
-
-/// A JSON value as serde's errors describe it, e.g. ``integer `3` ``.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean `{b}`"),
-        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
-        Value::Number(n) => format!("integer `{n}`"),
-        Value::String(s) => format!("string {s:?}"),
-        Value::Array(_) => "sequence".into(),
-        Value::Object(_) => "map".into(),
     }
 }
 
@@ -131,10 +121,6 @@ impl Members {
             .map(|(at, items)| strings(items, &at))
             .transpose()
     }
-}
-
-fn expected(value: &Value, what: &str) -> String {
-    format!("invalid type: {}, expected {what}", describe(value))
 }
 
 fn string(value: Value, at: &str) -> Result<String, Error> {
