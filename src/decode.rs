@@ -240,14 +240,17 @@ fn claim_warnings(payload: &Map<String, Value>, now: Option<i64>, out: &mut Vec<
     }
     if let (Some(exp), Some(iat)) = (exp, iat) {
         if exp - iat > LONG_LIFETIME_SECS {
-            warn(
-                out,
-                "LONG_LIFETIME",
-                Severity::Medium,
+            warn(out, "LONG_LIFETIME", Severity::Medium, {
+                // Tenths of hours by integer arithmetic: `{:.1}` on a float would bring
+                // core's exact float formatting into the wasm for this one message.
+                #[allow(clippy::cast_possible_truncation)]
+                let tenths = ((exp - iat) / 360.0).round() as i64;
                 format!(
-                "lifetime of {:.1} h (exp - iat); access tokens usually live minutes to an hour",
-                (exp - iat) / 3600.0),
-            );
+                        "lifetime of {}.{} h (exp - iat); access tokens usually live minutes to an hour",
+                        tenths / 10,
+                        tenths % 10
+                    )
+            });
         }
     }
     for claim in ["iss", "aud"] {

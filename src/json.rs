@@ -231,6 +231,21 @@ pub(crate) fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<ObjectOnly<T>>::deserialize(deserializer).map(|object| object.map(|o| o.0))
 }
 
+/// The message of a value of the wrong type, worded as serde's, e.g. ``invalid type: integer
+/// `3`, expected a string``.
+pub(crate) fn expected(value: &Value, what: &str) -> String {
+    let found = match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".into(),
+        Value::Object(_) => "map".into(),
+    };
+    format!("invalid type: {found}, expected {what}")
+}
+
 /// Sorts `names` and fails if one occurs twice (as [`parse`] does).
 pub(crate) fn refuse_duplicates<E: serde::de::Error>(names: &mut [Cow<'_, str>]) -> Result<(), E> {
     names.sort_unstable();

@@ -1,13 +1,12 @@
 //! Verifier options: the names and meanings of `jose`'s `jwtVerify` options, plus
 //! `requireExpiration` and `maxTokenLength`.
 
-use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     alg::{is_none_alg, Alg},
     error::{Error, Result},
-    json,
+    json::{self, expected},
 };
 
 /// Tokens longer than this are refused before any decoding, unless configured otherwise.
@@ -23,36 +22,29 @@ pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16 * 1024;
 /// assert_eq!(options.clock_tolerance, Some(30.0));
 /// # Ok::<_, jwtgate::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VerifyOptions {
     /// Accepted `iss` values.
-    #[serde(default, deserialize_with = "one_or_many")]
     pub issuer: Option<Vec<String>>,
     /// Accepted `aud` values; the token must name at least one.
-    #[serde(default, deserialize_with = "one_or_many")]
     pub audience: Option<Vec<String>>,
     /// Allowed `alg` values; all supported ones when absent.
     pub algorithms: Option<Vec<String>>,
     /// Leeway for `exp`, `nbf` and `iat`, in seconds (a number or `"30s"`, `"2 minutes"`, …).
-    #[serde(default, deserialize_with = "seconds")]
     pub clock_tolerance: Option<f64>,
     /// The largest accepted age of the token (from `iat`), in seconds or as a duration string.
-    #[serde(default, deserialize_with = "seconds")]
     pub max_token_age: Option<f64>,
     /// The required `sub`.
     pub subject: Option<String>,
     /// Accepted app client ids (**jwtgate only**, as in `aws-jwt-verify`): the token's
     /// `client_id` (Cognito access tokens) or `aud` (ID tokens) must name one.
-    #[serde(default, deserialize_with = "one_or_many")]
     pub client_id: Option<Vec<String>>,
     /// The required `token_use` (**jwtgate only**): `"access"` or `"id"` for Cognito.
     pub token_use: Option<String>,
     /// The required `typ` header (`"JWT"` also matches `"application/jwt"`).
     pub typ: Option<String>,
     /// Claims that must be present.
-    #[serde(default)]
     pub required_claims: Vec<String>,
     /// Whether `exp` must be present (default `true`: an authorizer must not accept eternal
     /// tokens). `jose` does not require it.
@@ -71,9 +63,45 @@ impl VerifyOptions {
         let Value::Object(map) = value else {
             return Err(Error::option("options", "must be an object"));
         };
-        // JavaScript's `undefined` and `null` both mean "not set".
-        let map: Map<String, Value> = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        serde_json::from_value(Value::Object(map.clone())).map_err(|err| blame(&map, &err))
+        let mut options = Self::default();
+        for (name, value) in map {
+            // JavaScript's `undefined` and `null` both mean "not set".
+            if !value.is_null() {
+                options
+                    .set(&name, value)
+                    .map_err(|message| Error::option(&name, message))?;
+            }
+        }
+        Ok(options)
+    }
+
+    /// Sets one option from its JSON value. By hand, not derived: a derived deserializer, and
+    /// the retry field by field that found which option an error was about, cost kilobytes of
+    /// wasm.
+    fn set(&mut self, name: &str, value: Value) -> core::result::Result<(), String> {
+        match name {
+            "issuer" => self.issuer = Some(one_or_many(value)?),
+            "audience" => self.audience = Some(one_or_many(value)?),
+            "clientId" => self.client_id = Some(one_or_many(value)?),
+            "algorithms" => self.algorithms = Some(strings(value)?),
+            "requiredClaims" => self.required_claims = strings(value)?,
+            "clockTolerance" => self.clock_tolerance = Some(seconds(&value)?),
+            "maxTokenAge" => self.max_token_age = Some(seconds(&value)?),
+            "subject" => self.subject = Some(string(value)?),
+            "tokenUse" => self.token_use = Some(string(value)?),
+            "typ" => self.typ = Some(string(value)?),
+            "requireExpiration" => match value {
+                Value::Bool(required) => self.require_expiration = Some(required),
+                other => return Err(expected(&other, "a boolean")),
+            },
+            "maxTokenLength" => {
+                let length = value.as_u64().and_then(|n| usize::try_from(n).ok());
+                self.max_token_length =
+                    Some(length.ok_or_else(|| expected(&value, "a non-negative integer"))?);
+            }
+            _ => return Err("unknown option".into()),
+        }
+        Ok(())
     }
 
     /// The allowed algorithms, checked: names must be supported and `none` is refused.
@@ -106,55 +134,40 @@ impl VerifyOptions {
     }
 }
 
-/// Finds which field a serde error is about by parsing each field alone.
-fn blame(map: &Map<String, Value>, err: &serde_json::Error) -> Error {
-    for (name, value) in map {
-        let alone = Map::from_iter([(name.clone(), value.clone())]);
-        if let Err(field_err) = serde_json::from_value::<VerifyOptions>(Value::Object(alone)) {
-            let message = field_err.to_string();
-            return if message.starts_with("unknown field") {
-                Error::option(name, "unknown option")
-            } else {
-                Error::option(name, message)
-            };
-        }
+fn string(value: Value) -> core::result::Result<String, String> {
+    match value {
+        Value::String(text) => Ok(text),
+        other => Err(expected(&other, "a string")),
     }
-    Error::option("options", err.to_string())
 }
 
-fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+fn strings(value: Value) -> core::result::Result<Vec<String>, String> {
+    match value {
+        Value::Array(items) => items.into_iter().map(string).collect(),
+        other => Err(expected(&other, "a sequence")),
     }
-    Ok(Option::<OneOrMany>::deserialize(d)?.map(|v| match v {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    }))
 }
 
-fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Number(f64),
-        Text(String),
+fn one_or_many(value: Value) -> core::result::Result<Vec<String>, String> {
+    match value {
+        Value::String(text) => Ok(vec![text]),
+        Value::Array(_) => strings(value),
+        other => Err(expected(&other, "a string or an array of strings")),
     }
-    let value = match Option::<NumberOrText>::deserialize(d)? {
-        None => return Ok(None),
-        Some(NumberOrText::Number(n)) => n,
-        Some(NumberOrText::Text(s)) => parse_duration(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("{s:?} is not a duration such as \"30s\" or \"2h\""))
-        })?,
+}
+
+/// Seconds as a number or a duration string.
+fn seconds(value: &Value) -> core::result::Result<f64, String> {
+    let seconds = match value {
+        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        Value::String(text) => parse_duration(text)
+            .ok_or_else(|| format!("{text:?} is not a duration such as \"30s\" or \"2h\""))?,
+        other => return Err(expected(other, "a number of seconds or a duration")),
     };
-    if value.is_finite() && value >= 0.0 {
-        Ok(Some(value))
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds)
     } else {
-        Err(serde::de::Error::custom(
-            "must be a non-negative number of seconds",
-        ))
+        Err("must be a non-negative number of seconds".into())
     }
 }
 
@@ -165,7 +178,7 @@ fn parse_duration(text: &str) -> Option<f64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number.parse().ok()?;
+    let value = decimal(number)?;
     let scale = match unit.trim_start().to_ascii_lowercase().as_str() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
@@ -178,6 +191,30 @@ fn parse_duration(text: &str) -> Option<f64> {
     Some((value * scale).round())
 }
 
+/// Digits with an optional decimal point, as `str::parse::<f64>` reads them. By hand: core's
+/// float parser would bring kilobytes of tables into the wasm for this one use.
+fn decimal(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value = 0.0;
+    let mut scale = 1.0;
+    for (digits, is_fraction) in [(whole, false), (fraction, true)] {
+        for digit in digits.bytes() {
+            if !digit.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10.0 + f64::from(digit - b'0');
+            if is_fraction {
+                scale *= 10.0;
+            }
+        }
+    }
+    // One correctly rounded division: exact for the short decimals durations are written with.
+    Some(value / scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +225,10 @@ mod tests {
         assert_eq!(parse_duration("2 minutes"), Some(120.0));
         assert_eq!(parse_duration("1.5h"), Some(5400.0));
         assert_eq!(parse_duration("1y"), Some(31_557_600.0));
+        assert_eq!(parse_duration("2.5s"), Some(3.0));
+        assert_eq!(parse_duration(".5m"), Some(30.0));
+        assert_eq!(parse_duration("1.5.1s"), None);
+        assert_eq!(parse_duration(".s"), None);
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("5 parsecs"), None);
     }
@@ -203,6 +244,23 @@ mod tests {
         assert_eq!(err.field(), Some("audience"));
         let err = VerifyOptions::from_json(r#"{"clockTolerance":-1}"#).unwrap_err();
         assert_eq!(err.field(), Some("clockTolerance"));
+        let err = VerifyOptions::from_json(r#"{"maxTokenLength":-1}"#).unwrap_err();
+        assert_eq!(err.field(), Some("maxTokenLength"));
+        let err = VerifyOptions::from_json(r#"{"requireExpiration":"no"}"#).unwrap_err();
+        assert_eq!(err.field(), Some("requireExpiration"));
+        let err = VerifyOptions::from_json(r#"{"audience":["x",5]}"#).unwrap_err();
+        assert_eq!(err.field(), Some("audience"));
+        assert!(err
+            .to_string()
+            .ends_with("invalid type: integer `5`, expected a string"));
+        let options = VerifyOptions::from_json(
+            r#"{"issuer":"a","audience":["b","c"],"maxTokenLength":100,"typ":null}"#,
+        )
+        .unwrap();
+        assert_eq!(options.issuer, Some(vec!["a".into()]));
+        assert_eq!(options.audience, Some(vec!["b".into(), "c".into()]));
+        assert_eq!(options.max_token_length, Some(100));
+        assert_eq!(options.typ, None);
     }
 
     #[test]

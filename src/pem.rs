@@ -2,19 +2,27 @@
 //! (`BEGIN RSA PUBLIC KEY`).
 
 use base64ct::{Base64, Encoding};
-use spki::{
-    der::{asn1::UintRef, Decode, Reader, SliceReader},
-    ObjectIdentifier, SubjectPublicKeyInfoRef,
-};
 
 use crate::{alg::KeyKind, key::Material};
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+// Object identifiers as their DER contents (the encoding is canonical, so bytes compare).
+/// 1.2.840.113549.1.1.1
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+/// 1.2.840.10045.2.1
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// 1.3.101.112
+const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+/// 1.2.840.10045.3.1.7
+const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// 1.3.132.0.34
+const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+/// 1.3.132.0.35
+const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+
+const INTEGER: u8 = 0x02;
+const BIT_STRING: u8 = 0x03;
+const OBJECT_IDENTIFIER: u8 = 0x06;
+const SEQUENCE: u8 = 0x30;
 
 /// Parses a PEM public key into key material.
 pub(crate) fn material_from_pem(pem: &str) -> Result<Material, String> {
@@ -53,44 +61,158 @@ fn unarmor(pem: &str) -> Result<(&str, Vec<u8>), String> {
     Ok((label, der))
 }
 
+/// `SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT
+/// STRING }`, `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
+/// OPTIONAL }` (RFC 5280 §4.1), in DER.
 fn from_spki(der: &[u8]) -> Result<Material, String> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der)
-        .map_err(|err| format!("malformed SubjectPublicKeyInfo: {err}"))?;
-    let key = spki
-        .subject_public_key
-        .as_bytes()
-        .ok_or("malformed SubjectPublicKeyInfo: unaligned bit string")?;
-    match spki.algorithm.oid {
+    let parse = || {
+        let mut spki = Der::whole_sequence(der)?;
+        let mut algorithm = spki.sequence()?;
+        let oid = algorithm.read(OBJECT_IDENTIFIER)?;
+        let parameters = if algorithm.0.is_empty() {
+            None
+        } else {
+            Some(algorithm.read_any()?)
+        };
+        algorithm.finish()?;
+        let [0, key @ ..] = spki.read(BIT_STRING)? else {
+            return Err("unaligned bit string");
+        };
+        spki.finish()?;
+        Ok((oid, parameters, key))
+    };
+    let (oid, parameters, key) =
+        parse().map_err(|err| format!("malformed SubjectPublicKeyInfo: {err}"))?;
+    match oid {
         RSA_ENCRYPTION => from_pkcs1(key),
         ED25519 => Material::ed25519(key),
         EC_PUBLIC_KEY => {
-            let curve = spki
-                .algorithm
-                .parameters_oid()
-                .map_err(|_| "EC key without a named curve".to_owned())?;
-            let kind = match curve {
-                P256 => KeyKind::P256,
-                P384 => KeyKind::P384,
-                P521 => KeyKind::P521,
-                other => return Err(format!("unsupported EC curve {other}")),
+            let kind = match parameters {
+                Some((OBJECT_IDENTIFIER, P256)) => KeyKind::P256,
+                Some((OBJECT_IDENTIFIER, P384)) => KeyKind::P384,
+                Some((OBJECT_IDENTIFIER, P521)) => KeyKind::P521,
+                Some((OBJECT_IDENTIFIER, other)) => {
+                    return Err(format!("unsupported EC curve {}", dotted(other)))
+                }
+                _ => return Err("EC key without a named curve".into()),
             };
             Material::ec(kind, key)
         }
-        other => Err(format!("unsupported public key algorithm {other}")),
+        other => Err(format!(
+            "unsupported public key algorithm {}",
+            dotted(other)
+        )),
     }
 }
 
 /// PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017
-/// §A.1.1), in DER: `UintRef` refuses negative and non-minimal integers, the readers any
-/// trailing bytes.
+/// §A.1.1), in DER.
 fn from_pkcs1(der: &[u8]) -> Result<Material, String> {
     let parse = || {
-        let mut reader = SliceReader::new(der)?;
-        let key = reader.sequence(|key| Ok((UintRef::decode(key)?, UintRef::decode(key)?)))?;
-        reader.finish(key)
+        let mut key = Der::whole_sequence(der)?;
+        let (n, e) = (key.unsigned()?, key.unsigned()?);
+        key.finish()?;
+        Ok((n, e))
     };
-    let (n, e) = parse().map_err(|err| format!("malformed RSA public key: {err}"))?;
-    Material::rsa(n.as_bytes(), e.as_bytes())
+    let (n, e) = parse().map_err(|err: &str| format!("malformed RSA public key: {err}"))?;
+    Material::rsa(n, e)
+}
+
+/// Strict DER, as much as public keys need: one-byte tags, definite lengths in their shortest
+/// form (keys are below 64 KiB), no bytes after the outermost element or left in a
+/// constructed one. By hand rather than through the `der` crate: a fraction of the wasm.
+struct Der<'a>(&'a [u8]);
+
+impl<'a> Der<'a> {
+    /// The contents of `der`, which must be one SEQUENCE and nothing more.
+    fn whole_sequence(der: &'a [u8]) -> Result<Self, &'static str> {
+        let mut outer = Self(der);
+        let contents = outer.sequence()?;
+        outer.finish()?;
+        Ok(contents)
+    }
+
+    /// The next element's tag and contents.
+    fn read_any(&mut self) -> Result<(u8, &'a [u8]), &'static str> {
+        let (tag, len, rest) = match self.0 {
+            [tag, len @ 0..=0x7f, rest @ ..] | [tag, 0x81, len @ 0x80..=0xff, rest @ ..] => {
+                (*tag, usize::from(*len), rest)
+            }
+            [tag, 0x82, high @ 1..=0xff, low, rest @ ..] => {
+                (*tag, usize::from(*high) << 8 | usize::from(*low), rest)
+            }
+            [_, 0x80..=0x82, ..] => return Err("non-minimal or indefinite length"),
+            [_, _, ..] => return Err("length too large"),
+            _ => return Err("truncated element"),
+        };
+        if tag & 0x1f == 0x1f {
+            return Err("multi-byte tag");
+        }
+        if rest.len() < len {
+            return Err("truncated element");
+        }
+        let (contents, rest) = rest.split_at(len);
+        self.0 = rest;
+        Ok((tag, contents))
+    }
+
+    /// The next element's contents, which must have tag `tag`.
+    fn read(&mut self, tag: u8) -> Result<&'a [u8], &'static str> {
+        match self.read_any()? {
+            (found, contents) if found == tag => Ok(contents),
+            _ => Err("unexpected element"),
+        }
+    }
+
+    /// The next element's contents, which must be a SEQUENCE.
+    fn sequence(&mut self) -> Result<Self, &'static str> {
+        self.read(SEQUENCE).map(Der)
+    }
+
+    /// A non-negative INTEGER's big-endian magnitude, without the leading zero byte that a high
+    /// bit makes necessary.
+    fn unsigned(&mut self) -> Result<&'a [u8], &'static str> {
+        match self.read(INTEGER)? {
+            [] => Err("empty INTEGER"),
+            [0, next, ..] if *next < 0x80 => Err("non-minimal INTEGER"),
+            [0, magnitude @ ..] if !magnitude.is_empty() => Ok(magnitude),
+            [first, ..] if *first >= 0x80 => Err("negative INTEGER"),
+            magnitude => Ok(magnitude),
+        }
+    }
+
+    fn finish(&self) -> Result<(), &'static str> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err("trailing data")
+        }
+    }
+}
+
+/// An object identifier's DER contents in dotted form, for messages.
+fn dotted(oid: &[u8]) -> String {
+    let mut arcs = Vec::new();
+    let mut arc: u64 = 0;
+    for byte in oid {
+        arc = arc.saturating_mul(128) | u64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            arcs.push(arc);
+            arc = 0;
+        }
+    }
+    // The first encoded arc holds the first two (X.690 §8.19.4).
+    let mut parts = Vec::new();
+    if let Some(&first) = arcs.first() {
+        let top = first.min(80) / 40;
+        parts.extend([top, first - top * 40]);
+    }
+    parts.extend(arcs.iter().skip(1));
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]
@@ -130,6 +252,70 @@ mod tests {
 
     fn e_field() -> Vec<u8> {
         short_tlv(0x02, &[1, 0, 1])
+    }
+
+    /// A `SubjectPublicKeyInfo` from its algorithm members and its bit string contents.
+    fn spki(algorithm: &[u8], key: &[u8]) -> Vec<u8> {
+        short_tlv(
+            0x30,
+            &[short_tlv(0x30, algorithm), short_tlv(0x03, key)].concat(),
+        )
+    }
+
+    #[test]
+    fn spki_der_is_strict() {
+        let ed25519 = short_tlv(0x06, ED25519);
+        // RFC 8032 §7.1, test 1.
+        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let mut key = vec![0];
+        key.extend(
+            (0..64)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&public[i..i + 2], 16).unwrap()),
+        );
+        let Material::Ed25519(_) = from_spki(&spki(&ed25519, &key)).unwrap() else {
+            panic!("not an Ed25519 key");
+        };
+        let mut trailing = spki(&ed25519, &key);
+        trailing.push(0);
+        let mut unaligned = key.clone();
+        unaligned[0] = 1;
+        let mut high_tag = spki(&ed25519, &key);
+        high_tag[0] = 0x3f;
+        let mut indefinite = spki(&ed25519, &key);
+        indefinite[1] = 0x80;
+        let extra = [ed25519.clone(), vec![5, 0], vec![5, 0]].concat();
+        for (name, der) in [
+            ("trailing data", trailing),
+            ("an unaligned bit string", spki(&ed25519, &unaligned)),
+            ("a multi-byte tag", high_tag),
+            ("an indefinite length", indefinite),
+            ("a third algorithm member", spki(&extra, &key)),
+            ("a truncated key", spki(&ed25519, &key)[..20].to_vec()),
+        ] {
+            assert!(
+                from_spki(&der).is_err_and(|e| e.starts_with("malformed SubjectPublicKeyInfo")),
+                "{name}"
+            );
+        }
+        let ec_without_curve = short_tlv(0x06, EC_PUBLIC_KEY);
+        assert_eq!(
+            from_spki(&spki(&ec_without_curve, &key)).err().as_deref(),
+            Some("EC key without a named curve")
+        );
+        let secp256k1 = [
+            ec_without_curve,
+            short_tlv(0x06, &[0x2b, 0x81, 0x04, 0x00, 0x0a]),
+        ];
+        assert_eq!(
+            from_spki(&spki(&secp256k1.concat(), &key)).err().as_deref(),
+            Some("unsupported EC curve 1.3.132.0.10")
+        );
+        let dsa = short_tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01]);
+        assert_eq!(
+            from_spki(&spki(&dsa, &key)).err().as_deref(),
+            Some("unsupported public key algorithm 1.2.840.10040.4.1")
+        );
     }
 
     #[test]

@@ -338,14 +338,39 @@ impl WasmPolicy {
                 path,
             }
         };
-        let decision = self.0.decide(target, &claims);
-        let result = serde_json::json!({
-            "decision": decision,
-            "principalId": self.0.principal(&claims),
-            "context": self.0.context(&claims),
-        });
-        Ok(result.to_string())
+        let decided = Decided {
+            decision: self.0.decide(target, &claims),
+            principal_id: self.0.principal(&claims),
+            context: self.0.context(&claims),
+        };
+        Ok(serde_json::to_string(&decided).unwrap_or_default())
     }
+}
+
+// The answers below are structs serialized straight to text, not `json!` values: `json!` first
+// turns the decision or outcome into a `Value`, a second serializer of them in the wasm.
+
+/// What `Policy.decide` answers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Decided {
+    decision: crate::policy::Decision,
+    principal_id: Option<String>,
+    context: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `prepareDirect` answers: `{ "outcome": … }` or `{ "pending": … }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Prepared<'a> {
+    Outcome(&'a Outcome),
+    Pending {
+        issuer: usize,
+        alg: &'static str,
+        candidates: &'a [u32],
+        input: &'a str,
+        signature: &'a [u8],
+    },
 }
 
 /// The authorizer: events or direct requests in, outcomes (JSON text) out.
@@ -427,14 +452,17 @@ impl WasmAuthorizer {
                     .as_ref()
                     .is_some_and(|e| e.code == "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") =>
             {
-                serde_json::json!({ "pending": {
-                    "issuer": p.issuer, "alg": p.alg.name(), "candidates": p.candidates,
-                    "input": p.input, "signature": p.signature,
-                } })
+                serde_json::to_string(&Prepared::Pending {
+                    issuer: p.issuer,
+                    alg: p.alg.name(),
+                    candidates: &p.candidates,
+                    input: &p.input,
+                    signature: &p.signature,
+                })
             }
-            _ => serde_json::json!({ "outcome": outcome }),
+            _ => serde_json::to_string(&Prepared::Outcome(&outcome)),
         };
-        Ok(answer.to_string())
+        Ok(answer.unwrap_or_default())
     }
 
     /// Second pass: the caller's verdict on the pending signature; returns the outcome.

@@ -105,6 +105,16 @@ fn long_lifetime_warns() {
     let decoded = decode(&es256(&json!({"alg": "ES256"}), &payload), None).unwrap();
     assert_eq!(codes(&decoded), vec!["LONG_LIFETIME"]);
     assert_eq!(severity(&decoded, "LONG_LIFETIME"), Severity::Medium);
+    payload["exp"] = json!(NOW + 36 * 3600 + 170);
+    let decoded = decode(&es256(&json!({"alg": "ES256"}), &payload), None).unwrap();
+    assert!(decoded.warnings[0]
+        .message
+        .starts_with("lifetime of 36.0 h"));
+    payload["exp"] = json!(NOW + 36 * 3600 + 190);
+    let decoded = decode(&es256(&json!({"alg": "ES256"}), &payload), None).unwrap();
+    assert!(decoded.warnings[0]
+        .message
+        .starts_with("lifetime of 36.1 h"));
 }
 
 #[test]

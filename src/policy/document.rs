@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
@@ -12,7 +11,10 @@ use super::{
     route::Route,
     Effect, Policy, Rule, Scopes,
 };
-use crate::{error::Error, json};
+use crate::{
+    error::Error,
+    json::{self, expected},
+};
 
 /// Documents with more rules are refused.
 pub const MAX_RULES: usize = 1000;
@@ -21,58 +23,126 @@ pub const MAX_ROUTES_PER_RULE: usize = 100;
 
 const OPERATORS: &str =
     "equals, in, containsAny, containsAll, prefix, suffix, regex, exists, equalsParam";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PolicyDoc {
-    rules: Vec<RuleDoc>,
-    principal_id: Option<String>,
-    #[serde(default)]
-    context: Map<String, Value>,
-    scope_claims: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleDoc {
-    id: String,
-    effect: Effect,
-    routes: Vec<String>,
-    scopes: Option<ScopesDoc>,
-    #[serde(default)]
-    when: Vec<ConditionDoc>,
-    #[allow(dead_code)] // documentation for humans, kept so it is not an unknown field
-    description: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ScopesDoc {
-    any_of: Option<Vec<String>>,
-    all_of: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ConditionDoc {
-    claim: String,
-    equals: Option<Value>,
-    #[serde(rename = "in")]
-    in_: Option<Vec<Value>>,
-    contains_any: Option<Vec<Value>>,
-    contains_all: Option<Vec<Value>>,
-    prefix: Option<String>,
-    suffix: Option<String>,
-    regex: Option<String>,
-    exists: Option<bool>,
-    equals_param: Option<String>,
-}
+const CONDITION_FIELDS: [&str; 10] = [
+    "claim",
+    "equals",
+    "in",
+    "containsAny",
+    "containsAll",
+    "prefix",
+    "suffix",
+    "regex",
+    "exists",
+    "equalsParam",
+];
 
 fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::PolicyInvalid {
         path: path.into(),
         message: message.into(),
     }
+}
+
+/// The members of one object of the document, taken one by one with the JSON path of each, so
+/// every fault names where it is (hand-written rather than derived: a path-tracking
+/// deserializer costs far more code than these few shapes).
+struct Members {
+    at: String,
+    map: Map<String, Value>,
+}
+
+impl Members {
+    /// `value` as an object with no members but `known`.
+    fn new(value: Value, at: String, known: &[&str]) -> Result<Self, Error> {
+        let doc = Self::object(value, at)?;
+        match doc.unknown(known) {
+            Some(name) => {
+                let listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                Err(invalid(
+                    doc.path(name),
+                    format!(
+                        "unknown field `{name}`, expected one of {}",
+                        listed.join(", ")
+                    ),
+                ))
+            }
+            None => Ok(doc),
+        }
+    }
+
+    fn object(value: Value, at: String) -> Result<Self, Error> {
+        match value {
+            Value::Object(map) => Ok(Self { at, map }),
+            other => Err(invalid(at, expected(&other, "a JSON object"))),
+        }
+    }
+
+    /// The first member (in name order) that is not one of `known`.
+    fn unknown(&self, known: &[&str]) -> Option<&str> {
+        self.map
+            .keys()
+            .map(String::as_str)
+            .find(|name| !known.contains(name))
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("{}.{name}", self.at)
+    }
+
+    /// A member that may be absent (or `null`), with its path.
+    fn optional(&mut self, name: &str) -> Option<(String, Value)> {
+        self.map
+            .remove(name)
+            .filter(|value| !value.is_null())
+            .map(|value| (self.path(name), value))
+    }
+
+    fn required(&mut self, name: &str) -> Result<(String, Value), Error> {
+        match self.map.remove(name) {
+            Some(value) => Ok((self.path(name), value)),
+            None => Err(invalid(&*self.at, format!("missing field `{name}`"))),
+        }
+    }
+
+    fn optional_string(&mut self, name: &str) -> Result<Option<String>, Error> {
+        self.optional(name)
+            .map(|(at, v)| string(v, &at))
+            .transpose()
+    }
+
+    fn optional_list(&mut self, name: &str) -> Result<Option<(String, Vec<Value>)>, Error> {
+        self.optional(name)
+            .map(|(at, v)| list(v, &at).map(|items| (at, items)))
+            .transpose()
+    }
+
+    fn optional_strings(&mut self, name: &str) -> Result<Option<Vec<String>>, Error> {
+        self.optional_list(name)?
+            .map(|(at, items)| strings(items, &at))
+            .transpose()
+    }
+}
+
+fn string(value: Value, at: &str) -> Result<String, Error> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(invalid(at, expected(&other, "a string"))),
+    }
+}
+
+fn list(value: Value, at: &str) -> Result<Vec<Value>, Error> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(invalid(at, expected(&other, "a sequence"))),
+    }
+}
+
+fn strings(items: Vec<Value>, at: &str) -> Result<Vec<String>, Error> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| string(item, &format!("{at}[{i}]")))
+        .collect()
 }
 
 impl Policy {
@@ -83,65 +153,47 @@ impl Policy {
     /// bad route, bad regex, duplicate id, …). Nothing is half-loaded.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         let value = json::parse_document(text).map_err(|m| invalid("$", m))?;
-        let doc: PolicyDoc = serde_path_to_error::deserialize(value).map_err(|err| {
-            let path = format!("$.{}", err.path())
-                .replace("$..", "$")
-                .replace(".[", "[");
-            let message = err.inner().to_string();
-            let message = match message.strip_prefix("unknown field ") {
-                Some(rest) if path.contains(".when[") => {
-                    let name = rest.split(',').next().unwrap_or(rest);
-                    format!("unknown operator {name}; expected one of {OPERATORS}")
-                }
-                _ => message,
-            };
-            invalid(path, message)
-        })?;
-        doc.compile()
-    }
-}
-
-impl PolicyDoc {
-    fn compile(self) -> Result<Policy, Error> {
-        if self.rules.len() > MAX_RULES {
+        let mut doc = Members::new(
+            value,
+            "$".into(),
+            &["rules", "principalId", "context", "scopeClaims"],
+        )?;
+        let (at, rules) = doc.required("rules")?;
+        let rules = list(rules, &at)?;
+        if rules.len() > MAX_RULES {
             return Err(invalid(
-                "$.rules",
-                format!("{} rules; at most {MAX_RULES}", self.rules.len()),
+                at,
+                format!("{} rules; at most {MAX_RULES}", rules.len()),
             ));
         }
         let mut ids = BTreeSet::new();
-        let mut rules = Vec::with_capacity(self.rules.len());
-        for (i, rule) in self.rules.into_iter().enumerate() {
-            let at = format!("$.rules[{i}]");
-            if rule.id.is_empty() {
-                return Err(invalid(format!("{at}.id"), "must not be empty"));
-            }
-            if !ids.insert(rule.id.clone()) {
-                return Err(invalid(
-                    format!("{at}.id"),
-                    format!("duplicate rule id {:?}", rule.id),
-                ));
-            }
-            rules.push(rule.compile(&at)?);
-        }
+        let rules = rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, rule)| compile_rule(rule, format!("{at}[{i}]"), &mut ids))
+            .collect::<Result<_, _>>()?;
         let claim = |path: String, name: &str| ClaimPath::new(name).map_err(|m| invalid(path, m));
         let principal_claim = claim(
-            "$.principalId".into(),
-            self.principal_id.as_deref().unwrap_or("sub"),
+            doc.path("principalId"),
+            doc.optional_string("principalId")?
+                .as_deref()
+                .unwrap_or("sub"),
         )?;
-        let context = self
-            .context
-            .into_iter()
-            .map(|(name, value)| {
-                let path = format!("$.context.{name}");
+        let mut context = Vec::new();
+        if let Some((at, value)) = doc.optional("context") {
+            let Value::Object(members) = value else {
+                return Err(invalid(at, expected(&value, "a map")));
+            };
+            for (name, value) in members {
+                let path = format!("{at}.{name}");
                 match value {
-                    Value::String(c) => Ok((name, claim(path, &c)?)),
-                    _ => Err(invalid(path, "must be a claim name (a string)")),
+                    Value::String(c) => context.push((name, claim(path, &c)?)),
+                    _ => return Err(invalid(path, "must be a claim name (a string)")),
                 }
-            })
-            .collect::<Result<_, _>>()?;
-        let scope_claims = self
-            .scope_claims
+            }
+        }
+        let scope_claims = doc
+            .optional_strings("scopeClaims")?
             .unwrap_or_else(|| vec!["scope".into(), "scp".into()]);
         if scope_claims.is_empty() {
             return Err(invalid("$.scopeClaims", "must name at least one claim"));
@@ -155,104 +207,139 @@ impl PolicyDoc {
     }
 }
 
-impl RuleDoc {
-    fn compile(self, at: &str) -> Result<Rule, Error> {
-        if self.routes.is_empty() || self.routes.len() > MAX_ROUTES_PER_RULE {
+/// Compiles one rule, whose id must not be in `ids` yet.
+fn compile_rule(value: Value, at: String, ids: &mut BTreeSet<String>) -> Result<Rule, Error> {
+    let mut doc = Members::new(
+        value,
+        at,
+        &["id", "effect", "routes", "scopes", "when", "description"],
+    )?;
+    let (path, id) = doc.required("id")?;
+    let id = string(id, &path)?;
+    if id.is_empty() {
+        return Err(invalid(path, "must not be empty"));
+    }
+    if !ids.insert(id.clone()) {
+        return Err(invalid(path, format!("duplicate rule id {id:?}")));
+    }
+    let (path, effect) = doc.required("effect")?;
+    let effect = match string(effect, &path)?.as_str() {
+        "allow" => Effect::Allow,
+        "deny" => Effect::Deny,
+        other => {
             return Err(invalid(
-                format!("{at}.routes"),
-                format!("must list 1 to {MAX_ROUTES_PER_RULE} routes"),
-            ));
+                path,
+                format!("unknown variant `{other}`, expected `allow` or `deny`"),
+            ))
         }
-        let routes = self
-            .routes
-            .iter()
-            .enumerate()
-            .map(|(j, r)| Route::parse(r).map_err(|m| invalid(format!("{at}.routes[{j}]"), m)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let scopes = match self.scopes {
-            None => Vec::new(),
-            Some(doc) => doc.compile(&format!("{at}.scopes"))?,
-        };
-        let when = self
-            .when
+    };
+    let (path, routes) = doc.required("routes")?;
+    let routes = strings(list(routes, &path)?, &path)?;
+    if routes.is_empty() || routes.len() > MAX_ROUTES_PER_RULE {
+        return Err(invalid(
+            path,
+            format!("must list 1 to {MAX_ROUTES_PER_RULE} routes"),
+        ));
+    }
+    let routes = routes
+        .iter()
+        .enumerate()
+        .map(|(j, r)| Route::parse(r).map_err(|m| invalid(format!("{path}[{j}]"), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scopes = match doc.optional("scopes") {
+        None => Vec::new(),
+        Some((at, scopes)) => compile_scopes(Members::new(scopes, at, &["anyOf", "allOf"])?)?,
+    };
+    let when = match doc.optional_list("when")? {
+        None => Vec::new(),
+        Some((at, conditions)) => conditions
             .into_iter()
             .enumerate()
-            .map(|(k, c)| c.compile(&format!("{at}.when[{k}]"), &routes))
-            .collect::<Result<_, _>>()?;
-        Ok(Rule {
-            id: self.id,
-            effect: self.effect,
-            routes,
-            scopes,
-            when,
-        })
-    }
+            .map(|(k, c)| compile_condition(c, format!("{at}[{k}]"), &routes))
+            .collect::<Result<_, _>>()?,
+    };
+    // Documentation for humans; checked only for its type.
+    doc.optional_string("description")?;
+    Ok(Rule {
+        id,
+        effect,
+        routes,
+        scopes,
+        when,
+    })
 }
 
-impl ScopesDoc {
-    fn compile(self, at: &str) -> Result<Vec<Scopes>, Error> {
-        let mut scopes = Vec::new();
-        for (name, list, make) in [
-            (
-                "anyOf",
-                self.any_of,
-                Scopes::AnyOf as fn(Vec<String>) -> Scopes,
-            ),
-            ("allOf", self.all_of, Scopes::AllOf),
-        ] {
-            match list {
-                Some(list) if list.is_empty() => {
-                    return Err(invalid(
-                        format!("{at}.{name}"),
-                        "must list at least one scope",
-                    ))
-                }
-                Some(list) => scopes.push(make(list)),
-                None => {}
+fn compile_scopes(mut doc: Members) -> Result<Vec<Scopes>, Error> {
+    let mut scopes = Vec::new();
+    for (name, make) in [
+        ("anyOf", Scopes::AnyOf as fn(Vec<String>) -> Scopes),
+        ("allOf", Scopes::AllOf),
+    ] {
+        match doc.optional_strings(name)? {
+            Some(list) if list.is_empty() => {
+                return Err(invalid(doc.path(name), "must list at least one scope"))
             }
+            Some(list) => scopes.push(make(list)),
+            None => {}
         }
-        if scopes.is_empty() {
-            return Err(invalid(at, "needs anyOf or allOf"));
-        }
-        Ok(scopes)
     }
+    if scopes.is_empty() {
+        return Err(invalid(doc.at, "needs anyOf or allOf"));
+    }
+    Ok(scopes)
 }
 
-impl ConditionDoc {
-    fn compile(self, at: &str, routes: &[Route]) -> Result<Condition, Error> {
-        let claim = ClaimPath::new(&self.claim).map_err(|m| invalid(format!("{at}.claim"), m))?;
-        let mut ops = Vec::new();
-        let mut push = |op: Option<Op>| ops.extend(op);
-        push(self.equals.map(Op::Equals));
-        push(self.in_.map(Op::In));
-        push(self.contains_any.map(Op::ContainsAny));
-        push(self.contains_all.map(Op::ContainsAll));
-        push(self.prefix.map(Op::Prefix));
-        push(self.suffix.map(Op::Suffix));
-        push(self.exists.map(Op::Exists));
-        if let Some(pattern) = self.regex {
-            push(Some(
-                Op::regex(&pattern).map_err(|m| invalid(format!("{at}.regex"), m))?,
+fn compile_condition(value: Value, at: String, routes: &[Route]) -> Result<Condition, Error> {
+    let mut doc = Members::object(value, at)?;
+    if let Some(name) = doc.unknown(&CONDITION_FIELDS) {
+        return Err(invalid(
+            doc.path(name),
+            format!("unknown operator `{name}`; expected one of {OPERATORS}"),
+        ));
+    }
+    let (path, claim) = doc.required("claim")?;
+    let claim = ClaimPath::new(&string(claim, &path)?).map_err(|m| invalid(path, m))?;
+    let mut ops = Vec::new();
+    ops.extend(doc.optional("equals").map(|(_, v)| Op::Equals(v)));
+    for (name, make) in [
+        ("in", Op::In as fn(Vec<Value>) -> Op),
+        ("containsAny", Op::ContainsAny),
+        ("containsAll", Op::ContainsAll),
+    ] {
+        ops.extend(doc.optional_list(name)?.map(|(_, items)| make(items)));
+    }
+    for (name, make) in [
+        ("prefix", Op::Prefix as fn(String) -> Op),
+        ("suffix", Op::Suffix),
+    ] {
+        ops.extend(doc.optional_string(name)?.map(make));
+    }
+    if let Some((path, exists)) = doc.optional("exists") {
+        match exists {
+            Value::Bool(b) => ops.push(Op::Exists(b)),
+            other => return Err(invalid(path, expected(&other, "a boolean"))),
+        }
+    }
+    if let Some(pattern) = doc.optional_string("regex")? {
+        ops.push(Op::regex(&pattern).map_err(|m| invalid(doc.path("regex"), m))?);
+    }
+    if let Some(param) = doc.optional_string("equalsParam")? {
+        if let Some(route) = routes.iter().find(|r| !r.param_names().any(|n| n == param)) {
+            return Err(invalid(
+                doc.path("equalsParam"),
+                format!("route \"{route}\" does not bind {{{param}}}"),
             ));
         }
-        if let Some(param) = self.equals_param {
-            if let Some(route) = routes.iter().find(|r| !r.param_names().any(|n| n == param)) {
-                return Err(invalid(
-                    format!("{at}.equalsParam"),
-                    format!("route \"{route}\" does not bind {{{param}}}"),
-                ));
-            }
-            push(Some(Op::EqualsParam(param)));
-        }
-        let mut ops = ops.into_iter();
-        match (ops.next(), ops.next()) {
-            (Some(op), None) => Ok(Condition { claim, op }),
-            (None, _) => Err(invalid(at, format!("needs one operator: {OPERATORS}"))),
-            (Some(_), Some(_)) => Err(invalid(
-                at,
-                "has more than one operator; use one condition each",
-            )),
-        }
+        ops.push(Op::EqualsParam(param));
+    }
+    let mut ops = ops.into_iter();
+    match (ops.next(), ops.next()) {
+        (Some(op), None) => Ok(Condition { claim, op }),
+        (None, _) => Err(invalid(doc.at, format!("needs one operator: {OPERATORS}"))),
+        (Some(_), Some(_)) => Err(invalid(
+            doc.at,
+            "has more than one operator; use one condition each",
+        )),
     }
 }
 
@@ -317,6 +404,25 @@ mod tests {
         );
         assert_eq!(fault(r#"{"rules":[],"context":{"g":3}}"#).0, "$.context.g");
         assert_eq!(fault(r#"{"rule":[]}"#).0, "$.rule");
+        assert_eq!(
+            fault(r#"{"rules":[{"id":3,"effect":"allow","routes":["GET /"]}]}"#),
+            (
+                "$.rules[0].id".into(),
+                "invalid type: integer `3`, expected a string".into()
+            )
+        );
+        assert_eq!(
+            fault(r#"{"rules":[{"id":"a","effect":"allow"}]}"#),
+            ("$.rules[0]".into(), "missing field `routes`".into())
+        );
+        assert_eq!(
+            fault(r#"{"rules":[{"id":"a","effect":"allow","routes":["GET /",7]}]}"#).0,
+            "$.rules[0].routes[1]"
+        );
+        assert_eq!(
+            fault(r#"{"rules":[],"scopeClaims":"scope"}"#).1,
+            "invalid type: string \"scope\", expected a sequence"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! empty segment, `.` or `..`, so `/pets/../admin` cannot pass for `/pets/{petId}/admin`.
 
 use core::fmt;
+use std::borrow::Cow;
 
 /// HTTP methods a route may name; `*` and `ANY` match all of them.
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -144,10 +145,12 @@ fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
         };
         segments.push(segment);
     }
-    let mut names: Vec<&str> = segments
+    // `Cow`s, though all borrowed: sorting them reuses the sort that JSON member names get
+    // (`json::refuse_duplicates`); a sort of `&str` would be a second copy of kilobytes of wasm.
+    let mut names: Vec<Cow<'_, str>> = segments
         .iter()
         .filter_map(|s| match s {
-            Segment::Param(n) | Segment::Rest(Some(n)) => Some(n.as_str()),
+            Segment::Param(n) | Segment::Rest(Some(n)) => Some(Cow::Borrowed(n.as_str())),
             _ => None,
         })
         .collect();
