@@ -7,6 +7,21 @@ mod nist;
 mod rsa;
 
 pub(crate) use hmac::{KeyedHmac, HS256, HS384, HS512};
+
+/// A signature as received, for algorithms whose signature length only the key knows (RSA) or
+/// that check it when verifying (HMAC, the native backend).
+#[derive(Debug, Clone)]
+pub(crate) struct RawSignature(pub(crate) Vec<u8>);
+
+impl jwt_compact::AlgorithmSignature for RawSignature {
+    fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
+        Ok(Self(slice.to_vec()))
+    }
+
+    fn as_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.0)
+    }
+}
 pub(crate) use nist::{Es256, Es384, Es512};
 pub(crate) use rsa::Rsa;
 

@@ -7,9 +7,9 @@
 use core::convert::Infallible;
 use std::{borrow::Cow, sync::OnceLock};
 
-use jwt_compact::{Algorithm, AlgorithmSignature};
+use jwt_compact::Algorithm;
 
-use crate::alg::Alg;
+use crate::alg::{Alg, RawSignature};
 
 /// Verifies `signature` over `message` with the runtime's key `handle` and algorithm `alg`.
 pub type NativeVerify = fn(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool;
@@ -35,39 +35,20 @@ pub(crate) struct Native(pub Alg);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NativeKey(pub u32);
 
-/// The signature bytes as received; the backend checks their shape.
-#[derive(Debug, Clone)]
-pub(crate) struct NativeSignature(Vec<u8>);
-
-impl AlgorithmSignature for NativeSignature {
-    fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
-        Ok(Self(slice.to_vec()))
-    }
-
-    fn as_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.0)
-    }
-}
-
 impl Algorithm for Native {
     type SigningKey = Infallible;
     type VerifyingKey = NativeKey;
-    type Signature = NativeSignature;
+    type Signature = RawSignature;
 
     fn name(&self) -> Cow<'static, str> {
         Cow::Borrowed(self.0.name())
     }
 
-    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> NativeSignature {
+    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> RawSignature {
         match *signing_key {}
     }
 
-    fn verify_signature(
-        &self,
-        signature: &NativeSignature,
-        key: &NativeKey,
-        message: &[u8],
-    ) -> bool {
+    fn verify_signature(&self, signature: &RawSignature, key: &NativeKey, message: &[u8]) -> bool {
         BACKEND
             .get()
             .is_some_and(|verify| verify(key.0, self.0, message, &signature.0))

@@ -15,7 +15,9 @@ use hmac::{
     digest::{crypto_common::KeyInit, Mac},
     Hmac,
 };
-use jwt_compact::{Algorithm, AlgorithmSignature};
+use jwt_compact::Algorithm;
+
+use super::RawSignature;
 use sha2::{Sha256, Sha384, Sha512};
 
 /// One of the three HMAC algorithms of RFC 7518 §3.2, over the MAC type `M`.
@@ -68,33 +70,20 @@ impl<M: FlatMac> Drop for KeyedHmac<M> {
     }
 }
 
-/// An HMAC tag as received: its length is checked against the MAC's when it is verified.
-pub(crate) struct Tag(Vec<u8>);
-
-impl AlgorithmSignature for Tag {
-    fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
-        Ok(Self(slice.to_vec()))
-    }
-
-    fn as_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.0)
-    }
-}
-
 impl<M: FlatMac> Algorithm for Hs<M> {
     type SigningKey = Infallible;
     type VerifyingKey = KeyedHmac<M>;
-    type Signature = Tag;
+    type Signature = RawSignature;
 
     fn name(&self) -> Cow<'static, str> {
         Cow::Borrowed(self.0)
     }
 
-    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> Tag {
+    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> RawSignature {
         match *signing_key {}
     }
 
-    fn verify_signature(&self, tag: &Tag, key: &KeyedHmac<M>, message: &[u8]) -> bool {
+    fn verify_signature(&self, tag: &RawSignature, key: &KeyedHmac<M>, message: &[u8]) -> bool {
         let mut mac = key.0.clone();
         mac.update(message);
         // Constant-time, and a tag of the wrong length (a truncated HMAC) never verifies.
@@ -112,8 +101,9 @@ mod tests {
     fn check<M: FlatMac>(alg: &Hs<M>, key: &[u8], message: &[u8], tag: &str) {
         let key = KeyedHmac::new(key).expect("HMAC takes any key length");
         let tag = hex(tag);
-        let verify =
-            |message: &[u8], tag: &[u8]| alg.verify_signature(&Tag(tag.to_vec()), &key, message);
+        let verify = |message: &[u8], tag: &[u8]| {
+            alg.verify_signature(&RawSignature(tag.to_vec()), &key, message)
+        };
         assert!(verify(message, &tag));
         assert!(verify(message, &tag), "a second time");
         assert!(!verify(b"another message", &tag));

@@ -6,7 +6,9 @@
 use core::convert::Infallible;
 use std::borrow::Cow;
 
-use jwt_compact::{Algorithm, AlgorithmSignature};
+use jwt_compact::Algorithm;
+
+use super::RawSignature;
 
 use crate::crypto::rsa::{Hash, Padding, RsaPublicKey};
 
@@ -35,36 +37,22 @@ impl Rsa {
     pub(crate) const PS512: Self = Self::new("PS512", Padding::Pss, Hash::Sha512);
 }
 
-/// An RSA signature: as long as the modulus, which only the key knows.
-#[derive(Debug, Clone)]
-pub(crate) struct RsaSignature(Vec<u8>);
-
-impl AlgorithmSignature for RsaSignature {
-    fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
-        Ok(Self(slice.to_vec()))
-    }
-
-    fn as_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.0)
-    }
-}
-
 impl Algorithm for Rsa {
     type SigningKey = Infallible;
     type VerifyingKey = RsaPublicKey;
-    type Signature = RsaSignature;
+    type Signature = RawSignature;
 
     fn name(&self) -> Cow<'static, str> {
         Cow::Borrowed(self.name)
     }
 
-    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> RsaSignature {
+    fn sign(&self, signing_key: &Infallible, _message: &[u8]) -> RawSignature {
         match *signing_key {}
     }
 
     fn verify_signature(
         &self,
-        signature: &RsaSignature,
+        signature: &RawSignature,
         verifying_key: &RsaPublicKey,
         message: &[u8],
     ) -> bool {
