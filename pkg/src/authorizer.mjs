@@ -68,7 +68,7 @@ export class Authorizer {
   #logClaims;
   #currentDate;
   #carriers;
-  #routePolicy;
+  #routePolicy; // a policy is set and its cache warning is still to be logged
 
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
@@ -257,8 +257,10 @@ export class Authorizer {
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
     // A simple response holds no route: API Gateway's cached answer is reused for every route.
+    // Said on the first such line of each authorizer (a Lambda container), not on every one.
     if (this.#routePolicy && outcome.response && 'isAuthorized' in outcome.response) {
       line.cache = 'simple responses are cached for every route: set the authorizer cache TTL to 0 or add the route to the identity source';
+      this.#routePolicy = false;
     }
     if (this.#logClaims) line.trace = outcome.decision?.trace;
     this.#log(line);

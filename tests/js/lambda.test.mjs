@@ -349,8 +349,11 @@ describe('every fixture event', () => {
           assert.equal(logs[0].shape, spec.shape);
           assert.equal(logs[0].route, spec.route);
           assert.equal(logs[0].status, 200);
-          // Simple responses under a route-dependent policy: the log warns about API Gateway's cache.
+          // Simple responses under a route-dependent policy: the log warns about API Gateway's
+          // cache, on the first line only.
           assert.equal('cache' in logs[0], simple);
+          await handler(eventWith(tokens.alice));
+          assert.equal('cache' in logs[1], false);
         });
 
         if (spec.bare) {
