@@ -34,7 +34,7 @@ pub struct Verified {
     pub payload_json: String,
     /// The algorithm that verified the signature.
     pub alg: Alg,
-    /// The claims named by [`Verifier::keep_claims`], built while verifying.
+    /// The claims the caller asked to keep (see `Verifier::verify_keeping`), built while verifying.
     pub(crate) kept: Map<String, Value>,
 }
 
@@ -171,8 +171,6 @@ pub struct Verifier {
     max_token_length: usize,
     rules: ClaimRules,
     headers: RecentHeaders,
-    /// Sorted.
-    kept_claims: Vec<String>,
 }
 
 impl Verifier {
@@ -229,15 +227,7 @@ impl Verifier {
                 tolerance: options.clock_tolerance.unwrap_or(0.0),
             },
             headers: RecentHeaders::default(),
-            kept_claims: Vec::new(),
         })
-    }
-
-    /// Has verification build these claims (sorted names) as values, in the pass that checks
-    /// the claims set: for a caller that reads a few claims of every token (the authorizer's
-    /// policy), and would otherwise parse the claims set a second time.
-    pub(crate) fn keep_claims(&mut self, names: Vec<String>) {
-        self.kept_claims = names;
     }
 
     /// Verifies `token` with `keys` at `now` (seconds since the Unix epoch).
@@ -271,6 +261,21 @@ impl Verifier {
         token: &str,
         now: i64,
         check_signature: SignatureCheck<'_>,
+    ) -> Result<Verified> {
+        self.verify_keeping(keys, token, now, check_signature, &[])
+    }
+
+    /// [`Verifier::verify_with`] that also builds the claims named in `keep` (sorted) as values
+    /// ([`Verified::kept`]), in the pass that checks the claims set: for a caller that reads a
+    /// few claims of every token (the authorizer's policy), and would otherwise parse the
+    /// claims set a second time.
+    pub(crate) fn verify_keeping(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: i64,
+        check_signature: SignatureCheck<'_>,
+        keep: &[String],
     ) -> Result<Verified> {
         if token.len() > self.max_token_length {
             return Err(Error::JwsInvalid(format!(
@@ -321,7 +326,7 @@ impl Verifier {
             ))
         };
         let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
-        let claims = ClaimsView::parse(&payload_json, &self.kept_claims)
+        let claims = ClaimsView::parse(&payload_json, keep)
             .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
         self.rules.check(&protected.header, &claims, now)?;
         let kept = claims.kept;

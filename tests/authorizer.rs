@@ -20,7 +20,7 @@ fn authorizer(policy: Option<&Value>, usage_claim: Option<&str>) -> Authorizer {
     let keys = KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap();
     let verifier = Verifier::new(VerifyOptions::default()).unwrap();
     authorizer.add_issuer(None, verifier, keys.into()).unwrap();
-    // Set after the issuer, as the Node binding does: the verifier must learn the policy's claims.
+    // Set after the issuer, as the Node binding does: what a decision reads follows the policy.
     if let Some(policy) = policy {
         authorizer.set_policy(Policy::from_json(&policy.to_string()).unwrap());
     }

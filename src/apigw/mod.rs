@@ -62,6 +62,8 @@ pub struct Authorizer {
     source: TokenSource,
     simple_responses: bool,
     usage_claim: Option<String>,
+    /// The claims a brief decision or an answer reads (sorted): built while verifying.
+    claims_read: Vec<String>,
 }
 
 /// Everything about one authorization, for the response, the caller and the log.
@@ -174,6 +176,10 @@ impl Authorizer {
         };
         Self {
             issuers: Vec::new(),
+            claims_read: claims_read(
+                policy.as_ref(),
+                options.usage_identifier_key_claim.as_deref(),
+            ),
             grants: GrantCache::new(policy.as_ref()),
             policy,
             source,
@@ -205,8 +211,6 @@ impl Authorizer {
                 "with several issuers, each needs its own distinct `issuer`",
             ));
         }
-        let mut verifier = verifier;
-        verifier.keep_claims(self.claims_read());
         self.issuers.push(Issuer {
             name,
             verifier,
@@ -217,25 +221,9 @@ impl Authorizer {
 
     /// Replaces the policy.
     pub fn set_policy(&mut self, policy: Policy) {
+        self.claims_read = claims_read(Some(&policy), self.usage_claim.as_deref());
         self.grants = GrantCache::new(Some(&policy));
         self.policy = Some(policy);
-        let names = self.claims_read();
-        for issuer in &mut self.issuers {
-            issuer.verifier.keep_claims(names.clone());
-        }
-    }
-
-    /// The claims a brief decision reads (sorted): the policy's, or the principal's without
-    /// one, and the usage-plan key's.
-    fn claims_read(&self) -> Vec<String> {
-        let mut names = match &self.policy {
-            Some(policy) => policy.claim_names(),
-            None => vec!["sub".to_owned()],
-        };
-        names.extend(self.usage_claim.iter().cloned());
-        names.sort_unstable();
-        names.dedup();
-        names
     }
 
     /// Replaces the keys of issuer `index` (after a JWKS refresh).
@@ -321,27 +309,31 @@ impl Authorizer {
         let mut check = |alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]| {
             check_signature(index, alg, candidates, input, signature)
         };
-        let verified = match issuer
-            .verifier
-            .verify_with(&issuer.keys, token, now, &mut check)
-        {
-            Ok(verified) => verified,
-            Err(err) => {
-                let mut outcome = refused(request.shape, route, &err);
-                if matches!(err, Error::NoMatchingKey(_)) {
-                    let kid =
-                        segment::decode_object(token.split('.').next().unwrap_or(""), Part::Header)
-                            .ok()
-                            .and_then(|(h, _)| {
-                                h.get("kid").and_then(Value::as_str).map(str::to_owned)
-                            });
-                    outcome.refetch = Some(Refetch { issuer: index, kid });
-                }
-                return outcome;
-            }
+        // Only a full outcome shows the claims: the others read just the ones verification keeps.
+        let keep: &[String] = match detail {
+            Detail::Full => &[],
+            Detail::Brief | Detail::Answer => &self.claims_read,
         };
-        // Only a full outcome shows the claims: the ones verification kept are all the others
-        // read.
+        let verified =
+            match issuer
+                .verifier
+                .verify_keeping(&issuer.keys, token, now, &mut check, keep)
+            {
+                Ok(verified) => verified,
+                Err(err) => {
+                    let mut outcome = refused(request.shape, route, &err);
+                    if matches!(err, Error::NoMatchingKey(_)) {
+                        let kid = segment::decode_object(
+                            token.split('.').next().unwrap_or(""),
+                            Part::Header,
+                        )
+                        .ok()
+                        .and_then(|(h, _)| h.get("kid").and_then(Value::as_str).map(str::to_owned));
+                        outcome.refetch = Some(Refetch { issuer: index, kid });
+                    }
+                    return outcome;
+                }
+            };
         let claims = match detail {
             Detail::Full => verified.payload(),
             Detail::Brief | Detail::Answer => verified.kept,
@@ -454,6 +446,16 @@ impl Authorizer {
                 )
             })
     }
+}
+
+/// The claims a decision reads (sorted): the policy's, or the principal's without one, and the
+/// usage-plan key's.
+fn claims_read(policy: Option<&Policy>, usage_claim: Option<&str>) -> Vec<String> {
+    let mut names = policy.map_or_else(|| vec!["sub".to_owned()], Policy::claim_names);
+    names.extend(usage_claim.map(str::to_owned));
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// How much an outcome tells besides the answer.
