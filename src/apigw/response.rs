@@ -33,38 +33,27 @@ pub(crate) struct Grants {
 }
 
 /// What the grants of one principal depend on besides the policy, and so what they are cached
-/// by: the API and stage, and how the principal's claims meet each rule and each probe of the
-/// document. [`grants`] reads nothing else; the current request is reconciled afterwards
-/// ([`agree_with_current`]), so requests for other ids share the entry.
+/// by: the API and stage, and how the principal meets each rule. [`grants`] reads nothing
+/// else; the current request is reconciled afterwards ([`agree_with_current`]), so requests
+/// for other ids share the entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct GrantInputs {
     prefix: String,
-    /// Per rule: whether it applies to this principal, with the path parameters it pins.
-    bound: Vec<Option<Params>>,
-    /// Per probe (see [`probe_targets`]): whether the policy allows it.
-    probes_allowed: Vec<bool>,
+    /// Per rule: whether it applies to this principal, with the path parameters it pins
+    /// ([`Rule::applies_to_principal`](crate::policy::Rule)).
+    meets: Vec<Option<Params>>,
 }
 
-/// Works out the [`GrantInputs`] of a principal.
-fn grant_inputs(
-    policy: &Policy,
-    probes: &[(String, String)],
-    arn: &MethodArn,
-    claims: &Map<String, Value>,
-) -> GrantInputs {
+/// Works out the [`GrantInputs`] of a principal: a few claim lookups per rule, whatever the
+/// number of routes.
+fn grant_inputs(policy: &Policy, arn: &MethodArn, claims: &Map<String, Value>) -> GrantInputs {
     let scopes = policy.granted_scopes(claims);
     GrantInputs {
         prefix: arn.prefix.clone(),
-        bound: policy
+        meets: policy
             .rules
             .iter()
             .map(|rule| rule.applies_to_principal(claims, &scopes))
-            .collect(),
-        probes_allowed: probes
-            .iter()
-            .map(|(method, path)| {
-                policy.allows_with_scopes(Target::Http { method, path }, claims, &scopes)
-            })
             .collect(),
     }
 }
@@ -100,7 +89,7 @@ impl GrantCache {
         current: &[String],
         current_allowed: bool,
     ) -> Arc<Grants> {
-        let inputs = grant_inputs(policy, &self.probes, arn, claims);
+        let inputs = grant_inputs(policy, arn, claims);
         let base = self.base(policy, inputs);
         agree_with_current(&base, current, current_allowed)
     }
@@ -136,12 +125,18 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
     let prefix = inputs.prefix.as_str();
     let mut grants = Grants::default();
     let mut carve_outs = BTreeSet::new();
-    for (rule, bound) in policy.rules.iter().zip(&inputs.bound) {
-        let Some(bound) = bound else {
+    for (rule, pins) in policy.rules.iter().zip(&inputs.meets) {
+        // A claim text that is empty or holds `/`, `*` or `?` would not stand for one path
+        // segment in a resource: such a rule grants nothing here (the current request is
+        // still decided by the policy).
+        let Some(pins) = pins
+            .as_ref()
+            .filter(|pins| pins.iter().all(|(_, text)| is_segment(text)))
+        else {
             continue;
         };
         for route in &rule.routes {
-            let resource = resource_of(prefix, route, bound);
+            let resource = resource_of(prefix, route, pins);
             match rule.effect {
                 Effect::Allow => {
                     grants.allow.insert(resource.pattern);
@@ -155,8 +150,13 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
     }
     let probes: Vec<(String, bool)> = probes
         .iter()
-        .zip(&inputs.probes_allowed)
-        .map(|((method, path), allowed)| (resource(prefix, method, path), *allowed))
+        .map(|(method, path)| {
+            let target = Target::Http { method, path };
+            (
+                resource(prefix, method, path),
+                policy.allows_principal(target, &inputs.meets),
+            )
+        })
         .collect();
     // A one-segment `*` must not grant deeper paths: deny them, unless that would also deny a
     // route of the document this principal may call (then the README's caveat applies).
@@ -175,6 +175,11 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
         }
     }
     grants
+}
+
+/// Whether a claim's text can stand for one path segment in an IAM resource.
+fn is_segment(text: &str) -> bool {
+    !text.is_empty() && !text.contains(['/', '*', '?'])
 }
 
 /// The answer must decide the current request exactly as the policy did. When wildcards make
@@ -497,7 +502,7 @@ mod tests {
             for claims in &principals {
                 let claims = claims.as_object().unwrap();
                 let allowed = policy.allows(Target::Http { method, path }, claims);
-                let inputs = grant_inputs(&policy, &cache.probes, &arn, claims);
+                let inputs = grant_inputs(&policy, &arn, claims);
                 let fresh = agree_with_current(
                     &Arc::new(grants(&policy, &cache.probes, &inputs)),
                     &current,

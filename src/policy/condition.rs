@@ -112,8 +112,9 @@ impl Condition {
 }
 
 impl Condition {
-    /// For `equalsParam`: the parameter and the claim value it must equal (`Err` when the
-    /// claim cannot equal any path segment). `None` for other operators.
+    /// For `equalsParam`: the parameter and the claim's text it must equal (`Err` when the
+    /// claim has no text: missing, or neither a string nor a number). `None` for other
+    /// operators.
     pub(crate) fn pinned_param(
         &self,
         claims: &Map<String, Value>,
@@ -125,7 +126,6 @@ impl Condition {
             self.claim
                 .lookup(claims)
                 .and_then(scalar_text)
-                .filter(|v| !v.is_empty() && !v.contains(['/', '*', '?']))
                 .map(|v| (name.clone(), v))
                 .ok_or(()),
         )

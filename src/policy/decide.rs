@@ -73,21 +73,26 @@ impl Policy {
     /// Whether `claims` may call `target`: [`Policy::decide`] without the explanation.
     #[must_use]
     pub fn allows(&self, target: Target<'_>, claims: &Map<String, Value>) -> bool {
-        self.allows_with_scopes(target, claims, &self.granted_scopes(claims))
-    }
-
-    /// [`Policy::allows`] with the granted scopes worked out once by the caller, who probes
-    /// many targets for the same token.
-    pub(crate) fn allows_with_scopes(
-        &self,
-        target: Target<'_>,
-        claims: &Map<String, Value>,
-        scopes: &[&str],
-    ) -> bool {
+        let scopes = self.granted_scopes(claims);
         let applying = |effect| {
             self.rules
                 .iter()
-                .any(|r| r.effect == effect && r.applies(target, claims, scopes))
+                .any(|r| r.effect == effect && r.applies(target, claims, &scopes))
+        };
+        !applying(Effect::Deny) && applying(Effect::Allow)
+    }
+
+    /// [`Policy::allows`] for a principal known only by how it meets each rule
+    /// ([`Rule::applies_to_principal`], in document order): the same answer for all claims
+    /// that meet the rules alike, so it is worked out once for all of them.
+    pub(crate) fn allows_principal(&self, target: Target<'_>, meets: &[Option<Params>]) -> bool {
+        let applying = |effect| {
+            self.rules.iter().zip(meets).any(|(rule, pins)| {
+                rule.effect == effect
+                    && pins
+                        .as_ref()
+                        .is_some_and(|p| rule.applies_pinned(target, p))
+            })
         };
         !applying(Effect::Deny) && applying(Effect::Allow)
     }
@@ -209,9 +214,10 @@ impl Rule {
         Ok(())
     }
 
-    /// Whether the rule applies to this principal on every route it lists, whatever the path.
-    /// `Some` with the path parameters its `equalsParam` conditions pin to claim values, or
-    /// `None` when a scope or claim condition fails.
+    /// How the rule meets this principal, whatever the request: `Some` with the path
+    /// parameters its `equalsParam` conditions pin to claim texts, or `None` when a scope or
+    /// claim condition fails. The rule then applies to exactly the requests [`Rule::applies_pinned`]
+    /// says it does.
     pub(crate) fn applies_to_principal(
         &self,
         claims: &Map<String, Value>,
@@ -233,6 +239,20 @@ impl Rule {
             }
         }
         Some(pinned)
+    }
+
+    /// Whether the rule applies to `target` for a principal it meets with `pins`
+    /// ([`Rule::applies_to_principal`]): a route matches, and its first match binds each pinned
+    /// parameter to the pinned text, as [`Rule::applies`] would find with the claims.
+    pub(crate) fn applies_pinned(&self, target: Target<'_>, pins: &Params) -> bool {
+        self.route_params(target).is_some_and(|params| {
+            pins.iter().all(|(name, text)| {
+                params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .is_some_and(|(_, value)| value == text)
+            })
+        })
     }
 
     /// The parameters bound by the first matching route.
@@ -331,6 +351,62 @@ mod tests {
                     policy.allows(http(method, path), claims),
                     decision.allowed,
                     "{method} {path}"
+                );
+            }
+        }
+    }
+
+    /// Knowing how a principal meets each rule is knowing what it may call: for every request,
+    /// `allows_principal` answers as `allows` does with the claims, including for claim texts
+    /// that span segments (`{path+}`), numbers, and the probe value itself.
+    #[test]
+    fn how_a_principal_meets_the_rules_decides_every_request() {
+        let policy = Policy::from_json(
+            r#"{"rules": [
+              { "id": "read", "effect": "allow", "routes": ["GET /pets", "GET /pets/{petId}"], "scopes": { "anyOf": ["pets:read"] } },
+              { "id": "own", "effect": "allow", "routes": ["* /pets/{petId}", "GET /owners/{owner}/pets/{petId}"], "when": [{ "claim": "pet", "equalsParam": "petId" }] },
+              { "id": "no-delete", "effect": "deny", "routes": ["DELETE /pets/{petId}"], "when": [{ "claim": "cognito:groups", "containsAny": ["intern"] }] },
+              { "id": "files", "effect": "allow", "routes": ["GET /files/{path+}"], "when": [{ "claim": "home", "equalsParam": "path" }, { "claim": "home", "prefix": "u" }] },
+              { "id": "literal", "effect": "allow", "routes": ["GET /files/u1/a"], "when": [{ "claim": "cognito:groups", "containsAny": ["staff"] }] },
+              { "id": "any", "effect": "allow", "routes": ["GET /eu/**"], "when": [{ "claim": "address.country", "in": ["FR"] }] }
+            ]}"#,
+        )
+        .unwrap();
+        let principals = [
+            json!({}),
+            json!({ "scope": "pets:read", "pet": "7" }),
+            json!({ "pet": 7, "cognito:groups": ["intern"] }),
+            json!({ "pet": "jwtgate-probe" }),
+            json!({ "pet": ["7"], "home": "u1/a", "cognito:groups": ["staff"] }),
+            json!({ "home": "u1", "address": { "country": "FR" } }),
+            json!({ "home": "x/u1", "pet": "" }),
+        ];
+        let targets = [
+            ("GET", "/pets"),
+            ("GET", "/pets/7"),
+            ("DELETE", "/pets/7"),
+            ("PUT", "/pets/8"),
+            ("GET", "/pets/jwtgate-probe"),
+            ("GET", "/owners/o/pets/7"),
+            ("GET", "/files/u1"),
+            ("GET", "/files/u1/a"),
+            ("GET", "/files/x/u1"),
+            ("GET", "/eu/a/b"),
+            ("POST", "/unknown"),
+        ];
+        for claims in &principals {
+            let claims = claims.as_object().unwrap();
+            let scopes = policy.granted_scopes(claims);
+            let meets: Vec<_> = policy
+                .rules
+                .iter()
+                .map(|rule| rule.applies_to_principal(claims, &scopes))
+                .collect();
+            for (method, path) in targets {
+                assert_eq!(
+                    policy.allows_principal(http(method, path), &meets),
+                    policy.allows(http(method, path), claims),
+                    "{method} {path}: {claims:?}"
                 );
             }
         }
