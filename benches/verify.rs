@@ -162,6 +162,25 @@ fn authorizer(token: &str) {
         let outcome = authorizer.handle_event_with(&pruned, 1_900_000_000, Detail::Answer);
         serde_json::to_string(&outcome).unwrap();
     });
+    // A large API: 40 more resources of 3 routes each (one of any method), 200 probe routes.
+    let rules: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"id":"r{i}","effect":"allow","routes":["GET /res{i}","GET /res{i}/{{id}}","* /res{i}/{{id}}/items/*"],"scopes":{{"anyOf":["res{i}:read"]}}}}"#
+            )
+        })
+        .collect();
+    let large = Policy::from_json(&format!(
+        r#"{{"rules":[{},{{"id":"lambda-request","effect":"allow","routes":["POST /lambda-request"]}}],"principalId":"sub"}}"#,
+        rules.join(",")
+    ))
+    .unwrap();
+    authorizer.set_policy(large);
+    time("authorizer: answer, pruned, 121 routes", 100_000, || {
+        let outcome = authorizer.handle_event_with(&pruned, 1_900_000_000, Detail::Answer);
+        assert_eq!(outcome.status, 200);
+        serde_json::to_string(&outcome).unwrap();
+    });
     time("event: JSON to Value", 100_000, || {
         serde_json::from_str::<serde_json::Value>(&event).unwrap();
     });
