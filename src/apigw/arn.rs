@@ -60,19 +60,21 @@ impl MethodArn {
         })
     }
 
-    /// The ARN of a method and path pattern (`*` wildcards) under the same API and stage.
-    pub(crate) fn resource(&self, method: &str, path: &str) -> String {
-        resource(&self.prefix, method, path)
+    /// The current request's resource, after the prefix (see [`resource`]).
+    pub(crate) fn resource(&self) -> String {
+        resource(&self.method, &self.path)
     }
 }
 
-/// The `execute-api` resource of a method and path (pattern) under `prefix` (API and stage).
-pub(crate) fn resource(prefix: &str, method: &str, path: &str) -> String {
-    let mut arn = String::with_capacity(prefix.len() + 1 + method.len() + path.len());
-    for piece in [prefix, "/", method, path] {
-        arn.push_str(piece);
+/// The part of an `execute-api` resource after the API and stage (`/GET/pets/*`) for a method
+/// and path (pattern): the ARN up to the stage is the same for every resource of an answer, so
+/// resources are built, matched and cached without it, and it is written once per answer.
+pub(crate) fn resource(method: &str, path: &str) -> String {
+    let mut resource = String::with_capacity(1 + method.len() + path.len());
+    for piece in ["/", method, path] {
+        resource.push_str(piece);
     }
-    arn
+    resource
 }
 
 #[cfg(test)]
@@ -106,10 +108,9 @@ mod tests {
             (deep.method.as_str(), deep.path.as_str()),
             ("GET", "/a/b:c/d")
         );
-        assert_eq!(
-            ws.resource("GET", "/pets/*"),
-            "arn:aws:execute-api:us-east-1:123456789012:abc/dev/GET/pets/*"
-        );
+        assert_eq!(ws.resource(), "/$connect");
+        assert_eq!(a.resource(), "/POST/lambda-request");
+        assert_eq!(resource("GET", "/pets/*"), "/GET/pets/*");
         for bad in [
             "",
             "arn:aws:s3:::bucket",

@@ -403,9 +403,9 @@ impl Authorizer {
             .map(str::to_owned);
         // The request as the policy saw it, and as API Gateway names it (they differ only in
         // synthetic events); the answer must decide both like the policy did.
-        let mut current = vec![arn.resource(&arn.method, &arn.path)];
+        let mut current = vec![arn.resource()];
         if let (Some(method), Some(path)) = (&request.method, &request.path) {
-            current.push(arn.resource(method, path));
+            current.push(arn::resource(method, path));
         }
         current.dedup();
         let grants = match &self.policy {
@@ -414,7 +414,7 @@ impl Authorizer {
                 .grants(policy, arn, claims, &current, decision.allowed),
             None => Arc::new(grant_everything(arn)),
         };
-        Some(iam_response(principal, grants, arn, context, usage_key))
+        Some(iam_response(principal, grants, context, usage_key))
     }
 
     /// Picks the issuer by the token's (not yet verified) `iss`; verification then checks it.

@@ -11,7 +11,7 @@ use std::{
 };
 
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::{value::RawValue, Map, Value};
 
 use super::arn::{resource, MethodArn};
 use crate::policy::{
@@ -25,11 +25,52 @@ const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OP
 /// Stands for "some value" in a path parameter when probing what a wildcard would grant.
 const PROBE: &str = "jwtgate-probe";
 
-/// The `Resource`s to allow and to deny for this principal.
+/// The `Resource`s to allow and to deny, after the API and stage ([`resource`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Patterns {
+    allow: BTreeSet<String>,
+    deny: BTreeSet<String>,
+}
+
+impl Patterns {
+    /// What IAM would answer for `resource` (after the API and stage): an allow, and no deny.
+    fn permits(&self, resource: &str) -> bool {
+        self.allow.iter().any(|p| iam_glob(p, resource))
+            && !self.deny.iter().any(|p| iam_glob(p, resource))
+    }
+}
+
+/// One principal's answer: what it may call and must not, and the policy document that says
+/// so, serialized once (a cached answer is given to many principals, and a large API's document
+/// runs to kilobytes).
+#[derive(Debug)]
 pub(crate) struct Grants {
-    pub allow: BTreeSet<String>,
-    pub deny: BTreeSet<String>,
+    patterns: Patterns,
+    document: Box<RawValue>,
+}
+
+impl Grants {
+    /// The grants of `patterns` under `prefix` (the ARN up to the stage). With nothing to allow
+    /// or deny, they deny the whole API and stage: a policy document needs a statement.
+    fn new(prefix: &str, mut patterns: Patterns) -> Self {
+        if patterns.allow.is_empty() && patterns.deny.is_empty() {
+            patterns.deny.insert("/*".to_owned());
+        }
+        let document = policy_document(prefix, &patterns);
+        Self { patterns, document }
+    }
+
+    /// What IAM would answer for `resource` (after the API and stage).
+    pub(crate) fn permits(&self, resource: &str) -> bool {
+        self.patterns.permits(resource)
+    }
+}
+
+#[cfg(test)]
+impl PartialEq for Grants {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns && self.document.get() == other.document.get()
+    }
 }
 
 /// What the grants of one principal depend on besides the policy, and so what they are cached
@@ -91,7 +132,7 @@ impl GrantCache {
     ) -> Arc<Grants> {
         let inputs = grant_inputs(policy, arn, claims);
         let base = self.base(policy, inputs);
-        agree_with_current(&base, current, current_allowed)
+        agree_with_current(&arn.prefix, &base, current, current_allowed)
     }
 
     fn base(&self, policy: &Policy, inputs: GrantInputs) -> Arc<Grants> {
@@ -113,17 +154,17 @@ impl GrantCache {
 
 /// Verification only (no policy): a valid token may call everything under this API and stage.
 pub(crate) fn grant_everything(arn: &MethodArn) -> Grants {
-    Grants {
-        allow: BTreeSet::from([format!("{}/*", arn.prefix)]),
+    let patterns = Patterns {
+        allow: BTreeSet::from(["/*".to_owned()]),
         deny: BTreeSet::new(),
-    }
+    };
+    Grants::new(&arn.prefix, patterns)
 }
 
 /// Every route this principal may call (and must not), as `execute-api` resources. `probes` are
 /// the policy's [`probe_targets`].
 fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) -> Grants {
-    let prefix = inputs.prefix.as_str();
-    let mut grants = Grants::default();
+    let mut grants = Patterns::default();
     let mut carve_outs = BTreeSet::new();
     for (rule, pins) in policy.rules.iter().zip(&inputs.meets) {
         // A claim text that is empty or holds `/`, `*` or `?` would not stand for one path
@@ -136,7 +177,7 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
             continue;
         };
         for route in &rule.routes {
-            let resource = resource_of(prefix, route, pins);
+            let resource = resource_of(route, pins);
             match rule.effect {
                 Effect::Allow => {
                     grants.allow.insert(resource.pattern);
@@ -153,7 +194,7 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
         .map(|(method, path)| {
             let target = Target::Http { method, path };
             (
-                resource(prefix, method, path),
+                resource(method, path),
                 policy.allows_principal(target, &inputs.meets),
             )
         })
@@ -174,7 +215,7 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
             grants.deny.insert(probe.clone());
         }
     }
-    grants
+    Grants::new(&inputs.prefix, grants)
 }
 
 /// Whether a claim's text can stand for one path segment in an IAM resource.
@@ -185,28 +226,26 @@ fn is_segment(text: &str) -> bool {
 /// The answer must decide the current request exactly as the policy did. When wildcards make
 /// that impossible for an allowed request, fall back to allowing just this request (cached
 /// answers then over-deny, which fails closed). Most answers need no change and are shared.
-fn agree_with_current(base: &Arc<Grants>, current: &[String], allowed: bool) -> Arc<Grants> {
+fn agree_with_current(
+    prefix: &str,
+    base: &Arc<Grants>,
+    current: &[String],
+    allowed: bool,
+) -> Arc<Grants> {
     if allowed && !current.iter().all(|c| base.permits(c)) {
-        Arc::new(Grants {
+        let patterns = Patterns {
             allow: current.iter().cloned().collect(),
             deny: BTreeSet::new(),
-        })
+        };
+        Arc::new(Grants::new(prefix, patterns))
     } else if !allowed && current.iter().any(|c| base.permits(c)) {
-        let mut grants = Grants::clone(base);
-        grants
+        let mut patterns = base.patterns.clone();
+        patterns
             .deny
             .extend(current.iter().filter(|c| base.permits(c)).cloned());
-        Arc::new(grants)
+        Arc::new(Grants::new(prefix, patterns))
     } else {
         Arc::clone(base)
-    }
-}
-
-impl Grants {
-    /// What IAM would answer for `resource`: an allow, and no deny.
-    pub(crate) fn permits(&self, resource: &str) -> bool {
-        self.allow.iter().any(|p| iam_glob(p, resource))
-            && !self.deny.iter().any(|p| iam_glob(p, resource))
     }
 }
 
@@ -218,18 +257,18 @@ struct Resource {
 }
 
 /// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value.
-fn resource_of(prefix: &str, route: &Route, bound: &[(String, String)]) -> Resource {
+fn resource_of(route: &Route, bound: &[(String, String)]) -> Resource {
     let (method, segments) = match route {
         // `$default` also catches every HTTP route.
         Route::Key(key) if key == "$default" => {
             return Resource {
-                pattern: format!("{prefix}/*"),
+                pattern: "/*".to_owned(),
                 carve_outs: Vec::new(),
             }
         }
         Route::Key(key) => {
             return Resource {
-                pattern: resource(prefix, key, ""),
+                pattern: resource(key, ""),
                 carve_outs: Vec::new(),
             }
         }
@@ -254,11 +293,11 @@ fn resource_of(prefix: &str, route: &Route, bound: &[(String, String)]) -> Resou
         .map(|i| {
             let mut deeper = parts.clone();
             deeper[i].0 = "*/*";
-            resource(prefix, method, &join(&deeper))
+            resource(method, &join(&deeper))
         })
         .collect();
     Resource {
-        pattern: resource(prefix, method, &join(&parts)),
+        pattern: resource(method, &join(&parts)),
         carve_outs,
     }
 }
@@ -311,17 +350,10 @@ fn slash_join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 /// IAM resource matching: `*` any run of characters (including none), `?` one character.
 /// On bytes: the patterns and resources built here are ASCII apart from literal path text,
 /// and the patterns never contain `?`.
+/// Patterns and resources are matched after the API's prefix ([`resource`]), so most patterns
+/// fail within the first bytes (the method).
 pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
-    // Up to its first wildcard a pattern is literal: the API's prefix, most of every ARN, is
-    // compared at once.
-    let literal = pattern
-        .bytes()
-        .position(|c| c == b'*' || c == b'?')
-        .unwrap_or(pattern.len());
-    let (p, t) = (&pattern.as_bytes()[literal..], text.as_bytes());
-    let Some(t) = t.strip_prefix(&pattern.as_bytes()[..literal]) else {
-        return false;
-    };
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
         if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
@@ -367,28 +399,59 @@ pub struct IamPolicy {
     usage_identifier_key: Option<String>,
 }
 
-/// The IAM policy answer. With nothing to allow or deny, it denies the whole API and stage.
+/// The IAM policy answer.
 pub(crate) fn iam_response(
     principal: &str,
     grants: Arc<Grants>,
-    arn: &MethodArn,
     context: Map<String, Value>,
     usage_key: Option<String>,
 ) -> Response {
-    let grants = if grants.allow.is_empty() && grants.deny.is_empty() {
-        Arc::new(Grants {
-            allow: BTreeSet::new(),
-            deny: BTreeSet::from([format!("{}/*", arn.prefix)]),
-        })
-    } else {
-        grants
-    };
     Response::Iam(IamPolicy {
         principal_id: principal.to_owned(),
         grants,
         context,
         usage_identifier_key: usage_key,
     })
+}
+
+/// `{ Version, Statement }`: an allow statement and a deny statement, each left out when empty,
+/// listing full `execute-api` ARNs.
+fn policy_document(prefix: &str, patterns: &Patterns) -> Box<RawValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Document<'a> {
+        version: &'static str,
+        statement: Vec<Statement<'a>>,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Statement<'a> {
+        action: &'static str,
+        effect: &'static str,
+        resource: Resources<'a>,
+    }
+    /// Patterns written with the prefix before each.
+    struct Resources<'a>(&'a str, &'a BTreeSet<String>);
+    impl Serialize for Resources<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.1.iter().map(|pattern| [self.0, pattern].concat()))
+        }
+    }
+    let statement = [("Allow", &patterns.allow), ("Deny", &patterns.deny)]
+        .into_iter()
+        .filter(|(_, resources)| !resources.is_empty())
+        .map(|(effect, resources)| Statement {
+            action: "execute-api:Invoke",
+            effect,
+            resource: Resources(prefix, resources),
+        })
+        .collect();
+    let document = Document {
+        version: "2012-10-17",
+        statement,
+    };
+    // Serializing strings cannot fail; were it to, `null` makes API Gateway refuse the answer.
+    serde_json::value::to_raw_value(&document).unwrap_or_default()
 }
 
 /// The HTTP API 2.0 simple response.
@@ -411,23 +474,10 @@ impl Serialize for Response {
         #[serde(rename_all = "camelCase")]
         struct Iam<'a> {
             principal_id: &'a str,
-            policy_document: Document<'a>,
+            policy_document: &'a RawValue,
             context: &'a Map<String, Value>,
             #[serde(skip_serializing_if = "Option::is_none")]
             usage_identifier_key: Option<&'a str>,
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Document<'a> {
-            version: &'static str,
-            statement: Vec<Statement<'a>>,
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Statement<'a> {
-            action: &'static str,
-            effect: &'static str,
-            resource: &'a BTreeSet<String>,
         }
         match self {
             Response::Simple {
@@ -438,27 +488,13 @@ impl Serialize for Response {
                 context,
             }
             .serialize(serializer),
-            Response::Iam(iam) => {
-                let statement = [("Allow", &iam.grants.allow), ("Deny", &iam.grants.deny)]
-                    .into_iter()
-                    .filter(|(_, resources)| !resources.is_empty())
-                    .map(|(effect, resource)| Statement {
-                        action: "execute-api:Invoke",
-                        effect,
-                        resource,
-                    })
-                    .collect();
-                Iam {
-                    principal_id: &iam.principal_id,
-                    policy_document: Document {
-                        version: "2012-10-17",
-                        statement,
-                    },
-                    context: &iam.context,
-                    usage_identifier_key: iam.usage_identifier_key.as_deref(),
-                }
-                .serialize(serializer)
+            Response::Iam(iam) => Iam {
+                principal_id: &iam.principal_id,
+                policy_document: &iam.grants.document,
+                context: &iam.context,
+                usage_identifier_key: iam.usage_identifier_key.as_deref(),
             }
+            .serialize(serializer),
         }
     }
 }
@@ -498,12 +534,13 @@ mod tests {
         ] {
             let arn = MethodArn::parse(&format!("arn:aws:execute-api:r:1:api/prod/{method}{path}"))
                 .unwrap();
-            let current = [arn.resource(method, path)];
+            let current = [resource(method, path)];
             for claims in &principals {
                 let claims = claims.as_object().unwrap();
                 let allowed = policy.allows(Target::Http { method, path }, claims);
                 let inputs = grant_inputs(&policy, &arn, claims);
                 let fresh = agree_with_current(
+                    &arn.prefix,
                     &Arc::new(grants(&policy, &cache.probes, &inputs)),
                     &current,
                     allowed,
@@ -520,6 +557,30 @@ mod tests {
         // Only the last principal meets every rule like an earlier one (the first) does, and
         // the three requests share the entries.
         assert_eq!(cache.entries.lock().unwrap().len(), principals.len() - 1);
+    }
+
+    /// Documents name full ARNs, escaped as JSON; with nothing to allow or deny, the whole API
+    /// and stage is denied.
+    #[test]
+    fn documents_list_full_arns() {
+        let prefix = "arn:aws:execute-api:r:1:api/prod";
+        let empty = Grants::new(prefix, Patterns::default());
+        assert_eq!(
+            empty.document.get(),
+            r#"{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":["arn:aws:execute-api:r:1:api/prod/*"]}]}"#
+        );
+        assert!(!empty.permits("/GET/pets"));
+        let patterns = Patterns {
+            allow: BTreeSet::from(["/GET/a\"b".to_owned(), "/GET/pets/*".to_owned()]),
+            deny: BTreeSet::from(["/GET/pets/*/*".to_owned()]),
+        };
+        let grants = Grants::new(prefix, patterns);
+        assert_eq!(
+            grants.document.get(),
+            r#"{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":["arn:aws:execute-api:r:1:api/prod/GET/a\"b","arn:aws:execute-api:r:1:api/prod/GET/pets/*"]},{"Action":"execute-api:Invoke","Effect":"Deny","Resource":["arn:aws:execute-api:r:1:api/prod/GET/pets/*/*"]}]}"#
+        );
+        assert!(grants.permits("/GET/pets/1"));
+        assert!(!grants.permits("/GET/pets/1/2"));
     }
 
     #[test]
