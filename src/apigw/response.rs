@@ -28,15 +28,34 @@ const PROBE: &str = "jwtgate-probe";
 /// The `Resource`s to allow and to deny, after the API and stage ([`resource`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Patterns {
+    /// The API and stage, when they hold an IAM wildcard (the console's test calls name the
+    /// stage `*`): IAM matches it as one, so matching must see it.
+    wild_prefix: Option<String>,
     allow: BTreeSet<String>,
     deny: BTreeSet<String>,
 }
 
 impl Patterns {
+    /// No patterns yet, under `prefix` (the ARN up to the stage).
+    fn under(prefix: &str) -> Self {
+        Self {
+            wild_prefix: prefix.contains(['*', '?']).then(|| prefix.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// Whether IAM matches `pattern` to `resource`, both after the API and stage.
+    fn matches(&self, pattern: &str, resource: &str) -> bool {
+        match &self.wild_prefix {
+            None => iam_glob(pattern, resource),
+            Some(prefix) => iam_glob(&[prefix, pattern].concat(), &[prefix, resource].concat()),
+        }
+    }
+
     /// What IAM would answer for `resource` (after the API and stage): an allow, and no deny.
     fn permits(&self, resource: &str) -> bool {
-        self.allow.iter().any(|p| iam_glob(p, resource))
-            && !self.deny.iter().any(|p| iam_glob(p, resource))
+        self.allow.iter().any(|p| self.matches(p, resource))
+            && !self.deny.iter().any(|p| self.matches(p, resource))
     }
 }
 
@@ -154,17 +173,15 @@ impl GrantCache {
 
 /// Verification only (no policy): a valid token may call everything under this API and stage.
 pub(crate) fn grant_everything(arn: &MethodArn) -> Grants {
-    let patterns = Patterns {
-        allow: BTreeSet::from(["/*".to_owned()]),
-        deny: BTreeSet::new(),
-    };
+    let mut patterns = Patterns::under(&arn.prefix);
+    patterns.allow.insert("/*".to_owned());
     Grants::new(&arn.prefix, patterns)
 }
 
 /// Every route this principal may call (and must not), as `execute-api` resources. `probes` are
 /// the policy's [`probe_targets`].
 fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) -> Grants {
-    let mut grants = Patterns::default();
+    let mut grants = Patterns::under(&inputs.prefix);
     let mut carve_outs = BTreeSet::new();
     for (rule, pins) in policy.rules.iter().zip(&inputs.meets) {
         // A claim text that is empty or holds `/`, `*` or `?` would not stand for one path
@@ -204,7 +221,7 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
     for carve_out in carve_outs {
         if !probes
             .iter()
-            .any(|(probe, allowed)| *allowed && iam_glob(&carve_out, probe))
+            .any(|(probe, allowed)| *allowed && grants.matches(&carve_out, probe))
         {
             grants.deny.insert(carve_out);
         }
@@ -233,10 +250,8 @@ fn agree_with_current(
     allowed: bool,
 ) -> Arc<Grants> {
     if allowed && !current.iter().all(|c| base.permits(c)) {
-        let patterns = Patterns {
-            allow: current.iter().cloned().collect(),
-            deny: BTreeSet::new(),
-        };
+        let mut patterns = Patterns::under(prefix);
+        patterns.allow = current.iter().cloned().collect();
         Arc::new(Grants::new(prefix, patterns))
     } else if !allowed && current.iter().any(|c| base.permits(c)) {
         let mut patterns = base.patterns.clone();
@@ -350,19 +365,20 @@ fn slash_join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 /// IAM resource matching: `*` any run of characters (including none), `?` one character.
 /// On bytes: the patterns and resources built here are ASCII apart from literal path text,
 /// and the patterns never contain `?`.
-/// Patterns and resources are matched after the API's prefix ([`resource`]), so most patterns
-/// fail within the first bytes (the method).
+/// Patterns and resources are matched after the API's prefix ([`resource`]) unless it holds a
+/// wildcard, so most patterns fail within the first bytes (the method).
 pub(crate) fn iam_glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
+        // A `*` is a wildcard even where the text holds a `*`: tried first, it stays one.
+        if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
+        } else if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some(s) = star {
             pi = s + 1;
             mark += 1;
@@ -564,7 +580,7 @@ mod tests {
     #[test]
     fn documents_list_full_arns() {
         let prefix = "arn:aws:execute-api:r:1:api/prod";
-        let empty = Grants::new(prefix, Patterns::default());
+        let empty = Grants::new(prefix, Patterns::under(prefix));
         assert_eq!(
             empty.document.get(),
             r#"{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":["arn:aws:execute-api:r:1:api/prod/*"]}]}"#
@@ -573,6 +589,7 @@ mod tests {
         let patterns = Patterns {
             allow: BTreeSet::from(["/GET/a\"b".to_owned(), "/GET/pets/*".to_owned()]),
             deny: BTreeSet::from(["/GET/pets/*/*".to_owned()]),
+            ..Patterns::under(prefix)
         };
         let grants = Grants::new(prefix, patterns);
         assert_eq!(
@@ -581,6 +598,15 @@ mod tests {
         );
         assert!(grants.permits("/GET/pets/1"));
         assert!(!grants.permits("/GET/pets/1/2"));
+
+        // A stage `*` (the console's test calls) is a wildcard to IAM, also in the matching:
+        // `…/*/GET/x` covers `…/*/GET/y/GET/x`.
+        let mut wild = Patterns::under("arn:aws:execute-api:r:1:api/*");
+        wild.allow.insert("/GET/x".to_owned());
+        assert!(wild.permits("/GET/y/GET/x"));
+        let mut tame = Patterns::under(prefix);
+        tame.allow.insert("/GET/x".to_owned());
+        assert!(!tame.permits("/GET/y/GET/x"));
     }
 
     #[test]
@@ -598,5 +624,9 @@ mod tests {
         assert!(iam_glob("a?b*", "axb"));
         assert!(!iam_glob("", "a"));
         assert!(iam_glob("", ""));
+        // A `*` in the text is just a character to the pattern's `*`.
+        assert!(iam_glob("a/GET/pets/*", "a/GET/pets/*/x"));
+        assert!(iam_glob("a/*/GET/x", "a/*/GET/y/GET/x"));
+        assert!(!iam_glob("a/GET/x", "a/GET/*"));
     }
 }

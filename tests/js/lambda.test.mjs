@@ -617,6 +617,8 @@ const CACHE_POLICY = {
 const ROUTE_TABLE = [
   'GET /', 'GET /health', 'POST /health', 'GET /health/live',
   'GET /pets', 'GET /pets/1', 'GET /pets/abc', 'HEAD /pets/1', 'GET /pets/1/extra', 'DELETE /pets',
+  // A `*` in a path is a character to IAM's `*`: `…/GET/pets/*` covers `…/GET/pets/*/extra` too.
+  'GET /pets/*', 'GET /pets/*/extra',
   'POST /pets', 'POST /pets/1', 'PUT /pets/1', 'PATCH /pets/1', 'DELETE /pets/1', 'DELETE /pets/2',
   'GET /pets/1/toys', 'GET /pets/1/toys/ball', 'PUT /pets/2/toys/rope', 'DELETE /pets/1/toys/ball', 'OPTIONS /pets/1/toys/ball', 'GET /pets/1/toys/ball/extra',
   'GET /admin', 'GET /admin/users', 'POST /admin/users', 'DELETE /admin/users/3', 'PATCH /admin/users/3/roles',
@@ -671,6 +673,7 @@ const KNOWN_OVER_DENIALS = [
  */
 const KNOWN_OVER_GRANTS = ['reader', 'reader-first-denied', 'frozen-writer'].flatMap((principal) => [
   { principal, row: 'GET /pets/1/extra' },
+  { principal, row: 'GET /pets/*/extra' },
   { principal, row: 'GET /pets/1/toys' },
 ]);
 const DOCUMENT_ROWS = new Set(['GET /pets/1', 'GET /pets/1/toys/ball']);
