@@ -609,6 +609,42 @@ mod tests {
         assert!(!tame.permits("/GET/y/GET/x"));
     }
 
+    /// Against the definition, recursively, for every pattern and text of up to 5 characters
+    /// over `a`, `/`, `*` and `?`.
+    #[test]
+    fn iam_glob_matches_by_definition() {
+        fn reference(p: &[u8], t: &[u8]) -> bool {
+            match (p.split_first(), t.split_first()) {
+                (None, _) => t.is_empty(),
+                (Some((b'*', rest)), _) => {
+                    reference(rest, t) || (!t.is_empty() && reference(p, &t[1..]))
+                }
+                (Some((c, rest)), Some((d, tail))) => {
+                    (*c == b'?' || c == d) && reference(rest, tail)
+                }
+                (Some(_), None) => false,
+            }
+        }
+        let mut all = vec![String::new()];
+        for len in 1..=5 {
+            let longer: Vec<String> = all
+                .iter()
+                .filter(|s| s.len() == len - 1)
+                .flat_map(|s| ["a", "/", "*", "?"].map(|c| format!("{s}{c}")))
+                .collect();
+            all.extend(longer);
+        }
+        for p in &all {
+            for t in &all {
+                assert_eq!(
+                    iam_glob(p, t),
+                    reference(p.as_bytes(), t.as_bytes()),
+                    "{p:?} {t:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn iam_glob_matches_like_api_gateway() {
         assert!(iam_glob("a/GET/pets/*", "a/GET/pets/1"));
