@@ -242,7 +242,9 @@ fn is_segment(text: &str) -> bool {
 
 /// The answer must decide the current request exactly as the policy did. When wildcards make
 /// that impossible for an allowed request, fall back to allowing just this request (cached
-/// answers then over-deny, which fails closed). Most answers need no change and are shared.
+/// answers then over-deny, which fails closed); a path holding a `*` or `?` cannot be allowed
+/// alone, IAM taking them as wildcards, so then the request is denied (fails closed too). Most
+/// answers need no change and are shared.
 fn agree_with_current(
     prefix: &str,
     base: &Arc<Grants>,
@@ -251,7 +253,11 @@ fn agree_with_current(
 ) -> Arc<Grants> {
     if allowed && !current.iter().all(|c| base.permits(c)) {
         let mut patterns = Patterns::under(prefix);
-        patterns.allow = current.iter().cloned().collect();
+        patterns.allow = current
+            .iter()
+            .filter(|c| !c.contains(['*', '?']))
+            .cloned()
+            .collect();
         Arc::new(Grants::new(prefix, patterns))
     } else if !allowed && current.iter().any(|c| base.permits(c)) {
         let mut patterns = base.patterns.clone();
@@ -611,6 +617,28 @@ mod tests {
 
     /// Against the definition, recursively, for every pattern and text of up to 5 characters
     /// over `a`, `/`, `*` and `?`.
+    /// An allowed request that the shared answer does not permit is allowed alone, unless its
+    /// path holds a wildcard character: that would grant other paths too, so it is denied.
+    #[test]
+    fn an_allowed_request_is_allowed_alone_only_by_its_literal_path() {
+        let prefix = "arn:aws:execute-api:r:1:api/prod";
+        // As for `allow GET /a/{x}/b` with `deny GET /a/{y}`: IAM's `*` crosses `/`.
+        let base = Arc::new(Grants::new(
+            prefix,
+            Patterns {
+                allow: BTreeSet::from(["/GET/a/*/b".to_owned()]),
+                deny: BTreeSet::from(["/GET/a/*".to_owned()]),
+                ..Patterns::under(prefix)
+            },
+        ));
+        let literal = agree_with_current(prefix, &base, &["/GET/a/1/b".to_owned()], true);
+        assert!(literal.permits("/GET/a/1/b"));
+        assert!(!literal.permits("/GET/a/2/b"));
+        let wild = agree_with_current(prefix, &base, &["/GET/a/*/b".to_owned()], true);
+        assert!(!wild.permits("/GET/a/*/b"));
+        assert!(!wild.permits("/GET/a/x/y/b"));
+    }
+
     #[test]
     fn iam_glob_matches_by_definition() {
         fn reference(p: &[u8], t: &[u8]) -> bool {
