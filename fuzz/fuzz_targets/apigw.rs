@@ -105,4 +105,56 @@ fuzz_target!(|data: &[u8]| {
     for authorizer in [&f.plain, &f.rich] {
         check(&authorizer.authorize_direct(&direct, common::NOW));
     }
+
+    // The same as a REST TOKEN event: its IAM answer must decide its own ARN as the policy did.
+    let (Some(method), Some(path)) = (&direct.method, &direct.path) else {
+        return;
+    };
+    let arn = format!("arn:aws:execute-api:r:1:api/prod/{method}{path}");
+    let event = serde_json::json!({ "type": "TOKEN", "methodArn": arn, "authorizationToken": direct.token });
+    let outcome = f.plain.handle_event(&event.to_string(), common::NOW);
+    check(&outcome);
+    if let (200 | 403, Some(response)) = (outcome.status, &outcome.response) {
+        let response = serde_json::to_value(response).expect("a response serializes");
+        let iam = iam_allows(&response["policyDocument"], &arn);
+        // Never wider than the policy; narrower only for a path IAM would read wildcards in.
+        assert!(!iam || outcome.status == 200, "IAM allows a denied request: {arn}");
+        assert!(iam || outcome.status == 403 || path.contains(['*', '?']), "IAM denies an allowed request: {arn}");
+    }
 });
+
+/// What IAM answers for `resource`: an explicit deny wins, else an allow is needed.
+fn iam_allows(document: &serde_json::Value, resource: &str) -> bool {
+    let statements = document["Statement"].as_array().expect("statements");
+    let matching = |effect: &str| {
+        statements.iter().any(|s| {
+            s["Effect"] == effect
+                && s["Resource"]
+                    .as_array()
+                    .expect("resources")
+                    .iter()
+                    .any(|r| glob(r.as_str().expect("a resource"), resource))
+        })
+    };
+    !matching("Deny") && matching("Allow")
+}
+
+/// IAM wildcards, by dynamic programming: `*` any run of characters, `?` one.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // row[j]: the pattern so far matches the first j bytes of the text.
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for &c in p {
+        let mut next = vec![false; t.len() + 1];
+        for j in 0..=t.len() {
+            next[j] = match c {
+                b'*' => row[j] || (j > 0 && next[j - 1]),
+                b'?' => j > 0 && row[j - 1],
+                _ => j > 0 && row[j - 1] && t[j - 1] == c,
+            };
+        }
+        row = next;
+    }
+    row[t.len()]
+}
