@@ -10,10 +10,10 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use std::sync::Arc;
+use std::{cell::RefCell, sync::Arc};
 
 use crate::{
-    apigw::{Authorizer, AuthorizerOptions, Detail, DirectRequest, Outcome},
+    apigw::{Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response},
     decode,
     policy::{route::Target, Policy},
     Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
@@ -170,7 +170,7 @@ thread_local! {
     /// Where JavaScript writes the token for `verifyBuffer` and the event for `handleEvent`:
     /// `TextEncoder.encodeInto` straight into wasm memory is several times faster than passing
     /// a string argument.
-    static TOKEN_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    static TOKEN_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The token buffer's address, holding at least `capacity` bytes. Valid until the next call
@@ -375,7 +375,11 @@ enum Prepared<'a> {
 
 /// The authorizer: events or direct requests in, outcomes (JSON text) out.
 #[wasm_bindgen(js_name = Authorizer)]
-pub struct WasmAuthorizer(Authorizer);
+pub struct WasmAuthorizer {
+    authorizer: Authorizer,
+    /// The cached answer the last event's outcome named by id, for `policyDocumentJson`.
+    named: RefCell<Option<Arc<Grants>>>,
+}
 
 #[wasm_bindgen(js_class = Authorizer)]
 impl WasmAuthorizer {
@@ -384,13 +388,16 @@ impl WasmAuthorizer {
     pub fn new(options_json: &str) -> Result<WasmAuthorizer, JsValue> {
         let options: AuthorizerOptions = serde_json::from_str(options_json)
             .map_err(|e| to_js(&Error::option("authorizer", e.to_string())))?;
-        Ok(Self(Authorizer::new(None, options)))
+        Ok(Self {
+            authorizer: Authorizer::new(None, options),
+            named: RefCell::new(None),
+        })
     }
 
     /// Decides with this policy (a copy: the JavaScript `Policy` stays usable).
     #[wasm_bindgen(js_name = setPolicy)]
     pub fn set_policy(&mut self, policy: &WasmPolicy) {
-        self.0.set_policy(policy.0.clone());
+        self.authorizer.set_policy(policy.0.clone());
     }
 
     /// Trusts an issuer; returns its index.
@@ -401,7 +408,7 @@ impl WasmAuthorizer {
         verifier: &WasmVerifier,
         keys: &WasmKeySet,
     ) -> Result<usize, JsValue> {
-        self.0
+        self.authorizer
             .add_issuer(name, verifier.0.clone(), Arc::clone(&keys.0))
             .map_err(|e| to_js(&e))
     }
@@ -409,12 +416,13 @@ impl WasmAuthorizer {
     /// Replaces an issuer's keys.
     #[wasm_bindgen(js_name = setKeys)]
     pub fn set_keys(&mut self, index: usize, keys: &WasmKeySet) {
-        self.0.set_keys(index, Arc::clone(&keys.0));
+        self.authorizer.set_keys(index, Arc::clone(&keys.0));
     }
 
     /// Authorizes the API Gateway event (JSON text) of `len` bytes that JavaScript wrote into the
     /// input buffer, at `now`; returns the outcome as JSON text, with the detail `detail` names:
-    /// 2 full, 1 brief, 0 the answer only.
+    /// 2 full, 1 brief, 0 the answer only. An IAM answer that the authorizer keeps cached names
+    /// its `policyDocument` by id (a number): `policyDocumentJson` gives the document.
     #[wasm_bindgen(js_name = handleEvent)]
     #[allow(clippy::cast_possible_truncation)]
     pub fn handle_event(&self, len: usize, now: f64, detail: u8) -> String {
@@ -423,9 +431,9 @@ impl WasmAuthorizer {
             1 => Detail::Brief,
             _ => Detail::Full,
         };
-        let outcome = TOKEN_BUFFER.with(|buffer| {
+        let mut outcome = TOKEN_BUFFER.with(|buffer| {
             match buffer.borrow().get(..len).map(core::str::from_utf8) {
-                Some(Ok(text)) => self.0.handle_event_with(text, now as i64, detail),
+                Some(Ok(text)) => self.authorizer.handle_event_with(text, now as i64, detail),
                 // `encodeInto` writes UTF-8; JavaScript passes a length beyond the buffer for an
                 // event it did not copy in, being over the size limit in UTF-16 units already.
                 _ => Outcome::unreadable_event(format!(
@@ -433,7 +441,22 @@ impl WasmAuthorizer {
                 )),
             }
         });
+        if let Some(Response::Iam(answer)) = &mut outcome.response {
+            *self.named.borrow_mut() = answer.refer_to_document();
+        }
         serde_json::to_string(&outcome).unwrap_or_default()
+    }
+
+    /// The policy document (JSON text) that the last event's outcome named by `id`; `undefined`
+    /// for any other id.
+    #[wasm_bindgen(js_name = policyDocumentJson)]
+    pub fn policy_document_json(&self, id: f64) -> Option<String> {
+        let named = self.named.borrow();
+        let grants = named.as_ref()?;
+        // Ids stay far below 2^53: exact as numbers on both sides.
+        #[allow(clippy::cast_precision_loss)]
+        let same = grants.id().map(|own| own as f64) == Some(id);
+        same.then(|| grants.document().to_owned())
     }
 
     /// First pass of an asynchronous authorization (JSON text): `{ "outcome": … }` when it is
@@ -444,7 +467,7 @@ impl WasmAuthorizer {
     pub fn prepare_direct(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
         let (outcome, pending) =
-            record_signature(|check| self.0.authorize_direct_with(&request, now as i64, check));
+            record_signature(|check| self.authorizer.authorize_direct_with(&request, now as i64, check));
         let answer = match pending {
             Some(p)
                 if outcome
@@ -476,7 +499,7 @@ impl WasmAuthorizer {
     ) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
         let outcome = self
-            .0
+            .authorizer
             .authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
         Ok(serde_json::to_string(&outcome).unwrap_or_default())
     }
@@ -487,7 +510,7 @@ impl WasmAuthorizer {
         let request: DirectRequest<'_> = serde_json::from_str(request_json)
             .map_err(|e| to_js(&Error::option("request", e.to_string())))?;
         Ok(
-            serde_json::to_string(&self.0.authorize_direct(&request, now as i64))
+            serde_json::to_string(&self.authorizer.authorize_direct(&request, now as i64))
                 .unwrap_or_default(),
         )
     }

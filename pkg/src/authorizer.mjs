@@ -20,6 +20,8 @@ const NOT_COPIED = 2 ** 32 - 1;
 const ANSWER = 0;
 const BRIEF = 1;
 const FULL = 2;
+/** Policy documents kept by id (as many as Rust keeps answers: `MAX_CACHED_GRANTS`). */
+const MAX_DOCUMENTS = 256;
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
 
@@ -69,6 +71,7 @@ export class Authorizer {
   #currentDate;
   #carriers;
   #routePolicy; // a policy is set and its cache warning is still to be logged
+  #documents = new Map(); // id -> policy document of a cached answer (parsed)
 
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
@@ -136,9 +139,10 @@ export class Authorizer {
   }
 
   /**
-   * Runs `decide` once, and once more after fetching keys when the token's `kid` was unknown.
-   * Returns the outcome itself, not a promise, when no key set has to be fetched and `decide`
-   * answers synchronously: a warm Lambda then decides without waiting on the microtask queue.
+   * Runs `decide` (→ an outcome, or a promise of one) once, and once more after fetching keys
+   * when the token's `kid` was unknown. Returns the outcome itself, not a promise, when no key
+   * set has to be fetched and `decide` answers synchronously: a warm Lambda then decides
+   * without waiting on the microtask queue.
    */
   #decide(decide) {
     const refreshing = this.#refresh();
@@ -146,16 +150,15 @@ export class Authorizer {
   }
 
   #decideWithKeys(decide) {
-    const answer = decide();
-    if (typeof answer !== 'string') return answer.then((text) => this.#retryUnknownKid(JSON.parse(text), decide));
-    const outcome = JSON.parse(answer);
+    const outcome = decide();
+    if (outcome instanceof Promise) return outcome.then((o) => this.#retryUnknownKid(o, decide));
     return outcome.refetch ? this.#retryUnknownKid(outcome, decide) : outcome;
   }
 
   async #retryUnknownKid(outcome, decide) {
     const refetch = outcome.refetch;
     if (refetch && this.#sources[refetch.issuer].remote && (await this.#load(refetch.issuer, refetch.kid ?? ''))) {
-      return JSON.parse(await decide());
+      return decide();
     }
     return outcome;
   }
@@ -164,12 +167,12 @@ export class Authorizer {
   async #decideAsync(request, now) {
     return this.#decide(async () => {
       const first = JSON.parse(call(() => this.#handle.prepareDirect(request, now)));
-      if (first.outcome) return JSON.stringify(first.outcome);
+      if (first.outcome) return first.outcome;
       const { issuer, alg, candidates, input, signature } = first.pending;
       const keys = handleOf(this.#sources[issuer].current);
       const valid = await verifyWithWebCrypto(keys, candidates, alg, input, new Uint8Array(signature));
-      if (valid === undefined) return call(() => this.#handle.authorize(request, now)); // not importable: wasm
-      return call(() => this.#handle.finishDirect(request, now, valid));
+      if (valid === undefined) return JSON.parse(call(() => this.#handle.authorize(request, now))); // not importable: wasm
+      return JSON.parse(call(() => this.#handle.finishDirect(request, now, valid)));
     });
   }
 
@@ -212,9 +215,34 @@ export class Authorizer {
     // An event over Rust's size limit in UTF-16 units already is not copied into wasm memory
     // (the input buffer keeps its size): a length past the buffer makes Rust refuse it.
     const length = () => (text.length > MAX_EVENT_BYTES ? NOT_COPIED : writeInput(text));
-    const decided = this.#decide(() => this.#handle.handleEvent(length(), now, level));
+    const decided = this.#decide(() => this.#eventOutcome(this.#handle.handleEvent(length(), now, level)));
     if (!(decided instanceof Promise)) return this.#emit(decided, started);
     return decided.then((outcome) => this.#emit(outcome, started));
+  }
+
+  /**
+   * An event's outcome from its JSON text. Rust names a cached answer's policy document by id
+   * (answers are shared by principals with the same grants); it is parsed once per id and copied
+   * into each answer, so that a caller changing one answer cannot change the next.
+   */
+  #eventOutcome(text) {
+    const outcome = JSON.parse(text);
+    const response = outcome.response;
+    if (typeof response?.policyDocument === 'number') response.policyDocument = copyJson(this.#policyDocument(response.policyDocument));
+    return outcome;
+  }
+
+  /** The policy document `id`, asked for right after the outcome that named it (Rust keeps that one). */
+  #policyDocument(id) {
+    let document = this.#documents.get(id);
+    if (document === undefined) {
+      const text = this.#handle.policyDocumentJson(id);
+      if (text === undefined) throw new Error(`jwtgate: policy document ${id} was not kept`);
+      if (this.#documents.size >= MAX_DOCUMENTS) this.#documents.clear();
+      document = JSON.parse(text);
+      this.#documents.set(id, document);
+    }
+    return document;
   }
 
   /**
@@ -228,7 +256,7 @@ export class Authorizer {
     const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers), query: plainHeaders(query) });
     const outcome = prefersWebCrypto()
       ? await this.#decideAsync(request, now)
-      : await this.#decide(() => call(() => this.#handle.authorize(request, now)));
+      : await this.#decide(() => JSON.parse(call(() => this.#handle.authorize(request, now))));
     this.#emit(outcome, started);
     return {
       allowed: outcome.status === 200,
@@ -353,6 +381,15 @@ function objectJson(object) {
     if (json !== undefined) text += `${text ? ',' : ''}${JSON.stringify(name)}:${json}`;
   }
   return `{${text}}`;
+}
+
+/** A deep copy of a value parsed from JSON. */
+function copyJson(value) {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const copy = {};
+  for (const name of Object.keys(value)) copy[name] = copyJson(value[name]);
+  return copy;
 }
 
 function isObject(value) {

@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 
 pub use event::{Field, Fields, Shape, TokenSource};
 pub use response::{IamPolicy, Response};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use response::Grants;
 
 use self::{
     event::Request,

@@ -7,7 +7,10 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use serde::{Serialize, Serializer};
@@ -66,6 +69,9 @@ impl Patterns {
 pub(crate) struct Grants {
     patterns: Patterns,
     document: Box<RawValue>,
+    /// Names a cached answer's document for the whole process (ids are never reused), so a
+    /// binding can hand it over once and refer to it afterwards ([`IamPolicy::refer_to_document`]).
+    id: Option<u64>,
 }
 
 impl Grants {
@@ -76,7 +82,23 @@ impl Grants {
             patterns.deny.insert("/*".to_owned());
         }
         let document = policy_document(prefix, &patterns);
-        Self { patterns, document }
+        Self {
+            patterns,
+            document,
+            id: None,
+        }
+    }
+
+    /// The policy document (JSON text).
+    #[cfg(any(test, target_arch = "wasm32"))]
+    pub(crate) fn document(&self) -> &str {
+        self.document.get()
+    }
+
+    /// The document's id, for a cached answer.
+    #[cfg(any(test, target_arch = "wasm32"))]
+    pub(crate) fn id(&self) -> Option<u64> {
+        self.id
     }
 
     /// What IAM would answer for `resource` (after the API and stage).
@@ -131,6 +153,10 @@ pub(crate) struct GrantCache {
 /// At most this many answers are kept per authorizer.
 const MAX_CACHED_GRANTS: usize = 256;
 
+/// The next cached answer's document id: process-wide, so that ids stay unique across policies
+/// and authorizers.
+static NEXT_DOCUMENT_ID: AtomicU64 = AtomicU64::new(1);
+
 impl GrantCache {
     pub(crate) fn new(policy: Option<&Policy>) -> Self {
         Self {
@@ -162,7 +188,9 @@ impl GrantCache {
         if let Some(found) = entries.get(&inputs) {
             return Arc::clone(found);
         }
-        let built = Arc::new(grants(policy, &self.probes, &inputs));
+        let mut built = grants(policy, &self.probes, &inputs);
+        built.id = Some(NEXT_DOCUMENT_ID.fetch_add(1, Ordering::Relaxed));
+        let built = Arc::new(built);
         if entries.len() >= MAX_CACHED_GRANTS {
             entries.clear();
         }
@@ -419,6 +447,21 @@ pub struct IamPolicy {
     grants: Arc<Grants>,
     context: Map<String, Value>,
     usage_identifier_key: Option<String>,
+    /// `policyDocument` is written as the document's id ([`IamPolicy::refer_to_document`]).
+    by_id: bool,
+}
+
+impl IamPolicy {
+    /// For bindings that keep policy documents by id: from now on `policyDocument` is written
+    /// as the document's id (a number) when the answer is a cached one, which many principals
+    /// share, and the answer that names it is returned, to look the document up once. A
+    /// response of a few hundred bytes is then mostly the document: the other side parses it
+    /// once instead of on every decision. `None` (and no change) for an answer of its own.
+    #[cfg(any(test, target_arch = "wasm32"))]
+    pub(crate) fn refer_to_document(&mut self) -> Option<Arc<Grants>> {
+        self.by_id = self.grants.id.is_some();
+        self.by_id.then(|| Arc::clone(&self.grants))
+    }
 }
 
 /// The IAM policy answer.
@@ -433,6 +476,7 @@ pub(crate) fn iam_response(
         grants,
         context,
         usage_identifier_key: usage_key,
+        by_id: false,
     })
 }
 
@@ -492,11 +536,18 @@ impl Serialize for Response {
             is_authorized: bool,
             context: &'a Map<String, Value>,
         }
+        /// The document itself, or its id.
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Document<'a> {
+            Text(&'a RawValue),
+            Id(u64),
+        }
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Iam<'a> {
             principal_id: &'a str,
-            policy_document: &'a RawValue,
+            policy_document: Document<'a>,
             context: &'a Map<String, Value>,
             #[serde(skip_serializing_if = "Option::is_none")]
             usage_identifier_key: Option<&'a str>,
@@ -512,7 +563,10 @@ impl Serialize for Response {
             .serialize(serializer),
             Response::Iam(iam) => Iam {
                 principal_id: &iam.principal_id,
-                policy_document: &iam.grants.document,
+                policy_document: match iam.grants.id {
+                    Some(id) if iam.by_id => Document::Id(id),
+                    _ => Document::Text(&iam.grants.document),
+                },
                 context: &iam.context,
                 usage_identifier_key: iam.usage_identifier_key.as_deref(),
             }
@@ -579,6 +633,56 @@ mod tests {
         // Only the last principal meets every rule like an earlier one (the first) does, and
         // the three requests share the entries.
         assert_eq!(cache.entries.lock().unwrap().len(), principals.len() - 1);
+    }
+
+    /// Cached answers, and only they, name their document by an id of their own: a fresh
+    /// cache (a new policy) never reuses an id, and an answer written by id says just the id.
+    #[test]
+    fn cached_documents_have_ids_of_their_own() {
+        let policy = Policy::from_json(
+            r#"{"rules":[{"id":"read","effect":"allow","routes":["GET /pets"],"scopes":{"anyOf":["pets:read"]}}]}"#,
+        )
+        .unwrap();
+        let arn = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET/pets").unwrap();
+        let current = [resource("GET", "/pets")];
+        let reader = serde_json::json!({ "scope": "pets:read" });
+        let reader = reader.as_object().unwrap();
+        let nobody = Map::new();
+        let answer = |cache: &GrantCache, claims, allowed| {
+            cache.grants(&policy, &arn, claims, &current, allowed)
+        };
+        let cache = GrantCache::new(Some(&policy));
+        let read = answer(&cache, reader, true);
+        let none = answer(&cache, &nobody, false);
+        assert!(read.id().is_some() && none.id().is_some() && read.id() != none.id());
+        assert_eq!(answer(&cache, reader, true).id(), read.id(), "the cached entry");
+        assert_ne!(answer(&GrantCache::new(Some(&policy)), reader, true).id(), read.id());
+        // The reader's answer, disagreeing with a denial of the current request: its own.
+        assert_eq!(answer(&cache, reader, false).id(), None);
+        assert_eq!(grant_everything(&arn).id(), None);
+
+        let Response::Iam(mut iam) = iam_response("alice", Arc::clone(&read), Map::new(), None)
+        else {
+            unreachable!()
+        };
+        let whole = serde_json::to_string(&Response::Iam(iam.clone())).unwrap();
+        assert!(whole.contains(&format!(r#""policyDocument":{}"#, read.document())));
+        let named = iam.refer_to_document().unwrap();
+        assert!(Arc::ptr_eq(&named, &read));
+        assert_eq!(
+            serde_json::to_string(&Response::Iam(iam)).unwrap(),
+            format!(
+                r#"{{"principalId":"alice","policyDocument":{},"context":{{}}}}"#,
+                read.id().unwrap()
+            )
+        );
+        let own = agree_with_current(&arn.prefix, &read, &current, false);
+        let Response::Iam(mut iam) = iam_response("bob", own, Map::new(), None) else {
+            unreachable!()
+        };
+        assert!(iam.refer_to_document().is_none());
+        let text = serde_json::to_string(&Response::Iam(iam)).unwrap();
+        assert!(text.contains(r#""policyDocument":{"Version""#), "{text}");
     }
 
     /// Documents name full ARNs, escaped as JSON; with nothing to allow or deny, the whole API

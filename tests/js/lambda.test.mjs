@@ -678,6 +678,44 @@ const KNOWN_OVER_GRANTS = ['reader', 'reader-first-denied', 'frozen-writer'].fla
 ]);
 const DOCUMENT_ROWS = new Set(['GET /pets/1', 'GET /pets/1/toys/ball']);
 
+describe('policy documents shared by principals', () => {
+  const fixture = 'powertools-lambda-typescript/apigw-rest_authorizer-request.json';
+  const event = (token) => {
+    const e = load(fixture);
+    setHeader('Authorization')(e, `Bearer ${token}`);
+    return e;
+  };
+
+  test('each answer has its own copy: changing one answer leaves the next intact', async () => {
+    const handler = createLambdaAuthorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy: fixturePolicy('POST /lambda-request'), log: false });
+    const first = await handler(event(tokens.alice));
+    const pristine = structuredClone(first.policyDocument);
+    assert.equal(typeof first.policyDocument, 'object');
+    first.policyDocument.Statement[0].Resource.push('arn:aws:execute-api:*');
+    first.policyDocument.Statement.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['*'] });
+    first.policyDocument.Version = 'changed';
+    const second = await handler(event(tokens.alice));
+    assert.deepEqual(second.policyDocument, pristine);
+    const outcome = await handler.authorizer.handleEvent(event(tokens.alice));
+    assert.deepEqual(outcome.response.policyDocument, pristine);
+  });
+
+  test('authorizers with different policies, called in turn, each answer with their own document', async () => {
+    const allow = createLambdaAuthorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy: fixturePolicy('POST /lambda-request'), log: false });
+    const deny = createLambdaAuthorizer({
+      issuer: ISS, audience: AUD, jwks: JWKS, log: false,
+      policy: { principalId: 'sub', rules: [{ id: 'other', effect: 'allow', routes: ['GET /elsewhere'] }] },
+    });
+    for (let round = 0; round < 3; round++) {
+      const allowed = await allow(event(tokens.alice));
+      const denied = await deny(event(tokens.alice));
+      const arn = load(fixture).methodArn;
+      assert.ok(iamAllows(allowed.policyDocument, arn), `round ${round}: allowed`);
+      assert.ok(!iamAllows(denied.policyDocument, arn), `round ${round}: denied`);
+    }
+  });
+});
+
 describe('cache correctness: the cached IAM answer decides every route like a fresh call', () => {
   const matrix = []; // { principal, row, iam, fresh, rule }: cached answer vs fresh decision
   const direct = []; // { principal, row, iam, fresh, status }: each row's own (uncached) answer
