@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/lambda.mjs';
-import { eventJson } from '../../pkg/src/authorizer.mjs';
+import { copyDocument, eventJson } from '../../pkg/src/authorizer.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 // The real API Gateway events live in the shared/ folder beside the repository (CI clones it
@@ -698,6 +698,25 @@ describe('policy documents shared by principals', () => {
     assert.deepEqual(second.policyDocument, pristine);
     const outcome = await handler.authorizer.handleEvent(event(tokens.alice));
     assert.deepEqual(outcome.response.policyDocument, pristine);
+  });
+
+  test('documents hold only what copyDocument copies: strings, and the Statement and Resource lists', async () => {
+    const handler = createLambdaAuthorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy: CACHE_POLICY, log: false });
+    const documents = [];
+    for (const claims of [ALICE, BOB, MALLORY, { sub: 'x', scope: 'pets:read pets:write', groups: ['frozen'] }]) {
+      documents.push((await handler(event(await sign(claims)))).policyDocument);
+    }
+    const strings = (object, except) => Object.entries(object).every(([name, value]) => name === except || typeof value === 'string');
+    for (const document of documents) {
+      assert.ok(strings(document, 'Statement') && document.Statement.length > 0, JSON.stringify(document));
+      for (const statement of document.Statement) {
+        assert.ok(strings(statement, 'Resource') && statement.Resource.every((r) => typeof r === 'string'), JSON.stringify(statement));
+      }
+      const copy = copyDocument(document);
+      assert.deepEqual(copy, document);
+      assert.notEqual(copy.Statement[0], document.Statement[0]);
+      assert.notEqual(copy.Statement[0].Resource, document.Statement[0].Resource);
+    }
   });
 
   test('authorizers with different policies, called in turn, each answer with their own document', async () => {
