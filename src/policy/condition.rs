@@ -95,10 +95,8 @@ impl Condition {
             (Op::Exists(want), found) => *want == found.is_some(),
             (Op::Equals(v), Some(a)) => a == v,
             (Op::In(list), Some(a)) => list.contains(a),
-            (Op::ContainsAny(list), Some(a)) => members(a).any(|m| list.contains(m)),
-            (Op::ContainsAll(list), Some(a)) => {
-                list.iter().all(|want| members(a).any(|m| m == want))
-            }
+            (Op::ContainsAny(list), Some(a)) => members(a).iter().any(|m| list.contains(m)),
+            (Op::ContainsAll(list), Some(a)) => list.iter().all(|want| members(a).contains(want)),
             (Op::Prefix(p), Some(Value::String(s))) => s.starts_with(p.as_str()),
             (Op::Suffix(p), Some(Value::String(s))) => s.ends_with(p.as_str()),
             (Op::Regex(r), Some(Value::String(s))) => r.is_match(s),
@@ -134,10 +132,10 @@ impl Condition {
 
 /// An array claim's members; any other value counts as a one-member array, so
 /// `containsAny` works on a claim that is sometimes a string and sometimes a list.
-fn members(value: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+fn members(value: &Value) -> &[Value] {
     match value {
-        Value::Array(items) => Box::new(items.iter()),
-        other => Box::new(core::iter::once(other)),
+        Value::Array(items) => items,
+        other => core::slice::from_ref(other),
     }
 }
 
