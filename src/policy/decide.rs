@@ -412,6 +412,38 @@ mod tests {
         }
     }
 
+    /// `containsAny` and `containsAll` read an array claim's members, and any other value as a
+    /// one-member array; a missing claim contains nothing. Traced and untraced decisions agree.
+    #[test]
+    fn list_conditions_read_arrays_and_single_values() {
+        let policy = Policy::from_json(
+            r#"{"rules":[
+                {"id":"any","effect":"allow","routes":["GET /any"],"when":[{"claim":"g","containsAny":["a","b"]}]},
+                {"id":"all","effect":"allow","routes":["GET /all"],"when":[{"claim":"g","containsAll":["a",1]}]}
+            ]}"#,
+        )
+        .unwrap();
+        let cases = [
+            (json!({ "g": ["x", "b"] }), true, false),
+            (json!({ "g": ["a", 1, "z"] }), true, true),
+            (json!({ "g": [1, "a"] }), true, true),
+            (json!({ "g": ["a", "1"] }), true, false),
+            (json!({ "g": "a" }), true, false),
+            (json!({ "g": 1 }), false, false),
+            (json!({ "g": [] }), false, false),
+            (json!({ "g": ["ab"] }), false, false),
+            (json!({}), false, false),
+        ];
+        for (claims_json, any, all) in cases {
+            let user = claims(claims_json.clone());
+            for (path, want) in [("/any", any), ("/all", all)] {
+                let target = http("GET", path);
+                assert_eq!(policy.decide(target, &user).allowed, want, "{path} {claims_json}");
+                assert_eq!(policy.decide_untraced(target, &user).allowed, want, "{path} {claims_json}");
+            }
+        }
+    }
+
     #[test]
     fn explanations_name_the_first_failed_check() {
         let policy = Policy::from_json(DOC).unwrap();
