@@ -466,8 +466,10 @@ impl WasmAuthorizer {
     #[allow(clippy::cast_possible_truncation)]
     pub fn prepare_direct(&self, request_json: &str, now: f64) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
-        let (outcome, pending) =
-            record_signature(|check| self.authorizer.authorize_direct_with(&request, now as i64, check));
+        let (outcome, pending) = record_signature(|check| {
+            self.authorizer
+                .authorize_direct_with(&request, now as i64, check)
+        });
         let answer = match pending {
             Some(p)
                 if outcome
@@ -498,9 +500,9 @@ impl WasmAuthorizer {
         signature_valid: bool,
     ) -> Result<String, JsValue> {
         let request = direct_request(request_json)?;
-        let outcome = self
-            .authorizer
-            .authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
+        let outcome =
+            self.authorizer
+                .authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
         Ok(serde_json::to_string(&outcome).unwrap_or_default())
     }
 

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use event::{Field, Fields, Shape, TokenSource};
-pub use response::{IamPolicy, Response};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use response::Grants;
+pub use response::{IamPolicy, Response};
 
 use self::{
     event::Request,

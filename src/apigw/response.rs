@@ -655,8 +655,15 @@ mod tests {
         let read = answer(&cache, reader, true);
         let none = answer(&cache, &nobody, false);
         assert!(read.id().is_some() && none.id().is_some() && read.id() != none.id());
-        assert_eq!(answer(&cache, reader, true).id(), read.id(), "the cached entry");
-        assert_ne!(answer(&GrantCache::new(Some(&policy)), reader, true).id(), read.id());
+        assert_eq!(
+            answer(&cache, reader, true).id(),
+            read.id(),
+            "the cached entry"
+        );
+        assert_ne!(
+            answer(&GrantCache::new(Some(&policy)), reader, true).id(),
+            read.id()
+        );
         // The reader's answer, disagreeing with a denial of the current request: its own.
         assert_eq!(answer(&cache, reader, false).id(), None);
         assert_eq!(grant_everything(&arn).id(), None);

@@ -438,8 +438,16 @@ mod tests {
             let user = claims(claims_json.clone());
             for (path, want) in [("/any", any), ("/all", all)] {
                 let target = http("GET", path);
-                assert_eq!(policy.decide(target, &user).allowed, want, "{path} {claims_json}");
-                assert_eq!(policy.decide_untraced(target, &user).allowed, want, "{path} {claims_json}");
+                assert_eq!(
+                    policy.decide(target, &user).allowed,
+                    want,
+                    "{path} {claims_json}"
+                );
+                assert_eq!(
+                    policy.decide_untraced(target, &user).allowed,
+                    want,
+                    "{path} {claims_json}"
+                );
             }
         }
     }
