@@ -84,7 +84,10 @@ fn from_spki(der: &[u8]) -> Result<Material, String> {
     let (oid, parameters, key) =
         parse().map_err(|err| format!("malformed SubjectPublicKeyInfo: {err}"))?;
     match oid {
+        // Whatever the parameters, as OpenSSL reads rsaEncryption keys (RFC 3279 asks for NULL).
         RSA_ENCRYPTION => from_pkcs1(key),
+        // RFC 8410 §3: the parameters MUST be absent; OpenSSL refuses them too.
+        ED25519 if parameters.is_some() => Err("Ed25519 key with algorithm parameters".into()),
         ED25519 => Material::ed25519(key),
         EC_PUBLIC_KEY => {
             let kind = match parameters {
@@ -298,6 +301,11 @@ mod tests {
                 "{name}"
             );
         }
+        let with_null = [ed25519.clone(), vec![5, 0]].concat();
+        assert_eq!(
+            from_spki(&spki(&with_null, &key)).err().as_deref(),
+            Some("Ed25519 key with algorithm parameters")
+        );
         let ec_without_curve = short_tlv(0x06, EC_PUBLIC_KEY);
         assert_eq!(
             from_spki(&spki(&ec_without_curve, &key)).err().as_deref(),
