@@ -149,7 +149,7 @@ pub(crate) fn parse_object(
     part: Part,
 ) -> Result<(Map<String, Value>, String), String> {
     let text = utf8(bytes, part)?;
-    match json::parse(text.as_bytes()) {
+    match json::parse(&text) {
         Ok(Value::Object(map)) => Ok((map, text)),
         Ok(_) => Err(format!("{}: not a JSON object", part.describe())),
         Err(err) => Err(format!("{}: invalid JSON: {err}", part.describe())),

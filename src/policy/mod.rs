@@ -99,7 +99,8 @@ impl Policy {
             let value = match claim.lookup(claims) {
                 None | Some(Value::Null) => continue,
                 Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
-                // Through serde_json's writer, which starts with room for it, not `Display`'s.
+                // Not `to_string()`: `Value`'s `Display` grows its text from empty and brings two
+                // more copies of the serializer (plain and pretty) into the wasm; same text.
                 Some(other) => Value::String(serde_json::to_string(other).unwrap_or_default()),
             };
             context.insert(name.clone(), value);
