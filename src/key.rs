@@ -230,26 +230,44 @@ impl Key {
     /// secrets never leave wasm, where HMAC is faster than a call out to the runtime's crypto.
     pub(crate) fn to_jwk(&self) -> Option<serde_json::Value> {
         use base64ct::{Base64UrlUnpadded as B64, Encoding};
-        let ec = |crv: &str, point: &[u8]| {
-            // Uncompressed SEC1: 0x04 ‖ x ‖ y.
-            let coordinates = point.get(1..).unwrap_or_default();
-            let (x, y) = coordinates.split_at(coordinates.len() / 2);
-            serde_json::json!({ "kty": "EC", "crv": crv, "x": B64::encode_string(x), "y": B64::encode_string(y) })
-        };
-        Some(match &self.material {
+        /// Uncompressed SEC1: 0x04 ‖ x ‖ y.
+        fn coordinates(sec1: &[u8]) -> Vec<(&'static str, &[u8])> {
+            let xy = sec1.get(1..).unwrap_or_default();
+            let (x, y) = xy.split_at(xy.len() / 2);
+            vec![("x", x), ("y", y)]
+        }
+        // Members listed, then inserted by one loop: a `json!` object per key type is a run of
+        // inserts each, kilobytes of wasm for a cold path.
+        let (sec1, e);
+        let (kty, crv, members) = match &self.material {
             Material::Secret(_) => return None,
-            Material::Rsa(k) => serde_json::json!({
-                "kty": "RSA",
-                "n": B64::encode_string(k.n()),
-                "e": B64::encode_string(&k.e()),
-            }),
-            Material::P256(k) => ec(k.curve().name(), &k.to_sec1()),
-            Material::P384(k) => ec(k.curve().name(), &k.to_sec1()),
-            Material::P521(k) => ec(k.curve().name(), &k.to_sec1()),
-            Material::Ed25519(k) => {
-                serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": B64::encode_string(&k[..]) })
+            Material::Rsa(k) => {
+                e = k.e();
+                ("RSA", None, vec![("n", k.n()), ("e", &e[..])])
             }
-        })
+            Material::P256(k) => {
+                sec1 = k.to_sec1();
+                ("EC", Some(k.curve().name()), coordinates(&sec1))
+            }
+            Material::P384(k) => {
+                sec1 = k.to_sec1();
+                ("EC", Some(k.curve().name()), coordinates(&sec1))
+            }
+            Material::P521(k) => {
+                sec1 = k.to_sec1();
+                ("EC", Some(k.curve().name()), coordinates(&sec1))
+            }
+            Material::Ed25519(k) => ("OKP", Some("Ed25519"), vec![("x", &k[..])]),
+        };
+        let mut jwk = serde_json::Map::new();
+        jwk.insert("kty".into(), kty.into());
+        if let Some(crv) = crv {
+            jwk.insert("crv".into(), crv.into());
+        }
+        for (name, bytes) in members {
+            jwk.insert(name.into(), B64::encode_string(bytes).into());
+        }
+        Some(jwk.into())
     }
 
     /// A description without any secret: for listings and the inspector.
