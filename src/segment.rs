@@ -176,4 +176,17 @@ mod tests {
             assert!(Base64UrlUnpadded::decode_vec(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn refuses_a_bad_character_at_any_offset() {
+        let good = Base64UrlUnpadded::encode_string(b"0123456789abcde").into_bytes();
+        for at in 0..good.len() {
+            for byte in [b'=', b'+', b'/', b' ', b'.', 0x80, 0xff] {
+                let mut bad = good.clone();
+                bad[at] = byte;
+                assert_eq!(base64url(&bad), None, "{byte:#x} at {at}");
+            }
+        }
+        assert!(base64url(&good).is_some());
+    }
 }

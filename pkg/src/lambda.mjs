@@ -17,7 +17,9 @@ export function createLambdaAuthorizer(options) {
   const authorizer = options instanceof Authorizer ? options : new Authorizer(options);
   // Start fetching keys while Lambda initialises; failures are retried on the first request.
   authorizer.hydrate().catch(() => {});
-  const handler = async (event) => authorizer.respond(event);
+  // Not `async`: `respond` returns a promise already, and an async wrapper would add two
+  // microtask turns to resolve one promise with another.
+  const handler = (event) => authorizer.respond(event);
   handler.authorizer = authorizer;
   return handler;
 }
