@@ -522,15 +522,33 @@ fn direct_request(json: &str) -> Result<DirectRequest<'_>, JsValue> {
     serde_json::from_str(json).map_err(|e| to_js(&Error::option("request", e.to_string())))
 }
 
-thread_local! {
-    /// The JavaScript function behind the native backend: `(handle * 16 + alg, message, signature) → boolean`.
-    static NATIVE: std::cell::OnceCell<js_sys::Function> = const { std::cell::OnceCell::new() };
+#[wasm_bindgen]
+extern "C" {
+    /// The native backend: `{ verify(handle * 16 + alg, messagePtr, messageLength,
+    /// signaturePtr, signatureLength) → boolean }`, reading both from wasm memory. Numbers, not
+    /// `Uint8Array` views: views made here would each take a slot in the externref table and a
+    /// call out to JavaScript to make.
+    pub type NativeBackend;
+
+    #[wasm_bindgen(method, catch)]
+    fn verify(
+        this: &NativeBackend,
+        packed: u32,
+        message: *const u8,
+        message_len: usize,
+        signature: *const u8,
+        signature_len: usize,
+    ) -> Result<bool, JsValue>;
 }
 
-/// Installs `verify` as the native signature backend (Node's `crypto.verify`).
+thread_local! {
+    static NATIVE: std::cell::OnceCell<NativeBackend> = const { std::cell::OnceCell::new() };
+}
+
+/// Installs `backend` as the native signature backend (Node's `crypto`).
 #[wasm_bindgen(js_name = installNativeBackend)]
-pub fn install_native_backend(verify: js_sys::Function) -> bool {
-    NATIVE.with(|cell| cell.set(verify).is_ok()) && crate::backend::install(call_native)
+pub fn install_native_backend(backend: NativeBackend) -> bool {
+    NATIVE.with(|cell| cell.set(backend).is_ok()) && crate::backend::install(call_native)
 }
 
 #[allow(clippy::cast_possible_truncation)]
@@ -540,18 +558,13 @@ fn call_native(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool 
         return false;
     };
     NATIVE.with(|cell| {
-        cell.get().is_some_and(|verify| {
-            // SAFETY: the views are only read by the synchronous call below, during which
-            // nothing allocates in wasm memory, so they cannot be invalidated.
-            let (message, signature) = unsafe {
-                (
-                    js_sys::Uint8Array::view(message),
-                    js_sys::Uint8Array::view(signature),
-                )
-            };
-            verify
-                .call3(&JsValue::NULL, &JsValue::from(packed), &message, &signature)
-                .is_ok_and(|ok| ok.is_truthy())
+        cell.get().is_some_and(|backend| {
+            // JavaScript reads the two slices during this synchronous call, in which nothing
+            // allocates in wasm memory, so they stay where they are.
+            let (m, s) = (message.as_ptr(), signature.as_ptr());
+            backend
+                .verify(packed, m, message.len(), s, signature.len())
+                .unwrap_or(false)
         })
     })
 }

@@ -80,9 +80,16 @@ const inner = new WeakMap();
 /** Imports new key sets into the runtime's native crypto, where the entry point installed one. */
 let importNative;
 
-/** Called by an entry point that has a native signature backend (Node). */
+/**
+ * Called by an entry point that has a native signature backend (Node): `verify(handle * 16 + alg,
+ * message, signature)` gets views of wasm memory, valid during the call.
+ */
 export function useNativeBackend(verify, importer) {
-  if (wasm.installNativeBackend(verify)) importNative = importer;
+  const backend = {
+    verify: (packed, message, messageLength, signature, signatureLength) =>
+      verify(packed, new Uint8Array(memory.buffer, message, messageLength), new Uint8Array(memory.buffer, signature, signatureLength)),
+  };
+  if (wasm.installNativeBackend(backend)) importNative = importer;
 }
 
 /**
