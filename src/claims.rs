@@ -18,7 +18,7 @@ use crate::{
 /// as [`json::parse`] would, without building the values nobody reads here.
 #[derive(Debug, Default)]
 pub(crate) struct ClaimsView<'a> {
-    /// Sorted.
+    /// Every member's name, in no particular order.
     names: Vec<Cow<'a, str>>,
     iss: Option<Claim<'a>>,
     sub: Option<Claim<'a>>,
@@ -60,9 +60,7 @@ impl<'a> ClaimsView<'a> {
     }
 
     fn has(&self, name: &str) -> bool {
-        self.names
-            .binary_search_by(|probe| (**probe).cmp(name))
-            .is_ok()
+        self.names.iter().any(|n| n == name)
     }
 
     /// A claim's value when it is a string.
