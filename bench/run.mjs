@@ -65,6 +65,8 @@ const RUN_DIFF = 0.1; // the two passes of a row differing by more than this: bo
 const LAMBDA_ALGORITHMS = ['RS256', 'ES256', 'HS256'].filter((alg) => !ONLY || ONLY.includes(alg));
 const LAMBDA_TOKENS = QUICK ? 200 : 3000; // distinct tokens for the "cold token" rows
 const FRESH_TOKENS = QUICK ? 40 : 400; // distinct tokens per algorithm for the head-to-head rows
+// Head-to-head rounds: short batches and many rounds, so that the ratios pair batches timed close together.
+const DUEL = QUICK ? { batchMs: 40, rounds: 3, maxRounds: 3 } : { batchMs: 100, rounds: 15, maxRounds: 25 };
 const COLD_RUNS = QUICK ? 3 : 15; // processes per library (after one discarded round)
 const CHILD_TIMEOUT_MS = 300_000; // memory.mjs and workerd.mjs
 
@@ -405,11 +407,12 @@ const spreadOf = (xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
 /**
  * Several variants timed with their batches interleaved (A B A B …), so that a change in the
  * machine's load hits all of them alike: each variant `{ fn, inputs, isAsync }` is warmed up and
- * its batches sized as in `measure`; then rounds of one batch per variant, BATCHES rounds, more
- * (up to MAX_BATCHES) while one variant's spread exceeds NOISY. Returns per variant the median
+ * its batches sized as in `measure` (to `batchMs`); then rounds of one batch per variant, in
+ * turn forwards and backwards (so that none always follows the same one), `rounds` rounds, more
+ * (up to `maxRounds`) while one variant's spread exceeds NOISY. Returns per variant the median
  * µs/op, and per variant after the first the median of the per-round ratios to the first.
  */
-async function measureInterleaved(variants) {
+async function measureInterleaved(variants, { batchMs = BATCH_MS, rounds: least = BATCHES, maxRounds = MAX_BATCHES } = {}) {
   const states = variants.map((v) => ({ ...v, next: 0, batchesUs: [] }));
   for (const s of states) {
     let n = 1;
@@ -421,13 +424,15 @@ async function measureInterleaved(variants) {
       if (spent >= WARMUP_MS && last >= WARMUP_MS / 8) break;
       n *= 2;
     }
-    s.iterations = Math.max(1, Math.round((n * BATCH_MS) / last));
+    s.iterations = Math.max(1, Math.round((n * batchMs) / last));
   }
   let rounds = 0;
   do {
-    for (const s of states) s.batchesUs.push(((await loopList(s, s.iterations)) * 1000) / s.iterations);
+    for (const s of rounds % 2 ? [...states].reverse() : states) {
+      s.batchesUs.push(((await loopList(s, s.iterations)) * 1000) / s.iterations);
+    }
     rounds += 1;
-  } while (rounds < BATCHES || (states.some((s) => spreadOf(s.batchesUs) > NOISY) && rounds < MAX_BATCHES));
+  } while (rounds < least || (states.some((s) => spreadOf(s.batchesUs) > NOISY) && rounds < maxRounds));
   return states.map((s, i) => ({
     usPerOp: median(s.batchesUs),
     iterations: s.iterations,
@@ -522,7 +527,7 @@ async function headToHead(prepared) {
       entrants.push({ name, fn: entry.verify, inputs: m.fresh.map((f) => f.token), isAsync: entry.peer.async === true });
     }
     if (entrants[0]?.name !== 'jwtgate') continue;
-    const measured = await measureInterleaved(entrants);
+    const measured = await measureInterleaved(entrants, DUEL);
     const native = measured[entrants.findIndex((e) => e.name === 'node:crypto (native)')];
     entrants.forEach((e, i) => {
       const r = measured[i];
@@ -1009,7 +1014,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
   lines.push('');
 
   lines.push('## Head to head: the speed targets', '');
-  lines.push(`The targets' comparisons (jwtgate against each peer and against node:crypto) are read here, not from the table above: there each library is timed on its own, minutes apart, and on this machine two passes of one row often differ by more than the few percent that separate jwtgate from fast-jwt. Here, per algorithm, jwtgate and every library that verifies it are timed in rounds of one batch each (~${env.config.batchMs} ms), ${batches} rounds, so that a change in the machine's load hits all of them alike; every call verifies a token not seen before (${FRESH_TOKENS} distinct tokens signed with the same key, cycled), as the targets say. A ratio is the median of the per-round ratios.`, '');
+  lines.push(`The targets' comparisons (jwtgate against each peer and against node:crypto) are read here, not from the table above: there each library is timed on its own, minutes apart, and on this machine two passes of one row often differ by more than the few percent that separate jwtgate from fast-jwt. Here, per algorithm, jwtgate and every library that verifies it are timed in rounds of one batch each (~${DUEL.batchMs} ms; in turn forwards and backwards), ${DUEL.rounds}–${DUEL.maxRounds} rounds, so that a change in the machine's load hits all of them alike; every call verifies a token not seen before (${FRESH_TOKENS} distinct tokens signed with the same key, cycled), as the targets say. A ratio is the median of the per-round ratios.`, '');
   lines.push('"jwtgate / it": jwtgate\'s time over the library\'s (below 1.00×: jwtgate is faster). "it / native": the library\'s time over node:crypto\'s signature check alone.', '');
   lines.push('| Algorithm | Library | µs/op | jwtgate / it | it / native |');
   lines.push('|---|---|---:|---:|---:|');
