@@ -538,7 +538,7 @@ async function headToHead(prepared) {
         overNative: native ? pairedRatio(r, native) : null,
       };
       out.push(row);
-      console.error(`head to head ${alg.padEnd(6)} ${e.name.padEnd(22)} ${fmtUs(r.usPerOp).padStart(8)} µs/op  jwtgate / it ${fmtRatio(row.jwtgateOver)}  it / native ${fmtRatio(row.overNative)}`);
+      console.error(`head to head ${alg.padEnd(6)} ${e.name.padEnd(22)} ${fmtUs(r.usPerOp).padStart(8)} µs/op  jwtgate / it ${fmtClose(row.jwtgateOver)}  it / native ${fmtRatio(row.overNative)}`);
     });
   }
   return out;
@@ -957,7 +957,7 @@ function fasterThanPeers(add, duelRow, alg, target) {
   const closest = measured.reduce((a, b) => (a.jwtgateOver >= b.jwtgateOver ? a : b));
   const lost = measured.filter((r) => r.jwtgateOver >= 1).map((r) => r.library);
   add(target,
-    `jwtgate / ${closest.library} (the closest) ${fmtRatio(closest.jwtgateOver)} (${fmtUs(duelRow(alg, 'jwtgate').usPerOp)} vs ${fmtUs(closest.usPerOp)} µs)${lost.length ? `; not faster than ${lost.join(', ')}` : ''}${missing.length ? ` (${missing.join(', ')}: n/a, cannot verify ${alg})` : ''}`,
+    `jwtgate / ${closest.library} (the closest) ${fmtClose(closest.jwtgateOver)} (${fmtUs(duelRow(alg, 'jwtgate').usPerOp)} vs ${fmtUs(closest.usPerOp)} µs)${lost.length ? `; not faster than ${lost.join(', ')}` : ''}${missing.length ? ` (${missing.join(', ')}: n/a, cannot verify ${alg})` : ''}`,
     lost.length === 0);
 }
 
@@ -967,6 +967,8 @@ function fasterThanPeers(add, duelRow, alg, target) {
 const fmtUs = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const fmtOps = (x) => Math.round(x).toLocaleString('en-US');
 const fmtRatio = (x) => (x == null ? '–' : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`);
+/** A ratio that decides "faster than": three decimals near 1, where two would round a loss to 1.00×. */
+const fmtClose = (x) => (x != null && Math.abs(x - 1) < 0.05 ? `${x.toFixed(3)}×` : fmtRatio(x));
 const fmtMs = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -1020,7 +1022,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
   lines.push('|---|---|---:|---:|---:|');
   for (const r of duel) {
     if (r.reason) lines.push(`| ${r.alg} | ${r.library} | n/a: ${cell(r.reason)} | | |`);
-    else lines.push(`| ${r.alg} | ${r.library} | ${fmtUs(r.usPerOp)} | ${r.library === 'jwtgate' ? '' : fmtRatio(r.jwtgateOver)} | ${fmtRatio(r.overNative)} |`);
+    else lines.push(`| ${r.alg} | ${r.library} | ${fmtUs(r.usPerOp)} | ${r.library === 'jwtgate' ? '' : fmtClose(r.jwtgateOver)} | ${fmtRatio(r.overNative)} |`);
   }
   lines.push('');
 
