@@ -7,9 +7,9 @@
 use core::convert::Infallible;
 use std::{borrow::Cow, sync::OnceLock};
 
-use jwt_compact::Algorithm;
+use jwt_compact::{Algorithm, AlgorithmSignature};
 
-use crate::alg::{Alg, RawSignature};
+use crate::alg::{Alg, Es256, Es384, Es512, RawSignature};
 
 /// Verifies `signature` over `message` with the runtime's key `handle` and algorithm `alg`. An
 /// ECDSA signature comes DER-encoded, as OpenSSL reads it; the others as the JWS carries them.
@@ -62,12 +62,16 @@ impl Algorithm for Native {
     }
 }
 
-/// The byte length of `r` and of `s` in an ECDSA algorithm's JWS signature (RFC 7518 §3.4).
+/// The byte length of `r` and of `s` in an ECDSA algorithm's JWS signature (RFC 7518 §3.4):
+/// half the fixed signature length of the pure-Rust algorithm.
 fn scalar_len(alg: Alg) -> Option<usize> {
+    fn half<A: Algorithm>() -> Option<usize> {
+        A::Signature::LENGTH.map(|len| len.get() / 2)
+    }
     match alg {
-        Alg::Es256 => Some(32),
-        Alg::Es384 => Some(48),
-        Alg::Es512 => Some(66),
+        Alg::Es256 => half::<Es256>(),
+        Alg::Es384 => half::<Es384>(),
+        Alg::Es512 => half::<Es512>(),
         _ => None,
     }
 }
