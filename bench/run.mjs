@@ -304,8 +304,7 @@ async function prepare(peer, m) {
   if (!verify) return { reason: `${m.alg} not supported` };
   try {
     const r = await verify(m.token);
-    const payload = r?.payload ?? r;
-    if (!(payload === true || payload?.jti === m.claims.jti)) {
+    if (!accepted(r, m.claims.jti)) {
       return { reason: `verify returned ${JSON.stringify(r)?.slice(0, 80)}` };
     }
   } catch (err) {
@@ -319,6 +318,12 @@ async function prepare(peer, m) {
   }
   if (forged !== false) return { reason: 'accepts a token with a corrupted signature' };
   return { verify };
+}
+
+/** Whether a verifier's result accepts the token whose `jti` is given (native: `true`). */
+function accepted(result, jti) {
+  const payload = result?.payload ?? result;
+  return payload === true || payload?.jti === jti;
 }
 
 function oneLine(err) {
@@ -500,9 +505,7 @@ const HEAD_TO_HEAD = ['jwtgate', 'jose', 'fast-jwt', 'jsonwebtoken', 'aws-jwt-ve
 /** Whether `verify` accepts every fresh token with its own payload (native: `true`). */
 async function acceptsAll(verify, fresh) {
   for (const { token, jti } of fresh) {
-    const r = await verify(token);
-    const payload = r?.payload ?? r;
-    if (!(payload === true || payload?.jti === jti)) return false;
+    if (!accepted(await verify(token), jti)) return false;
   }
   return true;
 }

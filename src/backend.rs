@@ -84,24 +84,22 @@ fn ecdsa_der(raw: &[u8], len: usize) -> Option<Vec<u8>> {
     if raw.len() != 2 * len {
         return None;
     }
-    let mut body = Vec::with_capacity(raw.len() + 6);
-    for int in [&raw[..len], &raw[len..]] {
-        // Minimal: no leading zero bytes, except one where the top bit would read as a sign.
-        let int = &int[int.iter().position(|b| *b != 0).unwrap_or(len - 1)..];
-        let pad = int[0] & 0x80 != 0;
-        body.extend_from_slice(&[0x02, (int.len() + usize::from(pad)) as u8]);
-        if pad {
-            body.push(0);
-        }
-        body.extend_from_slice(int);
+    // Minimal INTEGERs: no leading zero bytes, but a zero byte before a set top bit (the sign).
+    let ints = [&raw[..len], &raw[len..]]
+        .map(|int| &int[int.iter().position(|b| *b != 0).unwrap_or(len - 1)..]);
+    let sign_byte = |int: &[u8]| usize::from(int[0] & 0x80 != 0);
+    let body: usize = ints.iter().map(|int| 2 + sign_byte(int) + int.len()).sum();
+    let mut der = Vec::with_capacity(3 + body);
+    der.push(0x30);
+    if body >= 0x80 {
+        der.push(0x81);
     }
-    let mut der = Vec::with_capacity(body.len() + 3);
-    if body.len() < 0x80 {
-        der.extend_from_slice(&[0x30, body.len() as u8]);
-    } else {
-        der.extend_from_slice(&[0x30, 0x81, body.len() as u8]);
+    der.push(body as u8);
+    for int in ints {
+        der.extend_from_slice(&[0x02, (sign_byte(int) + int.len()) as u8]);
+        der.resize(der.len() + sign_byte(int), 0);
+        der.extend_from_slice(int);
     }
-    der.extend_from_slice(&body);
     Some(der)
 }
 

@@ -86,8 +86,10 @@ let importNative;
  */
 export function useNativeBackend(verify, importer) {
   const backend = {
-    verify: (packed, message, messageLength, signature, signatureLength) =>
-      verify(packed, new Uint8Array(memory.buffer, message, messageLength), new Uint8Array(memory.buffer, signature, signatureLength)),
+    verify(packed, message, messageLength, signature, signatureLength) {
+      const { buffer } = memory;
+      return verify(packed, new Uint8Array(buffer, message, messageLength), new Uint8Array(buffer, signature, signatureLength));
+    },
   };
   if (wasm.installNativeBackend(backend)) importNative = importer;
 }
