@@ -14,7 +14,11 @@ wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
   --target web --weak-refs --out-dir "$out/web" --out-name jwtgate
 # `--gufa -O3`: whole-program type and constant flow, then another round to use what it proved
 # (1.2 KB gzipped). The producers and target-features sections are metadata no runtime reads.
-"$bin/wasm-opt" -O3 --gufa -O3 --strip-producers --strip-target-features ${WASM_OPT_FLAGS:-} \
+# `-ocimfs 2000`: a function with one caller is inlined only when under 2000 bytes. V8 compiles
+# wasm lazily, a function whole on its first call; inlining the pure-Rust verification (unused
+# where Node's crypto verifies) into its caller made a cold start's first verification compile it
+# (first RS256 verification 6.8 -> 4.0 ms; warm speed unchanged).
+"$bin/wasm-opt" -O3 --gufa -O3 -ocimfs 2000 --strip-producers --strip-target-features ${WASM_OPT_FLAGS:-} \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/web/jwtgate_bg.wasm" -o "$out/web/jwtgate_bg.wasm"

@@ -84,6 +84,10 @@ impl Material {
         }
     }
 
+    // Not inlined into `Key::verify`: with a native backend (Node) this pure-Rust code never
+    // runs, and wasm engines compile a function whole on its first call, so inlined it would be
+    // compiled during every cold start's first verification.
+    #[inline(never)]
     fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         match (self, alg) {
             (Self::Secret(k), Alg::Hs256) => check(&HS256, &k.hs256, message, signature),
