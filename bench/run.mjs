@@ -1078,7 +1078,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
       lines.push(`| ${r.label} | ${r.what} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${fmtRatio(r.vsJose)} | ${fmtMs(r.wallMedian)} |`);
     }
     if (coldStart.errors.length) lines.push('', `Failed runs: ${coldStart.errors.map(cell).join('; ')}`);
-    lines.push('', 'jwtgate is imported by path (`pkg/src/node.mjs`, `pkg/src/lambda.mjs`: what the package\'s `node` condition resolves to); jose by name from `node_modules`. jwtgate\'s import decodes the base64 wasm module and compiles the wasm synchronously.', '');
+    lines.push('', 'jwtgate is imported by path (`pkg/src/node.mjs`, `pkg/src/lambda.mjs`: what the package\'s `node` condition resolves to); jose by name from `node_modules`. jwtgate\'s import decodes the base64 wasm module and compiles it synchronously; V8 compiles each wasm function on its first call, so the first verification (or decision) includes compiling the code it runs.', '');
   }
 
   // Memory
