@@ -130,3 +130,73 @@ fn brief_outcomes_decide_as_full_ones() {
     }
     assert!(seen.iter().any(|(_, key)| *key == "k-2"));
 }
+
+/// A REST REQUEST event names the request twice: by `path` (which keeps a custom domain's base
+/// path) and by `methodArn` (which API Gateway checks the answer against, without it). Allowed
+/// only when the policy allows both; the answer never grants the ARN on the path's behalf.
+#[test]
+fn a_request_named_differently_by_path_and_arn_is_allowed_only_under_both() {
+    let policy = json!({
+        "rules": [
+            { "id": "all", "effect": "allow", "routes": ["* /**"] },
+            { "id": "admin", "effect": "deny", "routes": ["* /admin/**"] },
+        ],
+    });
+    let authorizer = authorizer(Some(&policy), None);
+    let claims = json!({ "sub": "u1" });
+    let request = |path: &str, arn_path: &str| {
+        let mut event: Value = serde_json::from_str(&event(&claims, "GET", arn_path)).unwrap();
+        let token = event["authorizationToken"].take();
+        event["authorizationToken"] = Value::Null;
+        let event = json!({
+            "type": "REQUEST",
+            "methodArn": event["methodArn"],
+            "httpMethod": "GET",
+            "path": path,
+            "headers": { "Authorization": token },
+        });
+        serde_json::to_value(authorizer.handle_event(&event.to_string(), NOW)).unwrap()
+    };
+    let arn =
+        |path: &str| format!("arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET{path}");
+    // IAM's matching: `*` any run of characters, `?` one; a Deny wins.
+    fn glob(pattern: &[u8], text: &[u8]) -> bool {
+        match (pattern.first(), text.first()) {
+            (None, _) => text.is_empty(),
+            (Some(b'*'), _) => {
+                glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
+            }
+            (Some(p), Some(t)) if *p == b'?' || p == t => glob(&pattern[1..], &text[1..]),
+            _ => false,
+        }
+    }
+    let permits = |outcome: &Value, resource: &str| {
+        let statements = outcome["response"]["policyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let any = |effect: &str| {
+            statements
+                .iter()
+                .filter(|s| s["Effect"] == effect)
+                .any(|s| {
+                    s["Resource"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|r| glob(r.as_str().unwrap().as_bytes(), resource.as_bytes()))
+                })
+        };
+        any("Allow") && !any("Deny")
+    };
+    // Behind a base path `v1`: the path is allowed, the ARN is not.
+    let outcome = request("/v1/admin/users", "/admin/users");
+    assert_eq!(outcome["status"], 403, "{outcome}");
+    assert!(!permits(&outcome, &arn("/admin/users")), "{outcome}");
+    // The other way round.
+    let outcome = request("/admin/users", "/v1/admin/users");
+    assert_eq!(outcome["status"], 403, "{outcome}");
+    // Both allowed: allowed, and the ARN with it.
+    let outcome = request("/v1/users", "/users");
+    assert_eq!(outcome["status"], 200, "{outcome}");
+    assert!(permits(&outcome, &arn("/users")), "{outcome}");
+}

@@ -75,6 +75,25 @@ impl Request {
             _ => None,
         }
     }
+
+    /// The request as its `methodArn` names it (REST and HTTP API 1.0: the path from the stage
+    /// on, without a custom domain's base path): what API Gateway checks the answer against.
+    /// Not for an HTTP API 2.0 `routeArn`: AWS's own example event names another method and
+    /// path there than the request's, and no real capture settles what it holds.
+    pub(crate) fn arn_target(&self) -> Option<Target<'_>> {
+        if self.shape == Shape::HttpV2 {
+            return None;
+        }
+        let arn = self.arn.as_ref()?;
+        Some(if arn.path.is_empty() {
+            Target::Key(&arn.method)
+        } else {
+            Target::Http {
+                method: &arn.method,
+                path: &arn.path,
+            }
+        })
+    }
 }
 
 fn bad(message: impl Into<String>) -> Error {

@@ -352,11 +352,23 @@ impl Authorizer {
             );
             return refused(request.shape, route, &err);
         };
+        let decide = |policy: &Policy, target| match detail {
+            Detail::Full => policy.decide(target, &claims),
+            Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims),
+        };
         let decision = match (&self.policy, request.target()) {
-            (Some(policy), Some(target)) if detail == Detail::Full => {
-                policy.decide(target, &claims)
+            (Some(policy), Some(target)) => {
+                let decision = decide(policy, target);
+                // API Gateway checks the answer against the ARN, named from the request without
+                // a custom domain's base path, which the event's path keeps: allowed only if
+                // allowed under both names (the answer must not grant what the policy denies).
+                match request.arn_target().filter(|arn| *arn != target) {
+                    Some(arn) if decision.allowed => Some(decide(policy, arn))
+                        .filter(|under_arn| !under_arn.allowed)
+                        .unwrap_or(decision),
+                    _ => decision,
+                }
             }
-            (Some(policy), Some(target)) => policy.decide_untraced(target, &claims),
             _ => Decision::allow_all(),
         };
         let context = self

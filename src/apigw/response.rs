@@ -212,24 +212,22 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
     let mut grants = Patterns::under(&inputs.prefix);
     let mut carve_outs = BTreeSet::new();
     for (rule, pins) in policy.rules.iter().zip(&inputs.meets) {
-        // A claim text that is empty or holds `/`, `*` or `?` would not stand for one path
-        // segment in a resource: such a rule grants nothing here (the current request is
-        // still decided by the policy).
-        let Some(pins) = pins
-            .as_ref()
-            .filter(|pins| pins.iter().all(|(_, text)| is_segment(text)))
-        else {
-            continue;
-        };
+        let Some(pins) = pins else { continue };
         for route in &rule.routes {
-            let resource = resource_of(route, pins);
             match rule.effect {
+                // A pin that cannot be written as the claim's text grants nothing here (the
+                // current request is still decided by the policy).
                 Effect::Allow => {
-                    grants.allow.insert(resource.pattern);
-                    carve_outs.extend(resource.carve_outs);
+                    if let Some(resource) = resource_of(route, pins, Unwritable::Skip) {
+                        grants.allow.insert(resource.pattern);
+                        carve_outs.extend(resource.carve_outs);
+                    }
                 }
+                // A denial must not be lost: such a pin widens to `*` (over-denies, fails closed).
                 Effect::Deny => {
-                    grants.deny.insert(resource.pattern);
+                    if let Some(resource) = resource_of(route, pins, Unwritable::Widen) {
+                        grants.deny.insert(resource.pattern);
+                    }
                 }
             }
         }
@@ -263,9 +261,20 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
     Grants::new(&inputs.prefix, grants)
 }
 
-/// Whether a claim's text can stand for one path segment in an IAM resource.
-fn is_segment(text: &str) -> bool {
-    !text.is_empty() && !text.contains(['/', '*', '?'])
+/// Whether a claim's text, pinned to a parameter, can be written into an IAM resource as
+/// exactly the paths the parameter then matches: not empty, no IAM wildcard (`*`, `?`), and no
+/// `/` where the parameter is one segment (a greedy `{name+}` spans several).
+fn is_writable_pin(text: &str, greedy: bool) -> bool {
+    !text.is_empty() && !text.contains(['*', '?']) && (greedy || !text.contains('/'))
+}
+
+/// What [`resource_of`] does with a pinned parameter whose text is not [`is_writable_pin`].
+#[derive(Clone, Copy)]
+enum Unwritable {
+    /// No resource: for allowing (granting nothing more is safe).
+    Skip,
+    /// `*` in its place: for denying (denying more is safe).
+    Widen,
 }
 
 /// The answer must decide the current request exactly as the policy did. When wildcards make
@@ -305,37 +314,53 @@ struct Resource {
     carve_outs: Vec<String>,
 }
 
-/// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value.
-fn resource_of(route: &Route, bound: &[(String, String)]) -> Resource {
+/// The resource pattern of a route; parameters pinned by `equalsParam` take the claim's value
+/// (a greedy one too: `{path+}` pinned to `u1` is `u1`, not `*`).
+fn resource_of(
+    route: &Route,
+    bound: &[(String, String)],
+    unwritable: Unwritable,
+) -> Option<Resource> {
     let (method, segments) = match route {
         // `$default` also catches every HTTP route.
         Route::Key(key) if key == "$default" => {
-            return Resource {
+            return Some(Resource {
                 pattern: "/*".to_owned(),
                 carve_outs: Vec::new(),
-            }
+            })
         }
         Route::Key(key) => {
-            return Resource {
+            return Some(Resource {
                 pattern: resource(key, ""),
                 carve_outs: Vec::new(),
-            }
+            })
         }
         Route::Http { method, segments } => (method.as_deref().unwrap_or("*"), segments),
+    };
+    let pinned = |name: &str, greedy: bool| {
+        let (_, text) = bound.iter().find(|(n, _)| n == name)?;
+        Some(match unwritable {
+            _ if is_writable_pin(text, greedy) => Some(text.as_str()),
+            Unwritable::Skip => None,
+            Unwritable::Widen => Some("*"),
+        })
     };
     // (text, whether it is a one-segment wildcard)
     let parts: Vec<(&str, bool)> = segments
         .iter()
         .map(|segment| match segment {
-            Segment::Literal(text) => (text.as_str(), false),
-            Segment::Param(name) => match bound.iter().find(|(n, _)| n == name) {
-                Some((_, value)) => (value.as_str(), false),
-                None => ("*", true),
+            Segment::Literal(text) => Some((text.as_str(), false)),
+            Segment::Param(name) => match pinned(name, false) {
+                Some(text) => text.map(|text| (text, false)),
+                None => Some(("*", true)),
             },
-            Segment::Any => ("*", true),
-            Segment::Rest(_) => ("*", false),
+            Segment::Any => Some(("*", true)),
+            Segment::Rest(name) => match name.as_deref().and_then(|name| pinned(name, true)) {
+                Some(text) => text.map(|text| (text, false)),
+                None => Some(("*", false)),
+            },
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let join = |parts: &[(&str, bool)]| slash_join(parts.iter().map(|(text, _)| *text));
     let carve_outs = (0..parts.len())
         .filter(|i| parts[*i].1)
@@ -345,10 +370,10 @@ fn resource_of(route: &Route, bound: &[(String, String)]) -> Resource {
             resource(method, &join(&deeper))
         })
         .collect();
-    Resource {
+    Some(Resource {
         pattern: resource(method, &join(&parts)),
         carve_outs,
-    }
+    })
 }
 
 /// Each route of the document as a concrete request, with a probe value in every wildcard and
@@ -633,6 +658,96 @@ mod tests {
         // Only the last principal meets every rule like an earlier one (the first) does, and
         // the three requests share the entries.
         assert_eq!(cache.entries.lock().unwrap().len(), principals.len() - 1);
+    }
+
+    /// A cached answer never allows a request the policy denies, whatever the claims pinned by
+    /// `equalsParam` hold: a greedy parameter is written as the claim's text (not `*`), and a
+    /// denial whose pinned text cannot be written exactly is widened, not dropped.
+    #[test]
+    fn pinned_parameters_never_allow_more_than_the_policy() {
+        let policy = Policy::from_json(
+            r#"{"rules":[
+                {"id":"home","effect":"allow","routes":["GET /files/{path+}"],"when":[{"claim":"home","equalsParam":"path"}]},
+                {"id":"all","effect":"allow","routes":["GET /shared/**","GET /docs/{d}"]},
+                {"id":"blocked","effect":"deny","routes":["GET /shared/{path+}"],"when":[{"claim":"blocked","equalsParam":"path"}]},
+                {"id":"hidden","effect":"deny","routes":["GET /docs/{d}"],"when":[{"claim":"hidden","equalsParam":"d"}]}
+            ]}"#,
+        )
+        .unwrap();
+        let principals = [
+            serde_json::json!({ "home": "u1" }),
+            serde_json::json!({ "home": "u1/docs" }),
+            serde_json::json!({ "home": "u*" }),
+            serde_json::json!({ "blocked": "a/b", "hidden": "x" }),
+            serde_json::json!({ "blocked": "a*", "hidden": "x?" }),
+            serde_json::json!({ "blocked": "", "hidden": "a/b" }),
+        ];
+        let requests = [
+            "/files/u1",
+            "/files/u1/docs",
+            "/files/u2/secret",
+            "/files/u1/other",
+            "/files/u*",
+            "/shared/x",
+            "/shared/a/b",
+            "/shared/a*",
+            "/shared/a",
+            "/docs/x",
+            "/docs/x?",
+            "/docs/y",
+        ];
+        for claims in &principals {
+            let claims = claims.as_object().unwrap();
+            for asked in requests {
+                let arn = MethodArn::parse(&format!("arn:aws:execute-api:r:1:api/prod/GET{asked}"))
+                    .unwrap();
+                let allowed = policy.allows(
+                    Target::Http {
+                        method: "GET",
+                        path: asked,
+                    },
+                    claims,
+                );
+                let answer = GrantCache::new(Some(&policy)).grants(
+                    &policy,
+                    &arn,
+                    claims,
+                    &[resource("GET", asked)],
+                    allowed,
+                );
+                for other in requests {
+                    if answer.permits(&resource("GET", other)) {
+                        assert!(
+                            policy.allows(
+                                Target::Http {
+                                    method: "GET",
+                                    path: other
+                                },
+                                claims
+                            ),
+                            "the answer for GET {asked} allows GET {other} for {claims:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // The greedy pin is written exactly: the answer is shared, and still exact.
+        let claims = serde_json::json!({ "home": "u1/docs" });
+        let arn = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET/files/u1/docs").unwrap();
+        let current = [resource("GET", "/files/u1/docs")];
+        let answer = GrantCache::new(Some(&policy)).grants(
+            &policy,
+            &arn,
+            claims.as_object().unwrap(),
+            &current,
+            true,
+        );
+        assert!(answer.id().is_some());
+        assert!(
+            answer.document().contains("/GET/files/u1/docs\""),
+            "{}",
+            answer.document()
+        );
     }
 
     /// Cached answers, and only they, name their document by an id of their own: a fresh
