@@ -45,11 +45,16 @@ impl Op {
                 pattern.len()
             ));
         }
-        regex_lite::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .size_limit(1 << 16)
-            .build()
-            .map(Op::Regex)
-            .map_err(|err| format!("bad regex: {err}"))
+        let build = |pattern: &str| {
+            regex_lite::RegexBuilder::new(pattern)
+                .size_limit(1 << 16)
+                .build()
+                .map_err(|err| format!("bad regex: {err}"))
+        };
+        // Checked alone first: `a)|(.*` is no regex, but inside the anchors it would be one
+        // that matches everything.
+        build(pattern)?;
+        build(&format!("^(?:{pattern})$")).map(Op::Regex)
     }
 
     fn describe(&self) -> String {

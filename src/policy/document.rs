@@ -372,6 +372,11 @@ mod tests {
             fault(&rule(r#","when":[{"claim":"x","regex":"("}]"#)).0,
             "$.rules[0].when[0].regex"
         );
+        // Not a regex alone, though one (matching everything) between the anchors.
+        assert_eq!(
+            fault(&rule(r#","when":[{"claim":"x","regex":"a)|(.*"}]"#)).0,
+            "$.rules[0].when[0].regex"
+        );
         assert_eq!(
             fault(&rule(r#","when":[{"claim":"x","equalsParam":"nope"}]"#)).0,
             "$.rules[0].when[0].equalsParam"
