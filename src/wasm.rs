@@ -329,12 +329,13 @@ impl WasmPolicy {
                 "claims must be a JSON object".into(),
             )));
         };
-        let method = method.to_ascii_uppercase();
+        // Route keys keep their case (`$connect`); HTTP methods are upper-cased.
+        let upper = method.to_ascii_uppercase();
         let target = if method.starts_with('$') {
-            Target::Key(&method)
+            Target::Key(method)
         } else {
             Target::Http {
-                method: &method,
+                method: &upper,
                 path,
             }
         };

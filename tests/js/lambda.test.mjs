@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/lambda.mjs';
+import { Policy } from '../../pkg/src/node.mjs';
 import { copyDocument, eventJson } from '../../pkg/src/authorizer.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -490,6 +491,12 @@ describe('WebSocket $connect', () => {
   test('a query parameter is not read without tokenQuery', async () => {
     const handler = createLambdaAuthorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy, log: false });
     await rejectsUnauthorized(handler(connectEvent({ query: tokens.alice })), 'token only in an unconfigured query parameter');
+  });
+
+  test('Policy.decide takes a route key as the method, in its own case', () => {
+    const decide = (claims) => new Policy(policy).decide({ method: '$connect', claims }).decision;
+    assert.equal(decide({ scope: 'api:call' }).allowed, true);
+    assert.equal(decide({ scope: 'other' }).allowed, false);
   });
 });
 
