@@ -169,9 +169,12 @@ export class Authorizer {
       const first = JSON.parse(call(() => this.#handle.prepareDirect(request, now)));
       if (first.outcome) return first.outcome;
       const { issuer, alg, candidates, input, signature } = first.pending;
-      const keys = handleOf(this.#sources[issuer].current);
-      const valid = await verifyWithWebCrypto(keys, candidates, alg, input, new Uint8Array(signature));
-      if (valid === undefined) return JSON.parse(call(() => this.#handle.authorize(request, now))); // not importable: wasm
+      const source = this.#sources[issuer];
+      const keys = source.current;
+      const valid = await verifyWithWebCrypto(handleOf(keys), candidates, alg, input, new Uint8Array(signature));
+      // Not importable, or the issuer's keys were replaced meanwhile (a concurrent fetch): the
+      // second pass would apply the verdict to the new keys' candidates, so wasm decides alone.
+      if (valid === undefined || source.current !== keys) return JSON.parse(call(() => this.#handle.authorize(request, now)));
       return JSON.parse(call(() => this.#handle.finishDirect(request, now, valid)));
     });
   }
