@@ -55,6 +55,15 @@ impl Patterns {
         }
     }
 
+    /// Denies `pattern`, and the same path with a trailing `/`: the policy ignores one trailing
+    /// `/`, and IAM does not.
+    fn deny(&mut self, pattern: String) {
+        if !pattern.ends_with(['*', '/']) {
+            self.deny.insert(format!("{pattern}/"));
+        }
+        self.deny.insert(pattern);
+    }
+
     /// What IAM would answer for `resource` (after the API and stage): an allow, and no deny.
     fn permits(&self, resource: &str) -> bool {
         self.allow.iter().any(|p| self.matches(p, resource))
@@ -226,7 +235,7 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
                 // A denial must not be lost: such a pin widens to `*` (over-denies, fails closed).
                 Effect::Deny => {
                     if let Some(resource) = resource_of(route, pins, Unwritable::Widen) {
-                        grants.deny.insert(resource.pattern);
+                        grants.deny(resource.pattern);
                     }
                 }
             }
@@ -249,13 +258,13 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
             .iter()
             .any(|(probe, allowed)| *allowed && grants.matches(&carve_out, probe))
         {
-            grants.deny.insert(carve_out);
+            grants.deny(carve_out);
         }
     }
     // Routes of the document that an allowed pattern covers but the policy denies.
     for (probe, allowed) in &probes {
         if !allowed && grants.permits(probe) {
-            grants.deny.insert(probe.clone());
+            grants.deny(probe.clone());
         }
     }
     Grants::new(&inputs.prefix, grants)
@@ -298,9 +307,9 @@ fn agree_with_current(
         Arc::new(Grants::new(prefix, patterns))
     } else if !allowed && current.iter().any(|c| base.permits(c)) {
         let mut patterns = base.patterns.clone();
-        patterns
-            .deny
-            .extend(current.iter().filter(|c| base.permits(c)).cloned());
+        for denied in current.iter().filter(|c| base.permits(c)) {
+            patterns.deny(denied.clone());
+        }
         Arc::new(Grants::new(prefix, patterns))
     } else {
         Arc::clone(base)
@@ -695,6 +704,9 @@ mod tests {
             "/docs/x",
             "/docs/x?",
             "/docs/y",
+            "/docs/x/",
+            "/shared/a/b/",
+            "/files/u1/",
         ];
         for claims in &principals {
             let claims = claims.as_object().unwrap();
