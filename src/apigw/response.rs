@@ -271,10 +271,14 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
 }
 
 /// Whether a claim's text, pinned to a parameter, can be written into an IAM resource as
-/// exactly the paths the parameter then matches: not empty, no IAM wildcard (`*`, `?`), and no
-/// `/` where the parameter is one segment (a greedy `{name+}` spans several).
+/// exactly the paths the parameter then matches: not empty, no IAM wildcard (`*`, `?`) or policy
+/// variable (`${…}`), and no `/` where the parameter is one segment (a greedy `{name+}` spans
+/// several).
 fn is_writable_pin(text: &str, greedy: bool) -> bool {
-    !text.is_empty() && !text.contains(['*', '?']) && (greedy || !text.contains('/'))
+    !text.is_empty()
+        && !text.contains(['*', '?'])
+        && !text.contains("${")
+        && (greedy || !text.contains('/'))
 }
 
 /// What [`resource_of`] does with a pinned parameter whose text is not [`is_writable_pin`].
@@ -690,6 +694,7 @@ mod tests {
             serde_json::json!({ "blocked": "a/b", "hidden": "x" }),
             serde_json::json!({ "blocked": "a*", "hidden": "x?" }),
             serde_json::json!({ "blocked": "", "hidden": "a/b" }),
+            serde_json::json!({ "home": "${aws:username}", "hidden": "${x}" }),
         ];
         let requests = [
             "/files/u1",
@@ -727,6 +732,8 @@ mod tests {
                     &[resource("GET", asked)],
                     allowed,
                 );
+                // IAM could read `${…}` as a policy variable.
+                assert!(!answer.document().contains("${"), "{}", answer.document());
                 for other in requests {
                     if answer.permits(&resource("GET", other)) {
                         assert!(
