@@ -292,9 +292,9 @@ enum Unwritable {
 
 /// The answer must decide the current request exactly as the policy did. When wildcards make
 /// that impossible for an allowed request, fall back to allowing just this request (cached
-/// answers then over-deny, which fails closed); a path holding a `*` or `?` cannot be allowed
-/// alone, IAM taking them as wildcards, so then the request is denied (fails closed too). Most
-/// answers need no change and are shared.
+/// answers then over-deny, which fails closed); a path holding a `*` or `?` (or `${`) cannot be
+/// allowed alone, IAM taking them as wildcards (or a policy variable), so then the request is
+/// denied (fails closed too). Most answers need no change and are shared.
 fn agree_with_current(
     prefix: &str,
     base: &Arc<Grants>,
@@ -305,7 +305,7 @@ fn agree_with_current(
         let mut patterns = Patterns::under(prefix);
         patterns.allow = current
             .iter()
-            .filter(|c| !c.contains(['*', '?']))
+            .filter(|c| !c.contains(['*', '?']) && !c.contains("${"))
             .cloned()
             .collect();
         Arc::new(Grants::new(prefix, patterns))
@@ -882,6 +882,9 @@ mod tests {
         let wild = agree_with_current(prefix, &base, &["/GET/a/*/b".to_owned()], true);
         assert!(!wild.permits("/GET/a/*/b"));
         assert!(!wild.permits("/GET/a/x/y/b"));
+        // Nor by a path IAM could read a policy variable in.
+        let variable = agree_with_current(prefix, &base, &["/GET/a/${x}/b".to_owned()], true);
+        assert!(!variable.document().contains("${"), "{}", variable.document());
     }
 
     #[test]
