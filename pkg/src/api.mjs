@@ -107,6 +107,15 @@ export function handleOf(object) {
   return inner.get(object);
 }
 
+/**
+ * A KeySet from a JWKS fetched from a URL (for jwks.mjs): as `KeySet.fromJwks`, but symmetric
+ * keys are skipped, since anyone who can read the set could sign tokens with them.
+ */
+export function remoteJwksKeySet(text) {
+  ensureLoaded();
+  return new KeySet(call(() => wasm.KeySet.fromRemoteJwks(text)));
+}
+
 /** Keys trusted to verify tokens. Build one with the static `from*` functions. */
 export class KeySet {
   constructor(handle) {
