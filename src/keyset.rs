@@ -24,6 +24,10 @@ pub(crate) enum Kid<'a> {
 /// A JWKS may list this many keys at most; real ones hold a handful.
 pub const MAX_KEYS: usize = 100;
 
+/// Why [`KeySet::from_remote_jwks_json`] skips a secret.
+const PUBLISHED_SECRET: &str =
+    "a symmetric key in a remote key set: anyone who can read the set could sign tokens";
+
 /// Keys trusted to verify tokens.
 ///
 /// ```
@@ -59,6 +63,20 @@ impl KeySet {
     /// # Errors
     /// `ERR_JWKS_INVALID` when the document is not a JSON object with a `keys` array.
     pub fn from_jwks_json(text: &str) -> Result<Self> {
+        Self::parse_jwks(text, true)
+    }
+
+    /// Parses a JSON Web Key Set fetched from a URL (`jwks_uri`) as [`KeySet::from_jwks_json`]
+    /// does, but skips symmetric (`oct`) keys too: a secret published at a URL lets anyone who
+    /// reads it sign tokens (`jose`'s remote key sets refuse them as well).
+    ///
+    /// # Errors
+    /// `ERR_JWKS_INVALID` when the document is not a JSON object with a `keys` array.
+    pub fn from_remote_jwks_json(text: &str) -> Result<Self> {
+        Self::parse_jwks(text, false)
+    }
+
+    fn parse_jwks(text: &str, secrets_allowed: bool) -> Result<Self> {
         let value = json::parse_document(text)
             .map_err(|m| Error::JwksInvalid(format!("JSON Web Key Set: {m}")))?;
         let serde_json::Value::Object(mut object) = value else {
@@ -84,6 +102,13 @@ impl KeySet {
                 .and_then(|k| k.as_str())
                 .map(str::to_owned);
             match jwk::key_from_value(member) {
+                Ok(key) if !secrets_allowed && matches!(key.material, Material::Secret(_)) => {
+                    set.skipped.push(SkippedKey {
+                        index,
+                        kid,
+                        reason: PUBLISHED_SECRET.into(),
+                    });
+                }
                 Ok(key) => set.keys.push(key),
                 Err(reason) => set.skipped.push(SkippedKey { index, kid, reason }),
             }

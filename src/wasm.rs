@@ -65,6 +65,14 @@ impl WasmKeySet {
             .map_err(|e| to_js(&e))
     }
 
+    /// From a JWKS in JSON text fetched from a URL: secrets in it are skipped.
+    #[wasm_bindgen(js_name = fromRemoteJwks)]
+    pub fn from_remote_jwks(json: &str) -> Result<WasmKeySet, JsValue> {
+        KeySet::from_remote_jwks_json(json)
+            .map(|k| Self(Arc::new(k)))
+            .map_err(|e| to_js(&e))
+    }
+
     /// From one JWK in JSON text.
     #[wasm_bindgen(js_name = fromJwk)]
     pub fn from_jwk(json: &str) -> Result<WasmKeySet, JsValue> {

@@ -238,6 +238,34 @@ fn an_unpinned_oct_jwk_only_verifies_algorithms_its_length_allows() {
 }
 
 #[test]
+fn a_remote_jwks_skips_secrets_a_local_one_keeps() {
+    let secret = TestKey::Secret(vec![3; 32]);
+    let members = [
+        secret.jwk_with(&json!({"kid": "shared"})),
+        TestKey::Rsa.jwk_with(&json!({"kid": "rsa"})),
+    ];
+    let remote = KeySet::from_remote_jwks_json(&jwks(&members)).unwrap();
+    assert_eq!(remote.len(), 1);
+    assert_eq!(remote.info()[0].kid.as_deref(), Some("rsa"));
+    assert_eq!(remote.skipped().len(), 1);
+    assert_eq!(remote.skipped()[0].index, 0);
+    assert_eq!(remote.skipped()[0].kid.as_deref(), Some("shared"));
+    assert_eq!(
+        remote.skipped()[0].reason,
+        "a symmetric key in a remote key set: anyone who can read the set could sign tokens"
+    );
+    let hs256 = signed(&secret, Alg::Hs256, Some("shared"));
+    let err = fail(&remote, "{}", &hs256);
+    assert_eq!(err.code(), "ERR_JWKS_NO_MATCHING_KEY", "{err}");
+    let rs256 = signed(&TestKey::Rsa, Alg::Rs256, Some("rsa"));
+    verifier("{}").verify(&remote, &rs256, NOW).unwrap();
+
+    let local = KeySet::from_jwks_json(&jwks(&members)).unwrap();
+    assert_eq!(local.len(), 2);
+    verifier("{}").verify(&local, &hs256, NOW).unwrap();
+}
+
+#[test]
 fn jwks_skips_unusable_members_and_keeps_the_good_one() {
     let good = TestKey::p256(1);
     let members = vec![

@@ -107,6 +107,15 @@ export function handleOf(object) {
   return inner.get(object);
 }
 
+/**
+ * A KeySet from a JWKS fetched from a URL (for jwks.mjs): as `KeySet.fromJwks`, but symmetric
+ * keys are skipped, since anyone who can read the set could sign tokens with them.
+ */
+export function remoteJwksKeySet(text) {
+  ensureLoaded();
+  return new KeySet(call(() => wasm.KeySet.fromRemoteJwks(text)));
+}
+
 /** Keys trusted to verify tokens. Build one with the static `from*` functions. */
 export class KeySet {
   constructor(handle) {
@@ -190,7 +199,7 @@ class VerifiedCache {
   get(token, now) {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
-    if (now < entry.from || now >= entry.until) {
+    if (!entry.validAt(now)) {
       this.#entries.delete(token);
       return undefined;
     }
@@ -200,9 +209,9 @@ class VerifiedCache {
     return entry.result;
   }
 
-  set(token, result, { from, until }) {
-    if (!(until > from)) return;
-    this.#entries.set(token, { result: deepFreeze(result), from, until });
+  set(token, result, validAt) {
+    if (validAt === undefined) return;
+    this.#entries.set(token, { result: deepFreeze(result), validAt });
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value);
   }
 }
@@ -215,13 +224,20 @@ function deepFreeze(value) {
   return value;
 }
 
-/** When a verified payload stays valid, by the same rules the Rust side checked. */
-function validity(payload, tolerance, maxTokenAge) {
-  const exp = typeof payload.exp === 'number' ? payload.exp + tolerance : -Infinity; // no exp: not cached
-  const age = maxTokenAge !== undefined && typeof payload.iat === 'number' ? payload.iat + maxTokenAge + tolerance + 1 : Infinity;
-  const nbf = typeof payload.nbf === 'number' ? payload.nbf - tolerance : -Infinity;
-  const iat = maxTokenAge !== undefined && typeof payload.iat === 'number' ? payload.iat - tolerance : -Infinity;
-  return { from: Math.max(nbf, iat), until: Math.min(exp, age) };
+/**
+ * Whether a verified payload is still valid at `now`: Rust's checks (check_times in
+ * src/claims.rs) in Rust's arithmetic. Bounds solved for `now` instead (`iat + maxTokenAge + 1`)
+ * hold for whole numbers only, and claims and options may be fractional: a hit must never
+ * outlive what a fresh verification accepts. `undefined` without `exp`: not cached.
+ */
+function validity({ exp, nbf, iat }, tolerance, maxTokenAge) {
+  if (typeof exp !== 'number') return undefined;
+  const aged = maxTokenAge !== undefined && typeof iat === 'number';
+  return (now) => {
+    if (exp <= now - tolerance || (typeof nbf === 'number' && nbf > now + tolerance)) return false;
+    const age = now - iat;
+    return !aged || !(age - tolerance > maxTokenAge || age < -tolerance);
+  };
 }
 
 /** Verifies tokens with fixed keys and options (jose's `jwtVerify` option names). */

@@ -302,13 +302,14 @@ export class Authorizer {
 }
 
 /**
- * The lower-cased names of the headers that can carry a token (and their lengths, a cheap first
- * filter), and the query parameter (if any).
+ * The lower-cased names of the token header and of the headers that can carry a token (and
+ * their lengths, a cheap first filter), and the query parameter (if any).
  */
 function carrierNames({ tokenHeader = 'authorization', tokenCookie, tokenQuery }) {
-  const headers = new Set([String(tokenHeader).toLowerCase()]);
+  const token = String(tokenHeader).toLowerCase();
+  const headers = new Set([token]);
   if (tokenCookie !== undefined) headers.add('cookie');
-  return { headers, lengths: new Set([...headers].map((name) => name.length)), query: tokenQuery };
+  return { token, headers, lengths: new Set([...headers].map((name) => name.length)), query: tokenQuery };
 }
 
 /**
@@ -328,10 +329,8 @@ function readFields(event, carriers) {
   if (headers !== undefined) {
     fields.headers = isObject(headers) ? carrierHeaders(headers, carriers) : headers;
   }
-  // A multi-value entry matters only when it holds several values (an ambiguous token); one
-  // value repeats the `headers` entry, and the token is not sent twice.
   if (multi !== undefined) {
-    fields.multiValueHeaders = isObject(multi) ? carrierHeaders(multi, carriers, (values) => !(Array.isArray(values) && values.length === 1)) : multi;
+    fields.multiValueHeaders = isObject(multi) ? ambiguousTokenHeaders(multi, carriers) : multi;
   }
   if (carriers.query !== undefined && query !== undefined) {
     fields.queryStringParameters = isObject(query) ? pick(query, [carriers.query]) : query;
@@ -411,16 +410,35 @@ function pick(from, names) {
   return out;
 }
 
-/** The carrier headers (whose value passes `keep`), with their original case. */
-function carrierHeaders(headers, { headers: names, lengths }, keep = () => true) {
+/** The carrier headers, with their original case. */
+function carrierHeaders(headers, { headers: names, lengths }) {
   const out = {};
   for (const name in headers) {
     // Most headers differ in length from every carrier name: skip them without lower-casing.
-    if (lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name) && keep(headers[name])) {
+    if (lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name)) {
       out[name] = headers[name];
     }
   }
   return out;
+}
+
+/**
+ * The multi-value carrier entries (every case variant) when Rust may find the token header
+ * ambiguous, else none. Rust adds up the values of all variants (`token_from_request` in
+ * src/apigw/event.rs): two variants of one value each are as ambiguous as one of two values.
+ * Below two values the map cannot change the decision, and leaving it out spares sending the
+ * token a second time.
+ */
+function ambiguousTokenHeaders(multi, carriers) {
+  const found = carrierHeaders(multi, carriers);
+  let values = 0;
+  for (const name of Object.keys(found)) {
+    if (name.toLowerCase() !== carriers.token) continue;
+    const value = found[name];
+    // Anything but a list is kept, for Rust to read as it would in the event's text.
+    values += Array.isArray(value) ? value.length : Infinity;
+  }
+  return values > 1 ? found : {};
 }
 
 /** Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. */

@@ -2,7 +2,7 @@
 // middleware (the Rust core never does I/O). Runtime-neutral: only the global `fetch`,
 // `AbortController`, `setTimeout` and `Date.now` are used, so it runs in Node, workerd and
 // browsers alike.
-import { KeySet, JwtGateError, isReady } from './api.mjs';
+import { JwtGateError, isReady, remoteJwksKeySet } from './api.mjs';
 import { optionsError } from './errors.mjs';
 
 /** A remote JWKS, fetched on demand and cached; see `getKeySet` for the refresh rules. */
@@ -122,7 +122,7 @@ export class RemoteKeySet {
     const { text, headers } = await this.#get(url);
     let keySet;
     try {
-      keySet = KeySet.fromJwks(text);
+      keySet = remoteJwksKeySet(text);
     } catch (cause) {
       if (cause?.code !== 'ERR_JWKS_INVALID') throw cause;
       throw new JwtGateError('ERR_JWKS_INVALID', `JWKS from ${url} is invalid: ${cause.message}`, { cause });

@@ -5,12 +5,13 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { Verifier, KeySet, JwtGateError } from '../../pkg/src/node.mjs'; // loads the wasm first
 import { RemoteKeySet, remoteKeySet } from '../../pkg/src/jwks.mjs';
 
 const SECOND = 1000;
+const PUBLISHED_SECRET = 'a symmetric key in a remote key set: anyone who can read the set could sign tokens';
 const COOLDOWN = 30 * SECOND;
 
 /** ES256 key pairs by kid; public JWKs in `jwk`. */
@@ -126,6 +127,29 @@ describe('discovery', () => {
       assert.throws(() => new RemoteKeySet(options), { code: 'ERR_JWTGATE_INVALID_OPTIONS' });
     }
     assert.throws(() => new RemoteKeySet({ jwksUri: 'https://a.example/k', timeoutMs: -1 }), { field: 'timeoutMs' });
+  });
+});
+
+describe('symmetric keys', () => {
+  test('an oct key in a remote set is skipped (anyone can read the set, so anyone could sign); its RSA key still verifies', async (t) => {
+    const secret = randomBytes(32);
+    const oct = { kty: 'oct', k: jose.base64url.encode(secret), kid: 'shared', alg: 'HS256' };
+    const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
+    const rsa = { ...(await jose.exportJWK(publicKey)), kid: 'rsa', alg: 'RS256', use: 'sig' };
+    const body = JSON.stringify({ keys: [oct, rsa] });
+    const server = await startServer(t, reply(body));
+    const keys = await new RemoteKeySet({ jwksUri: `${server.base}/keys` }).getKeySet();
+    assert.deepEqual(kidsOf(keys), ['rsa']);
+    assert.deepEqual(keys.skipped, [{ index: 0, kid: 'shared', reason: PUBLISHED_SECRET }]);
+
+    const sign = (alg, kid, key) => new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid })
+      .setIssuer('https://idp.example').setAudience('api').setIssuedAt().setExpirationTime('5m').sign(key);
+    const [hs256, rs256] = [await sign('HS256', 'shared', secret), await sign('RS256', 'rsa', privateKey)];
+    const verifier = (keySet) => new Verifier({ keys: keySet, issuer: 'https://idp.example', audience: 'api' });
+    assert.throws(() => verifier(keys).verify(hs256), { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    assert.equal(verifier(keys).verify(rs256).payload.sub, 'alice');
+    // The same set given by the user keeps its secret, and the token is otherwise good.
+    assert.equal(verifier(KeySet.fromJwks(body)).verify(hs256).payload.sub, 'alice');
   });
 });
 
@@ -304,10 +328,11 @@ describe('failures', () => {
     ['HTML', '<html><body>Login</body></html>', 'ERR_JWKS_INVALID'],
     ['not a JWKS', '{"keys":"nope"}', 'ERR_JWKS_INVALID'],
     ['a JWKS without usable keys', '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"tiny"}]}', 'ERR_JWKS_INVALID'],
+    ['a JWKS of a secret only', JSON.stringify({ keys: [{ kty: 'oct', k: 'A'.repeat(43) }] }), 'ERR_JWKS_INVALID', PUBLISHED_SECRET],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'ERR_JWKS_INVALID'],
     ['HTTP 404', null, 'ERR_JWKS_FETCH_FAILED'],
   ];
-  for (const [what, body, code] of garbage) {
+  for (const [what, body, code, reason] of garbage) {
     test(`${what}: stale keys kept; thrown (${code}) when nothing is cached`, async (t) => {
       const bad = body === null ? reply('', { status: 404 }) : reply(body);
       let broken = false;
@@ -324,6 +349,7 @@ describe('failures', () => {
 
       const fresh = new RemoteKeySet({ jwksUri: url, now: c.now });
       await rejectsWith(fresh.getKeySet(), code, url);
+      if (reason) assert.ok(fresh.lastError.message.includes(reason), fresh.lastError.message);
     });
   }
 

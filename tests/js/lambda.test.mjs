@@ -575,6 +575,16 @@ describe('token extraction', () => {
     await rejectsUnauthorized(handler(twiceLower), 'two authorization headers, even equal');
   });
 
+  test('an event object is decided as its JSON text is: one value in each of two case variants is ambiguous (401)', async () => {
+    const authorizer = new Authorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy, log: false });
+    const statuses = async (event) => [(await authorizer.handleEvent(event)).status, (await authorizer.handleEvent(JSON.stringify(event))).status];
+    const single = withHeader('Authorization', `Bearer ${tokens.alice}`);
+    assert.deepEqual(await statuses(single), [200, 200]);
+    const variants = withHeader('Authorization', `Bearer ${tokens.alice}`);
+    variants.multiValueHeaders.AUTHORIZATION = [`Bearer ${tokens.bob}`];
+    assert.deepEqual(await statuses(variants), [401, 401]);
+  });
+
   test('tokenCookie: from the Cookie header (REST) and the cookies array (HTTP API 2.0)', async () => {
     const handler = make({ tokenCookie: 'session' });
     await ok(handler, withHeader('Cookie', `theme=dark; session=${tokens.alice}; lang=en`));

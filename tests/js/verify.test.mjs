@@ -286,6 +286,38 @@ describe('verified-token cache', () => {
     assert.throws(() => verifier.verify(good, { currentDate: new Date((NOW + 11) * 1000) }), { code: 'ERR_JWT_EXPIRED', claim: 'iat' });
   });
 
+  test('fractional claims and options: a hit is accepted exactly when a fresh verification is', async () => {
+    const fx = fixtures.HS256;
+    const keys = KeySet.fromJwks(fx.jwks);
+    const at = (s) => ({ currentDate: new Date(s * 1000) });
+    const outcome = (verifier, token, s) => {
+      try {
+        return verifier.verify(token, at(s)).payload.sub;
+      } catch (e) {
+        return e.code;
+      }
+    };
+    // Each bound falls half-way between two whole seconds: valid from NOW + 1 to NOW + 10.
+    const cases = [
+      [{ iat: NOW + 0.5 }, { maxTokenAge: 10 }],
+      [{ iat: NOW + 1 }, { maxTokenAge: 9.5 }],
+      [{ iat: NOW + 1 }, { maxTokenAge: 9, clockTolerance: 0.5 }],
+      [{ nbf: NOW + 0.5, exp: NOW + 10.5 }, {}],
+    ];
+    for (const [claims, options] of cases) {
+      const token = await sign(fx, { claims: { ...baseClaims(), iat: NOW, ...claims } });
+      const fresh = new Verifier({ keys, ...standardOptions, ...options });
+      for (let s = NOW - 1; s <= NOW + 12; s += 1) {
+        const cached = new Verifier({ keys, ...standardOptions, ...options, cache: true });
+        assert.equal(cached.verify(token, at(NOW + 5)).payload.sub, 'alice');
+        const label = `${JSON.stringify(claims)} ${JSON.stringify(options)} at NOW + ${s - NOW}`;
+        const fromRust = outcome(fresh, token, s);
+        assert.equal(fromRust === 'alice', s >= NOW + 1 && s <= NOW + 10, `fresh: ${label}`);
+        assert.equal(outcome(cached, token, s), fromRust, `cached: ${label}`);
+      }
+    }
+  });
+
   test('bad cache options fail at construction', () => {
     assert.throws(() => new Verifier({ keys: KeySet.fromJwks(fixtures.ES256.jwks), cache: { max: 0 } }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'cache' });
   });
