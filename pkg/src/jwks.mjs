@@ -152,7 +152,7 @@ export class RemoteKeySet {
         `discovery document ${url} names issuer ${JSON.stringify(doc?.issuer)}, expected ${JSON.stringify(this.#issuer)}`);
     }
     if (typeof doc.jwks_uri !== 'string' || !isUrl(doc.jwks_uri)) {
-      throw new JwtGateError('ERR_JWKS_INVALID', `discovery document ${url} has no valid "jwks_uri"`);
+      throw new JwtGateError('ERR_JWKS_INVALID', `discovery document ${url} has no valid "jwks_uri" (an https URL)`);
     }
     return doc.jwks_uri;
   }
@@ -260,18 +260,26 @@ function discoveryUrl(issuer) {
   return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
 }
 
+/**
+ * Whether keys may be fetched from `text`: an https URL, or http to this machine only (a local
+ * identity provider in development). Over plain http to anywhere else, whoever is on the path
+ * could hand over keys of their own.
+ */
 function isUrl(text) {
+  let url;
   try {
-    new URL(text);
-    return true;
+    url = new URL(text);
   } catch {
     return false;
   }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function checkedUrl(value, field) {
   const text = value instanceof URL ? value.href : value;
-  if (typeof text !== 'string' || !isUrl(text)) throw optionsError(field, 'must be an absolute URL');
+  if (typeof text !== 'string' || !isUrl(text)) throw optionsError(field, 'must be an absolute https URL (http only to localhost)');
   return text;
 }
 

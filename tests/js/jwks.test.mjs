@@ -122,9 +122,24 @@ describe('discovery', () => {
     assert.equal(rks.lastError.code, 'ERR_JWKS_INVALID');
   });
 
+  test('a discovery document whose jwks_uri is plain http to another host is refused', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      reply(JSON.stringify({ issuer: server.base, jwks_uri: 'http://keys.example/jwks' }))(req, res);
+    });
+    const rks = new RemoteKeySet({ issuer: server.base, fetch: (url, init) => (String(url).startsWith(server.base) ? fetch(url, init) : assert.fail(`fetched ${url}`)) });
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_INVALID', 'https URL');
+  });
+
   test('options: exactly one of jwksUri and issuer, valid URLs', () => {
     for (const options of [{}, { jwksUri: 'https://a.example/k', issuer: 'https://a.example' }, { jwksUri: 'not a url' }]) {
       assert.throws(() => new RemoteKeySet(options), { code: 'ERR_JWTGATE_INVALID_OPTIONS' });
+    }
+    // Keys only over https, or plain http to this machine.
+    for (const [field, url] of [['jwksUri', 'http://idp.example/k'], ['issuer', 'http://idp.example'], ['jwksUri', 'file:///etc/jwks.json'], ['jwksUri', 'data:application/json,{}']]) {
+      assert.throws(() => new RemoteKeySet({ [field]: url }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field }, url);
+    }
+    for (const url of ['http://localhost:8080/k', 'http://127.0.0.1/k', 'http://[::1]/k', 'https://a.example/k']) {
+      assert.doesNotThrow(() => new RemoteKeySet({ jwksUri: url }), url);
     }
     assert.throws(() => new RemoteKeySet({ jwksUri: 'https://a.example/k', timeoutMs: -1 }), { field: 'timeoutMs' });
   });
