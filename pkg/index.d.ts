@@ -219,14 +219,14 @@ export function wasmMemoryBytes(): number;
 /** Options of `RemoteKeySet`: give exactly one of `jwksUri` and `issuer`. */
 export type RemoteKeySetOptions = RemoteKeySetLimits & (
   | {
-    /** The JWKS URL. */
+    /** The JWKS URL: https (plain http only to localhost, 127.0.0.1 or [::1]). Symmetric keys in it are skipped. */
     jwksUri: string | URL;
     issuer?: never;
   }
   | {
     /**
      * The issuer: its `jwks_uri` is read from `<issuer without trailing slash>/.well-known/openid-configuration`,
-     * whose `issuer` must equal this string exactly.
+     * whose `issuer` must equal this string exactly. https, as is the `jwks_uri` it names (plain http only to localhost).
      */
     issuer: string;
     jwksUri?: never;
