@@ -141,6 +141,63 @@ fn malformed_events_are_refused_as_401_with_a_code() {
     assert_eq!(outcome.error.unwrap().code, "ERR_APIGW_EVENT_INVALID");
 }
 
+/// A token query parameter or cookie given twice is as ambiguous as a token header given twice:
+/// refused, whichever value a backend would read.
+#[test]
+fn repeated_token_parameters_and_cookies_are_ambiguous() {
+    let mut options = AuthorizerOptions::default();
+    options.token_query = Some("token".into());
+    options.token_cookie = Some("session".into());
+    let mut authorizer = Authorizer::new(None, options);
+    let keys = KeySet::from_secret(vec![7; 32], Alg::Hs256, None).unwrap();
+    authorizer
+        .add_issuer(
+            None,
+            Verifier::new(VerifyOptions::default()).unwrap(),
+            keys.into(),
+        )
+        .unwrap();
+    let arn = "arn:aws:execute-api:r:1:api/s/GET/x";
+    let request = |members: &str| {
+        format!(
+            r#"{{"type":"REQUEST","methodArn":"{arn}","httpMethod":"GET","path":"/x",{members}}}"#
+        )
+    };
+    for event in [
+        request(
+            r#""queryStringParameters":{"token":"b"},"multiValueQueryStringParameters":{"token":["a","b"]}"#,
+        ),
+        request(r#""headers":{"Cookie":"session=a; theme=dark; session=b"}"#),
+        format!(
+            r#"{{"version":"2.0","type":"REQUEST","routeArn":"{arn}","rawPath":"/x","cookies":["session=a","session=b"],"requestContext":{{"http":{{"method":"GET"}}}}}}"#
+        ),
+    ] {
+        let outcome = authorizer.handle_event(&event, 1_800_000_000);
+        assert_eq!(outcome.status, 401, "{event}");
+        let error = outcome.error.unwrap();
+        assert_eq!(error.code, "ERR_JWTGATE_TOKEN_MISSING", "{event}");
+        assert!(
+            error.message.contains("ambiguous"),
+            "{event}: {}",
+            error.message
+        );
+    }
+    // Once each, they are read (and then refused as a malformed token, not as missing).
+    for event in [
+        request(
+            r#""queryStringParameters":{"token":"a"},"multiValueQueryStringParameters":{"token":["a"]}"#,
+        ),
+        request(r#""headers":{"Cookie":"session=a; theme=dark"}"#),
+    ] {
+        let outcome = authorizer.handle_event(&event, 1_800_000_000);
+        assert_ne!(
+            outcome.error.unwrap().code,
+            "ERR_JWTGATE_TOKEN_MISSING",
+            "{event}"
+        );
+    }
+}
+
 /// Two tokens in one request (a duplicated member, or header names differing only in case) are
 /// refused: otherwise the authorizer could verify one token while the backend reads the other.
 /// Arrays are not events, even where a derived deserializer would read them by position.

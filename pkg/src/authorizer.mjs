@@ -325,7 +325,7 @@ function readFields(event, carriers) {
   // Members left undefined are dropped by JSON.stringify, as missing ones.
   const { type, version, methodArn, routeArn, authorizationToken, httpMethod, path, rawPath, cookies } = event;
   const fields = { type, version, methodArn, routeArn, authorizationToken, httpMethod, path, rawPath, cookies };
-  const { headers, multiValueHeaders: multi, queryStringParameters: query, requestContext: context } = event;
+  const { headers, multiValueHeaders: multi, queryStringParameters: query, multiValueQueryStringParameters: multiQuery, requestContext: context } = event;
   if (headers !== undefined) {
     fields.headers = isObject(headers) ? carrierHeaders(headers, carriers) : headers;
   }
@@ -334,6 +334,10 @@ function readFields(event, carriers) {
   }
   if (carriers.query !== undefined && query !== undefined) {
     fields.queryStringParameters = isObject(query) ? pick(query, [carriers.query]) : query;
+  }
+  // The token parameter's values, for Rust to refuse a repeated one (ambiguous).
+  if (carriers.query !== undefined && multiQuery !== undefined) {
+    fields.multiValueQueryStringParameters = isObject(multiQuery) ? pick(multiQuery, [carriers.query]) : multiQuery;
   }
   if (isObject(context)) {
     const { stage, routeKey, eventType, connectionId, http } = context;
@@ -441,9 +445,23 @@ function ambiguousTokenHeaders(multi, carriers) {
   return values > 1 ? found : {};
 }
 
-/** Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. */
+/**
+ * Headers (or query parameters) from a plain object, a `Headers`/`URLSearchParams` or pairs. A
+ * name given more than once keeps all its values, as a list: a repeated token carrier is then
+ * refused as ambiguous, not read at one of its values (the backend might read another).
+ */
 function plainHeaders(headers) {
-  if (headers && typeof headers.entries === 'function' && !Array.isArray(headers)) return Object.fromEntries(headers.entries());
-  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  if (headers && typeof headers.entries === 'function' && !Array.isArray(headers)) return fromPairs(headers.entries());
+  if (Array.isArray(headers)) return fromPairs(headers);
   return headers ?? {};
+}
+
+function fromPairs(pairs) {
+  const out = Object.create(null); // a `__proto__` name is a name like any other
+  for (const [name, value] of pairs) {
+    if (!Object.hasOwn(out, name)) out[name] = value;
+    else if (Array.isArray(out[name])) out[name].push(value);
+    else out[name] = [out[name], value];
+  }
+  return out;
 }

@@ -129,6 +129,8 @@ pub(crate) struct RawEvent<'a> {
     #[serde(borrow)]
     query_string_parameters: Option<Fields<'a>>,
     #[serde(borrow)]
+    multi_value_query_string_parameters: Option<Fields<'a>>,
+    #[serde(borrow)]
     cookies: Option<Vec<Text<'a>>>,
     #[serde(default, borrow, deserialize_with = "json::optional_object")]
     request_context: Option<RawContext<'a>>,
@@ -204,6 +206,17 @@ impl<'a> Fields<'a> {
             Field::Text(text) if k == name => Some(&**text),
             _ => None,
         })
+    }
+
+    /// How many values a list under `name` (compared exactly) holds; 0 for none or no list.
+    fn list_len(&self, name: &str) -> usize {
+        self.0
+            .iter()
+            .find_map(|(k, v)| match v {
+                Field::List(len) if k == name => Some(*len),
+                _ => None,
+            })
+            .unwrap_or(0)
     }
 }
 
@@ -422,6 +435,7 @@ pub(crate) struct Carriers<'a> {
     pub headers: Option<&'a Fields<'a>>,
     pub multi_value_headers: Option<&'a Fields<'a>>,
     pub query: Option<&'a Fields<'a>>,
+    pub multi_value_query: Option<&'a Fields<'a>>,
     pub cookies: Option<&'a [Text<'a>]>,
 }
 
@@ -431,6 +445,7 @@ impl<'a> Carriers<'a> {
             headers: event.headers.as_ref(),
             multi_value_headers: event.multi_value_headers.as_ref(),
             query: event.query_string_parameters.as_ref(),
+            multi_value_query: event.multi_value_query_string_parameters.as_ref(),
             cookies: event.cookies.as_deref(),
         }
     }
@@ -463,21 +478,35 @@ pub(crate) fn token_from_request(
             Ok(None) => {}
         }
     }
+    // A parameter or cookie given twice is as ambiguous as a header: the backend might read the
+    // value that was not checked.
     if let Some(name) = &source.query {
+        let values = [carriers.multi_value_query, carriers.query]
+            .into_iter()
+            .flatten()
+            .map(|q| q.list_len(name))
+            .max()
+            .unwrap_or(0);
+        if values > 1 {
+            return Err(format!("{values} {name} query parameters: ambiguous"));
+        }
         if let Some(value) = carriers.query.and_then(|q| q.text(name)) {
             return bearer(value);
         }
     }
     if let Some(name) = &source.cookie {
-        if let Some(value) = cookie(carriers, name) {
-            return bearer(value);
+        match cookie(carriers, name) {
+            Err(count) => return Err(format!("{count} {name} cookies: ambiguous")),
+            Ok(Some(value)) => return bearer(value),
+            Ok(None) => {}
         }
     }
     Err("no token in the identity source".into())
 }
 
-/// A cookie from the 2.0 `cookies` array or a `Cookie` header.
-fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Option<&'a str> {
+/// A cookie from the 2.0 `cookies` array or a `Cookie` header; `Err` with how many there are
+/// when several.
+fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, usize> {
     let from_array = carriers.cookies.into_iter().flatten().map(|c| &**c);
     let from_header = carriers
         .headers
@@ -488,11 +517,16 @@ fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Option<&'a str> {
             _ => None,
         })
         .flat_map(|h| h.split(';'));
-    from_array
+    let mut found = from_array
         .chain(from_header)
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| v);
+    let first = found.next();
+    match found.count() {
+        0 => Ok(first),
+        more => Err(more + 1),
+    }
 }
 
 /// The token of an `Authorization`-style value: `Bearer <token>` (scheme in any case, any

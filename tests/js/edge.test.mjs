@@ -110,9 +110,20 @@ describe('with Node Request/Response', () => {
   });
 
   test('token from a configured cookie', async () => {
-    const cookieGuard = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, tokenCookie: 'session', log: false });
+    const cookieGuard = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, tokenCookie: 'session', realm: 'orders', log: false });
     const auth = await cookieGuard(new Request('https://api.example/orders', { headers: { cookie: `theme=dark; session=${tokens.valid}` } }));
     assert.equal(auth.ok, true);
+    // Given twice, it is ambiguous (a backend might read the other one): refused as no token.
+    const twice = await cookieGuard(new Request('https://api.example/orders', { headers: { cookie: `session=${tokens.forged}; session=${tokens.valid}` } }));
+    await assertRefused(twice.response, 401, undefined, tokens.valid);
+  });
+
+  test('a token query parameter given twice is refused as no token', async () => {
+    const queryGuard = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, tokenQuery: 'access_token', realm: 'orders', log: false });
+    const url = (query) => `https://api.example/orders?${query}`;
+    assert.equal((await queryGuard(new Request(url(`access_token=${tokens.valid}`)))).ok, true);
+    const twice = await queryGuard(new Request(url(`access_token=${tokens.forged}&access_token=${tokens.valid}`)));
+    await assertRefused(twice.response, 401, undefined, tokens.valid);
   });
 
   test('keys from a jwksUri are fetched once and shared across requests', async () => {

@@ -493,6 +493,16 @@ describe('WebSocket $connect', () => {
     await rejectsUnauthorized(handler(connectEvent({ query: tokens.alice })), 'token only in an unconfigured query parameter');
   });
 
+  test('a token parameter given twice is refused (401), as object and as JSON text', async () => {
+    const handler = createLambdaAuthorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy, tokenQuery: 'token', log: false });
+    const twice = connectEvent({ query: tokens.alice });
+    twice.multiValueQueryStringParameters.token = [tokens.bob, tokens.alice];
+    await rejectsUnauthorized(handler(twice), 'token=bob&token=alice');
+    const outcome = await handler.authorizer.handleEvent(JSON.stringify(twice));
+    assert.equal(outcome.status, 401);
+    assert.match(outcome.error.message, /ambiguous/);
+  });
+
   test('Policy.decide takes a route key as the method, in its own case', () => {
     const decide = (claims) => new Policy(policy).decide({ method: '$connect', claims }).decision;
     assert.equal(decide({ scope: 'api:call' }).allowed, true);
