@@ -132,19 +132,22 @@ fn brief_outcomes_decide_as_full_ones() {
 }
 
 /// A REST REQUEST event names the request twice: by `path` (which keeps a custom domain's base
-/// path) and by `methodArn` (which API Gateway checks the answer against, without it). Allowed
-/// only when the policy allows both; the answer never grants the ARN on the path's behalf.
+/// path) and by `methodArn` (which API Gateway checks the answer against, without it). Under a
+/// base path it is decided by the ARN's path; when the two differ otherwise, it is allowed only
+/// if the policy allows both. The answer never grants the ARN on the path's behalf.
 #[test]
-fn a_request_named_differently_by_path_and_arn_is_allowed_only_under_both() {
-    let policy = json!({
+fn a_request_named_differently_by_path_and_arn_is_decided_by_the_arn() {
+    let all_but_admin = json!({
         "rules": [
             { "id": "all", "effect": "allow", "routes": ["* /**"] },
             { "id": "admin", "effect": "deny", "routes": ["* /admin/**"] },
         ],
     });
-    let authorizer = authorizer(Some(&policy), None);
+    let users_only =
+        json!({ "rules": [{ "id": "users", "effect": "allow", "routes": ["GET /users"] }] });
     let claims = json!({ "sub": "u1" });
-    let request = |path: &str, arn_path: &str| {
+    let request = |policy: &Value, path: &str, arn_path: &str| {
+        let authorizer = authorizer(Some(policy), None);
         let mut event: Value = serde_json::from_str(&event(&claims, "GET", arn_path)).unwrap();
         let token = event["authorizationToken"].take();
         event["authorizationToken"] = Value::Null;
@@ -188,15 +191,17 @@ fn a_request_named_differently_by_path_and_arn_is_allowed_only_under_both() {
         };
         any("Allow") && !any("Deny")
     };
-    // Behind a base path `v1`: the path is allowed, the ARN is not.
-    let outcome = request("/v1/admin/users", "/admin/users");
+    // Behind a base path `v1`: decided by the ARN's path, denied.
+    let outcome = request(&all_but_admin, "/v1/admin/users", "/admin/users");
     assert_eq!(outcome["status"], 403, "{outcome}");
     assert!(!permits(&outcome, &arn("/admin/users")), "{outcome}");
-    // The other way round.
-    let outcome = request("/admin/users", "/v1/admin/users");
-    assert_eq!(outcome["status"], 403, "{outcome}");
-    // Both allowed: allowed, and the ARN with it.
-    let outcome = request("/v1/users", "/users");
+    assert_eq!(outcome["route"], "GET /admin/users");
+    // And allowed by a policy written for the API's routes, not the domain's.
+    let outcome = request(&users_only, "/v1/users", "/users");
     assert_eq!(outcome["status"], 200, "{outcome}");
     assert!(permits(&outcome, &arn("/users")), "{outcome}");
+    // Named differently otherwise: the path allowed, the ARN not: denied.
+    let outcome = request(&all_but_admin, "/users/admin", "/admin/users");
+    assert_eq!(outcome["status"], 403, "{outcome}");
+    assert!(!permits(&outcome, &arn("/admin/users")), "{outcome}");
 }

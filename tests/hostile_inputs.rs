@@ -188,6 +188,10 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
             r#""queryStringParameters":{"token":"a"},"multiValueQueryStringParameters":{"token":["a"]}"#,
         ),
         request(r#""headers":{"Cookie":"session=a; theme=dark"}"#),
+        // An emulator's 2.0 event with cookies both in the array and in a header: the array.
+        format!(
+            r#"{{"version":"2.0","type":"REQUEST","routeArn":"{arn}","rawPath":"/x","cookies":["session=a"],"headers":{{"cookie":"session=a"}},"requestContext":{{"http":{{"method":"GET"}}}}}}"#
+        ),
     ] {
         let outcome = authorizer.handle_event(&event, 1_800_000_000);
         assert_ne!(

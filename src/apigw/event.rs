@@ -365,14 +365,20 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
             token: Err(String::new()),
             arn: arn(&event.method_arn)?,
         },
-        Shape::RestRequest | Shape::HttpV1 => Request {
-            shape,
-            method: event.http_method.as_deref().map(str::to_ascii_uppercase),
-            path: event.path.as_deref().map(str::to_owned),
-            route_key: None,
-            token: Err(String::new()),
-            arn: arn(&event.method_arn)?,
-        },
+        Shape::RestRequest | Shape::HttpV1 => {
+            let arn = arn(&event.method_arn)?;
+            Request {
+                shape,
+                method: event.http_method.as_deref().map(str::to_ascii_uppercase),
+                path: event
+                    .path
+                    .as_deref()
+                    .map(|path| decided_path(path, arn.as_ref())),
+                route_key: None,
+                token: Err(String::new()),
+                arn,
+            }
+        }
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
     if shape != Shape::RestToken {
@@ -409,6 +415,24 @@ fn detect(event: &RawEvent<'_>) -> Result<Shape, Error> {
 }
 
 /// HTTP API paths carry the stage name unless the stage is `$default`.
+/// The path a REST or HTTP API 1.0 request is decided on: its `methodArn`'s path when the
+/// event's `path` is that path under a prefix (a custom domain's base path, `/v1/pets` for
+/// `…/GET/pets`; an HTTP API's stage): API Gateway checks the answer against the ARN, and the
+/// prefix is the operator's choice, not the client's. Otherwise the event's own path, and
+/// [`Request::arn_target`] must be allowed too.
+fn decided_path(path: &str, arn: Option<&MethodArn>) -> String {
+    let under_prefix = |arn: &MethodArn| {
+        arn.path.starts_with('/')
+            && path
+                .strip_suffix(arn.path.as_str())
+                .is_some_and(|prefix| prefix.starts_with('/'))
+    };
+    match arn {
+        Some(arn) if under_prefix(arn) => arn.path.clone(),
+        _ => path.to_owned(),
+    }
+}
+
 fn strip_stage(path: &str, stage: Option<&str>) -> String {
     match stage {
         Some(stage) if stage != "$default" => path
@@ -508,8 +532,11 @@ pub(crate) fn token_from_request(
 /// when several.
 fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, usize> {
     let from_array = carriers.cookies.into_iter().flatten().map(|c| &**c);
+    // An HTTP API 2.0 event moves cookies out of the headers into the array; a local emulator
+    // may leave them in both, which must not count each cookie twice.
     let from_header = carriers
         .headers
+        .filter(|_| carriers.cookies.is_none())
         .into_iter()
         .flat_map(|h| h.all_ci("cookie"))
         .filter_map(|field| match field {

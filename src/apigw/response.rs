@@ -271,14 +271,20 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
 }
 
 /// Whether a claim's text, pinned to a parameter, can be written into an IAM resource as
-/// exactly the paths the parameter then matches: not empty, no IAM wildcard (`*`, `?`) or policy
-/// variable (`${…}`), and no `/` where the parameter is one segment (a greedy `{name+}` spans
-/// several).
+/// exactly the paths the parameter then matches: one segment (a greedy `{name+}`: one or more,
+/// joined by `/`), each a segment a request path can have (not empty, `.` or `..`), and no IAM
+/// wildcard (`*`, `?`) or policy variable (`${…}`) anywhere.
 fn is_writable_pin(text: &str, greedy: bool) -> bool {
-    !text.is_empty()
-        && !text.contains(['*', '?'])
-        && !text.contains("${")
-        && (greedy || !text.contains('/'))
+    let literal = |segment: &str| {
+        !matches!(segment, "" | "." | "..")
+            && !segment.contains(['*', '?'])
+            && !segment.contains("${")
+    };
+    if greedy {
+        text.split('/').all(literal)
+    } else {
+        !text.contains('/') && literal(text)
+    }
 }
 
 /// What [`resource_of`] does with a pinned parameter whose text is not [`is_writable_pin`].
@@ -695,6 +701,10 @@ mod tests {
             serde_json::json!({ "blocked": "a*", "hidden": "x?" }),
             serde_json::json!({ "blocked": "", "hidden": "a/b" }),
             serde_json::json!({ "home": "${aws:username}", "hidden": "${x}" }),
+            serde_json::json!({ "home": "u1/", "hidden": "." }),
+            serde_json::json!({ "home": "u1//docs", "hidden": ".." }),
+            serde_json::json!({ "home": "/u1", "blocked": "a/./b" }),
+            serde_json::json!({ "home": "x/../admin", "blocked": "a/" }),
         ];
         let requests = [
             "/files/u1",
@@ -712,6 +722,8 @@ mod tests {
             "/docs/x/",
             "/shared/a/b/",
             "/files/u1/",
+            "/files/admin",
+            "/shared/a/",
         ];
         for claims in &principals {
             let claims = claims.as_object().unwrap();
@@ -750,6 +762,12 @@ mod tests {
                 }
             }
         }
+        // Texts no request path's parameter can hold (empty, `.` or `..` segments) are not
+        // written either: the policy never matches them, an IAM resource would.
+        for text in ["u1/", "/u1", "u1//docs", "x/../admin", "a/./b", "..", "."] {
+            assert!(!is_writable_pin(text, true), "{text}");
+        }
+        assert!(is_writable_pin("u1/docs", true) && !is_writable_pin("u1/docs", false));
         // The greedy pin is written exactly: the answer is shared, and still exact.
         let claims = serde_json::json!({ "home": "u1/docs" });
         let arn = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET/files/u1/docs").unwrap();
@@ -884,7 +902,11 @@ mod tests {
         assert!(!wild.permits("/GET/a/x/y/b"));
         // Nor by a path IAM could read a policy variable in.
         let variable = agree_with_current(prefix, &base, &["/GET/a/${x}/b".to_owned()], true);
-        assert!(!variable.document().contains("${"), "{}", variable.document());
+        assert!(
+            !variable.document().contains("${"),
+            "{}",
+            variable.document()
+        );
     }
 
     #[test]
