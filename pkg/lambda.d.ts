@@ -39,6 +39,7 @@ export interface IssuerOptions extends Omit<VerifierOptions, 'keys' | 'currentDa
   /** Key sources: give one; `issuer` alone means OIDC discovery. */
   keys?: KeySet;
   jwks?: JWKS | string;
+  /** https (plain http only to localhost, 127.0.0.1 or [::1]); symmetric keys in the fetched set are skipped. */
   jwksUri?: string | URL;
   secret?: string | Uint8Array;
 }

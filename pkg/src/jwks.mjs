@@ -191,6 +191,12 @@ export class RemoteKeySet {
       controller.abort(); // the body is not wanted: free the connection
       throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} failed: HTTP ${response.status}`);
     }
+    // `fetch` follows redirects: keys redirected to plain http are as unsafe as keys asked for
+    // there. (A Response built by an injected `fetch` may have no URL.)
+    if (response.url && !isUrl(response.url)) {
+      controller.abort();
+      throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected to ${response.url}: keys are fetched over https only`);
+    }
     const text = await readText(response, this.#limits.maxBytes, url, controller);
     return { text, headers: response.headers };
   }

@@ -130,6 +130,12 @@ describe('discovery', () => {
     await rejectsWith(rks.getKeySet(), 'ERR_JWKS_INVALID', 'https URL');
   });
 
+  test('keys redirected to plain http are refused', async () => {
+    const redirected = async () => Object.defineProperty(new Response(jwks('k1')), 'url', { value: 'http://keys.example/jwks' });
+    const rks = new RemoteKeySet({ jwksUri: 'https://idp.example/jwks', fetch: redirected });
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
+  });
+
   test('options: exactly one of jwksUri and issuer, valid URLs', () => {
     for (const options of [{}, { jwksUri: 'https://a.example/k', issuer: 'https://a.example' }, { jwksUri: 'not a url' }]) {
       assert.throws(() => new RemoteKeySet(options), { code: 'ERR_JWTGATE_INVALID_OPTIONS' });
