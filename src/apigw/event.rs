@@ -76,12 +76,12 @@ impl Request {
         }
     }
 
-    /// The request as its `methodArn` names it (REST and HTTP API 1.0: the path from the stage
-    /// on, without a custom domain's base path): what API Gateway checks the answer against.
-    /// Not for an HTTP API 2.0 `routeArn`: AWS's own example event names another method and
-    /// path there than the request's, and no real capture settles what it holds.
+    /// The request as a REST API's `methodArn` names it (the path from the stage on, without a
+    /// custom domain's base path): what API Gateway checks the answer against. Not for HTTP
+    /// APIs: AWS's own example events name another method and path in `routeArn` (2.0) than the
+    /// request's, and no real capture settles what either ARN holds for a catch-all route.
     pub(crate) fn arn_target(&self) -> Option<Target<'_>> {
-        if self.shape == Shape::HttpV2 {
+        if matches!(self.shape, Shape::HttpV1 | Shape::HttpV2) {
             return None;
         }
         let arn = self.arn.as_ref()?;
@@ -419,7 +419,7 @@ fn detect(event: &RawEvent<'_>) -> Result<Shape, Error> {
 /// event's `path` is that path under a prefix (a custom domain's base path, `/v1/pets` for
 /// `…/GET/pets`; an HTTP API's stage): API Gateway checks the answer against the ARN, and the
 /// prefix is the operator's choice, not the client's. Otherwise the event's own path, and
-/// [`Request::arn_target`] must be allowed too.
+/// (for a REST API) [`Request::arn_target`] must be allowed too.
 fn decided_path(path: &str, arn: Option<&MethodArn>) -> String {
     let under_prefix = |arn: &MethodArn| {
         arn.path.starts_with('/')
