@@ -275,16 +275,18 @@ fn grants(policy: &Policy, probes: &[(String, String)], inputs: &GrantInputs) ->
 /// joined by `/`), each a segment a request path can have (not empty, `.` or `..`), and no IAM
 /// wildcard (`*`, `?`) or policy variable (`${…}`) anywhere.
 fn is_writable_pin(text: &str, greedy: bool) -> bool {
-    let literal = |segment: &str| {
-        !matches!(segment, "" | "." | "..")
-            && !segment.contains(['*', '?'])
-            && !segment.contains("${")
-    };
+    let literal = |segment: &str| !matches!(segment, "" | "." | "..") && is_iam_literal(segment);
     if greedy {
         text.split('/').all(literal)
     } else {
         !text.contains('/') && literal(text)
     }
+}
+
+/// Whether IAM reads `text` in a `Resource` as itself: no wildcard (`*`, `?`) and no policy
+/// variable (`${…}`).
+fn is_iam_literal(text: &str) -> bool {
+    !text.contains(['*', '?']) && !text.contains("${")
 }
 
 /// What [`resource_of`] does with a pinned parameter whose text is not [`is_writable_pin`].
@@ -311,7 +313,7 @@ fn agree_with_current(
         let mut patterns = Patterns::under(prefix);
         patterns.allow = current
             .iter()
-            .filter(|c| !c.contains(['*', '?']) && !c.contains("${"))
+            .filter(|c| is_iam_literal(c))
             .cloned()
             .collect();
         Arc::new(Grants::new(prefix, patterns))
