@@ -595,6 +595,37 @@ describe('token extraction', () => {
     assert.deepEqual(await statuses(variants), [401, 401]);
   });
 
+  test('an event object is decided as its JSON text is, over generated token carriers', async () => {
+    // The handler sends Rust only the members that can matter (readFields); this checks that
+    // leaving the others out never changes a decision, so the JS and Rust rules cannot drift.
+    const authorizer = new Authorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy, tokenQuery: 'token', tokenCookie: 'session', log: false });
+    let seed = 7;
+    // A fixed LCG (reproducible); its low bits cycle quickly, so the high ones are used.
+    const random = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor(seed / 2 ** 16) % n; };
+    const pick = (list) => list[random(list.length)];
+    // Mostly a valid token, so that what decides is how many there are.
+    const values = [`Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.bob}`, tokens.alice, 'Basic YTpi', '', 7, null];
+    const seen = new Set();
+    for (let i = 0; i < 600; i++) {
+      const event = base();
+      for (const name of ['Authorization', 'authorization', 'AUTHORIZATION', 'Cookie', 'cookie']) {
+        const value = name.toLowerCase() === 'cookie' ? `session=${tokens.alice}` : pick(values);
+        if (random(4) === 0) event.headers[name] = value;
+        if (random(3) === 0) event.multiValueHeaders[name] = random(6) === 0 ? value : Array.from({ length: pick([0, 1, 1, 1, 2]) }, () => pick(values));
+      }
+      if (random(2) === 0) {
+        event.queryStringParameters = { token: tokens.alice, other: 'x' };
+        event.multiValueQueryStringParameters = { token: Array.from({ length: 1 + random(2) }, () => tokens.alice), other: ['x'] };
+      }
+      const fromObject = await authorizer.handleEvent(event);
+      const fromText = await authorizer.handleEvent(JSON.stringify(event));
+      assert.equal(fromObject.status, fromText.status, JSON.stringify({ headers: event.headers, multi: event.multiValueHeaders, query: event.multiValueQueryStringParameters }));
+      assert.equal(fromObject.error?.code, fromText.error?.code);
+      seen.add(fromText.status);
+    }
+    assert.ok(seen.has(200) && seen.has(401), [...seen].join());
+  });
+
   test('tokenCookie: from the Cookie header (REST) and the cookies array (HTTP API 2.0)', async () => {
     const handler = make({ tokenCookie: 'session' });
     await ok(handler, withHeader('Cookie', `theme=dark; session=${tokens.alice}; lang=en`));
