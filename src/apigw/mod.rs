@@ -362,10 +362,15 @@ impl Authorizer {
                 // API Gateway checks the answer against the ARN, named from the request without
                 // a custom domain's base path, which the event's path keeps: allowed only if
                 // allowed under both names (the answer must not grant what the policy denies).
-                match request.arn_target().filter(|arn| *arn != target) {
-                    Some(arn) if decision.allowed => Some(decide(policy, arn))
-                        .filter(|under_arn| !under_arn.allowed)
-                        .unwrap_or(decision),
+                match request.arn_target() {
+                    Some(arn) if decision.allowed && arn != target => {
+                        let under_arn = decide(policy, arn);
+                        if under_arn.allowed {
+                            decision
+                        } else {
+                            under_arn
+                        }
+                    }
                     _ => decision,
                 }
             }
