@@ -168,6 +168,13 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
             r#""queryStringParameters":{"token":"b"},"multiValueQueryStringParameters":{"token":["a","b"]}"#,
         ),
         request(r#""headers":{"Cookie":"session=a; theme=dark; session=b"}"#),
+        // Two `Cookie` headers: a REST event's `headers` keeps one, `multiValueHeaders` both.
+        request(
+            r#""headers":{"Cookie":"session=b"},"multiValueHeaders":{"Cookie":["session=a","session=b"]}"#,
+        ),
+        request(
+            r#""headers":{"cookie":"session=b"},"multiValueHeaders":{"cookie":["session=a"],"Cookie":["theme=dark; session=b"]}"#,
+        ),
         format!(
             r#"{{"version":"2.0","type":"REQUEST","routeArn":"{arn}","rawPath":"/x","cookies":["session=a","session=b"],"requestContext":{{"http":{{"method":"GET"}}}}}}"#
         ),
@@ -188,6 +195,9 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
             r#""queryStringParameters":{"token":"a"},"multiValueQueryStringParameters":{"token":["a"]}"#,
         ),
         request(r#""headers":{"Cookie":"session=a; theme=dark"}"#),
+        request(
+            r#""headers":{"Cookie":"theme=dark"},"multiValueHeaders":{"Cookie":["session=a","theme=dark"]}"#,
+        ),
         // An emulator's 2.0 event with cookies both in the array and in a header: the array.
         format!(
             r#"{{"version":"2.0","type":"REQUEST","routeArn":"{arn}","rawPath":"/x","cookies":["session=a"],"headers":{{"cookie":"session=a"}},"requestContext":{{"http":{{"method":"GET"}}}}}}"#

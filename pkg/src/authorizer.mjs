@@ -330,7 +330,7 @@ function readFields(event, carriers) {
     fields.headers = isObject(headers) ? carrierHeaders(headers, carriers) : headers;
   }
   if (multi !== undefined) {
-    fields.multiValueHeaders = isObject(multi) ? ambiguousTokenHeaders(multi, carriers) : multi;
+    fields.multiValueHeaders = isObject(multi) ? multiValueCarriers(multi, carriers) : multi;
   }
   if (carriers.query !== undefined && query !== undefined) {
     fields.queryStringParameters = isObject(query) ? pick(query, [carriers.query]) : query;
@@ -427,13 +427,15 @@ function carrierHeaders(headers, { headers: names, lengths }) {
 }
 
 /**
- * The multi-value carrier entries (every case variant) when Rust may find the token header
- * ambiguous, else none. Rust adds up the values of all variants (`token_from_request` in
- * src/apigw/event.rs): two variants of one value each are as ambiguous as one of two values.
- * Below two values the map cannot change the decision, and leaving it out spares sending the
- * token a second time.
+ * The multi-value carrier entries Rust reads (`token_from_request` in src/apigw/event.rs):
+ * - the token header's (every case variant) when Rust may find it ambiguous. Rust adds up the
+ *   values of all variants: two variants of one value each are as ambiguous as one of two
+ *   values. Below two values they cannot change the decision, and leaving them out spares
+ *   sending the token a second time;
+ * - the `Cookie` headers' (when a token cookie is configured), always: Rust reads cookies from
+ *   there when present, since `headers` keeps only one of several `Cookie` headers.
  */
-function ambiguousTokenHeaders(multi, carriers) {
+function multiValueCarriers(multi, carriers) {
   const found = carrierHeaders(multi, carriers);
   let values = 0;
   for (const name of Object.keys(found)) {
@@ -442,7 +444,10 @@ function ambiguousTokenHeaders(multi, carriers) {
     // Anything but a list is kept, for Rust to read as it would in the event's text.
     values += Array.isArray(value) ? value.length : Infinity;
   }
-  return values > 1 ? found : {};
+  if (values < 2 && carriers.token !== 'cookie') {
+    for (const name of Object.keys(found)) if (name.toLowerCase() === carriers.token) delete found[name];
+  }
+  return found;
 }
 
 /**

@@ -175,8 +175,8 @@ pub struct Fields<'a>(Vec<(Cow<'a, str>, Field<'a>)>);
 pub enum Field<'a> {
     /// A string.
     Text(Cow<'a, str>),
-    /// A list (of a multi-value map), by its length: only the count is ever needed.
-    List(usize),
+    /// A list (of a multi-value map): its values, `None` for one that is not a string.
+    List(Vec<Option<Cow<'a, str>>>),
     /// Anything else.
     Other,
 }
@@ -213,7 +213,7 @@ impl<'a> Fields<'a> {
         self.0
             .iter()
             .find_map(|(k, v)| match v {
-                Field::List(len) if k == name => Some(*len),
+                Field::List(values) if k == name => Some(values.len()),
                 _ => None,
             })
             .unwrap_or(0)
@@ -267,11 +267,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
                 Ok(Field::Text(Cow::Owned(v)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut len = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    len += 1;
+                let mut values = Vec::new();
+                while let Some(value) = seq.next_element::<Field<'de>>()? {
+                    values.push(match value {
+                        Field::Text(text) => Some(text),
+                        Field::List(_) | Field::Other => None,
+                    });
                 }
-                Ok(Field::List(len))
+                Ok(Field::List(values))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 IgnoredAny.visit_map(map).map(|_| Field::Other)
@@ -486,7 +489,7 @@ pub(crate) fn token_from_request(
         let values: usize = multi
             .all_ci(&source.header)
             .map(|field| match field {
-                Field::List(len) => *len,
+                Field::List(values) => values.len(),
                 _ => 0,
             })
             .sum();
@@ -528,24 +531,10 @@ pub(crate) fn token_from_request(
     Err("no token in the identity source".into())
 }
 
-/// A cookie from the 2.0 `cookies` array or a `Cookie` header; `Err` with how many there are
+/// A cookie from the 2.0 `cookies` array or the `Cookie` headers; `Err` with how many there are
 /// when several.
 fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, usize> {
-    let from_array = carriers.cookies.into_iter().flatten().map(|c| &**c);
-    // An HTTP API 2.0 event moves cookies out of the headers into the array; a local emulator
-    // may leave them in both, which must not count each cookie twice.
-    let from_header = carriers
-        .headers
-        .filter(|_| carriers.cookies.is_none())
-        .into_iter()
-        .flat_map(|h| h.all_ci("cookie"))
-        .filter_map(|field| match field {
-            Field::Text(header) => Some(&**header),
-            _ => None,
-        })
-        .flat_map(|h| h.split(';'));
-    let mut found = from_array
-        .chain(from_header)
+    let mut found = cookie_pairs(carriers)
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(k, _)| *k == name)
         .map(|(_, v)| v);
@@ -554,6 +543,43 @@ fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, usi
         0 => Ok(first),
         more => Err(more + 1),
     }
+}
+
+/// Every `name=value` pair of a request's cookies, from one place only: the same cookies may be
+/// in several, and must not be counted twice.
+/// - An HTTP API 2.0 event moves cookies out of the headers into the `cookies` array (a local
+///   emulator may leave them in both).
+/// - A REST event's `headers` keep one of several `Cookie` headers; `multiValueHeaders` keeps
+///   them all, so a token cookie in a `Cookie` header that `headers` dropped is still counted.
+fn cookie_pairs<'a>(carriers: Carriers<'a>) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+    if let Some(array) = carriers.cookies {
+        return Box::new(array.iter().map(|c| &**c));
+    }
+    let multi = carriers
+        .multi_value_headers
+        .filter(|multi| multi.all_ci("cookie").next().is_some());
+    let headers: Box<dyn Iterator<Item = &'a str>> = match multi {
+        Some(multi) => Box::new(
+            multi
+                .all_ci("cookie")
+                .filter_map(|field| match field {
+                    Field::List(values) => Some(values.iter().flatten().map(|v| &**v)),
+                    _ => None,
+                })
+                .flatten(),
+        ),
+        None => Box::new(
+            carriers
+                .headers
+                .into_iter()
+                .flat_map(|h| h.all_ci("cookie"))
+                .filter_map(|field| match field {
+                    Field::Text(header) => Some(&**header),
+                    _ => None,
+                }),
+        ),
+    };
+    Box::new(headers.flat_map(|h| h.split(';')))
 }
 
 /// The token of an `Authorization`-style value: `Bearer <token>` (scheme in any case, any

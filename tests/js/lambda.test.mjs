@@ -604,12 +604,14 @@ describe('token extraction', () => {
     const random = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor(seed / 2 ** 16) % n; };
     const pick = (list) => list[random(list.length)];
     // Mostly a valid token, so that what decides is how many there are.
-    const values = [`Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.bob}`, tokens.alice, 'Basic YTpi', '', 7, null];
+    const headerValues = [`Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.alice}`, `Bearer ${tokens.bob}`, tokens.alice, 'Basic YTpi', '', 7, null];
+    const cookieValues = [`session=${tokens.alice}`, `session=${tokens.alice}`, `theme=dark; session=${tokens.alice}`, 'theme=dark', `session=${tokens.bob}`, 7];
     const seen = new Set();
     for (let i = 0; i < 600; i++) {
       const event = base();
       for (const name of ['Authorization', 'authorization', 'AUTHORIZATION', 'Cookie', 'cookie']) {
-        const value = name.toLowerCase() === 'cookie' ? `session=${tokens.alice}` : pick(values);
+        const values = name.toLowerCase() === 'cookie' ? cookieValues : headerValues;
+        const value = pick(values);
         if (random(4) === 0) event.headers[name] = value;
         if (random(3) === 0) event.multiValueHeaders[name] = random(6) === 0 ? value : Array.from({ length: pick([0, 1, 1, 1, 2]) }, () => pick(values));
       }
@@ -632,6 +634,13 @@ describe('token extraction', () => {
     await ok(handler, withHeader('cookie', `session=${tokens.alice}`));
     await rejectsUnauthorized(handler(withHeader('Cookie', `theme=dark; Session=${tokens.alice}`)), 'cookie names are case-sensitive');
     await rejectsUnauthorized(handler(withHeader('Cookie', `session=${tokens.expired}`)), 'expired token in the cookie');
+    // Two Cookie headers: API Gateway keeps one in `headers` and both in `multiValueHeaders`.
+    // The backend may read the other token, so the request is refused.
+    const twoCookieHeaders = withHeader('Cookie', `session=${tokens.alice}`);
+    twoCookieHeaders.multiValueHeaders.Cookie = [`session=${tokens.expired}`, `session=${tokens.alice}`];
+    await rejectsUnauthorized(handler(twoCookieHeaders), 'a token cookie in each of two Cookie headers');
+    twoCookieHeaders.multiValueHeaders.Cookie = ['theme=dark', `session=${tokens.alice}`];
+    await ok(handler, twoCookieHeaders);
 
     const v2 = load('aws-lambda-go/apigw-v2-custom-authorizer-v2-request.json');
     v2.cookies = ['cookie1', `session=${tokens.alice}`, 'cookie2'];
