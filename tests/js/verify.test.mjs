@@ -318,6 +318,48 @@ describe('verified-token cache', () => {
     }
   });
 
+  test('random claims, options and times: a hit is accepted exactly when a fresh verification is', async () => {
+    // The cache's validity restates Rust's time checks in JS (validity in pkg/src/api.mjs);
+    // this keeps the two from drifting where it matters: a hit that a fresh verification would
+    // refuse (a stricter cache only misses, and Rust then decides). Values on a quarter-second
+    // grid around the bounds.
+    const keys = KeySet.fromJwks(fixtures.HS256.jwks);
+    let seed = 11;
+    const random = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor(seed / 2 ** 16) % n; };
+    const quarter = (from, span) => from + random(span * 4) / 4;
+    const outcome = (verifier, token, s) => {
+      try {
+        return verifier.verify(token, { currentDate: new Date(s * 1000) }).payload.sub;
+      } catch (e) {
+        return e.code;
+      }
+    };
+    let hits = 0;
+    let misses = 0;
+    for (let i = 0; i < 200; i++) {
+      const claims = { ...baseClaims(), iat: quarter(NOW - 4, 8), exp: quarter(NOW - 2, 12) };
+      if (random(3) === 0) delete claims.iat;
+      if (random(2) === 0) claims.nbf = quarter(NOW - 4, 8);
+      const options = {};
+      if (random(2) === 0) options.maxTokenAge = quarter(0, 8);
+      if (random(2) === 0) options.clockTolerance = quarter(0, 2);
+      const token = await sign(fixtures.HS256, { claims });
+      const fresh = new Verifier({ keys, ...standardOptions, ...options });
+      const times = Array.from({ length: 16 }, () => quarter(NOW - 6, 16));
+      const primedAt = times.find((s) => outcome(fresh, token, s) === 'alice');
+      if (primedAt === undefined) continue; // never valid at these times: nothing to cache
+      for (const s of times) {
+        const cached = new Verifier({ keys, ...standardOptions, ...options, cache: true });
+        cached.verify(token, { currentDate: new Date(primedAt * 1000) });
+        const expected = outcome(fresh, token, s);
+        if (expected === 'alice') hits += 1; else misses += 1;
+        assert.equal(outcome(cached, token, s), expected, `${JSON.stringify({ claims, options })} primed at ${primedAt - NOW}, at ${s - NOW}`);
+      }
+    }
+    // Both sides of the bounds were reached, often.
+    assert.ok(hits > 200 && misses > 200, `${hits} accepted, ${misses} refused`);
+  });
+
   test('bad cache options fail at construction', () => {
     assert.throws(() => new Verifier({ keys: KeySet.fromJwks(fixtures.ES256.jwks), cache: { max: 0 } }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'cache' });
   });
