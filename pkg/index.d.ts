@@ -178,7 +178,7 @@ export class Verifier {
   verify<P extends JWTPayload = JWTPayload>(token: string | Uint8Array, options?: { currentDate?: Date }): VerifyResult<P>;
   /**
    * Verifies with the signature checked by WebCrypto where there is no synchronous native crypto
-   * (workerd, browsers, Deno): much faster there than `verify`. In Node, the same as `verify`.
+   * (workerd, browsers): much faster there than `verify`. In Node, the same as `verify`.
    */
   verifyAsync<P extends JWTPayload = JWTPayload>(token: string | Uint8Array, options?: { currentDate?: Date }): Promise<VerifyResult<P>>;
 }

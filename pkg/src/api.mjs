@@ -296,7 +296,7 @@ export class Verifier {
 
   /**
    * Verifies like `verify`, but checks the signature with WebCrypto where the runtime has no
-   * synchronous native crypto (workerd, browsers, Deno): several times faster there than the
+   * synchronous native crypto (workerd, browsers): several times faster there than the
    * portable wasm code. Elsewhere it is `verify`, wrapped in a promise.
    */
   async verifyAsync(token, options) {

@@ -1,5 +1,5 @@
 // Asynchronous signature checks with WebCrypto (`crypto.subtle`), for runtimes without a
-// synchronous native backend (workerd, browsers, Deno): keys are imported once per key set
+// synchronous native backend (workerd, browsers): keys are imported once per key set
 // and algorithm, then reused. The Rust core does everything else, in two passes around this.
 
 const HASH = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };

@@ -1,7 +1,7 @@
 // The attack catalogue, against the built package. Every case runs on BOTH signature backends:
 //  - "native": the Node entry point (pkg/src/node.mjs), whose signatures are checked by OpenSSL;
 //  - "pure": the browser entry point initialised in a worker thread, where the pure-Rust code
-//    verifies (as in workerd, browsers, Deno).
+//    verifies (as in workerd and browsers).
 // Each case asserts the exact error code, that the error is a JwtGateError (never a trap:
 // ERR_JWTGATE_INTERNAL), and that the SAME instance then still verifies a good token.
 // Complements tests/js/verify.test.mjs and tests/verify_failures.rs (which cover the basic

@@ -1,4 +1,4 @@
-// The authorizer where no native backend is installed (browsers, workerd, Deno): signatures are
+// The authorizer where no native backend is installed (browsers, workerd): signatures are
 // checked by WebCrypto between two passes through Rust. Loaded here in Node through the browser
 // entry point (this file's own process has no native backend).
 import { test } from 'node:test';

@@ -1,0 +1,205 @@
+// jwtgate inside real Deno (the `deno` npm package brings its binary): an app with the package
+// linked into node_modules, as `npm install` or `deno install` leaves it. Deno resolves
+// `jwtgate` with the "node" export condition, so it runs the Node entry: signatures are checked
+// by Deno's own implementation of node:crypto, not OpenSSL. Every verdict must equal Node's
+// (and jose's, where jose has an opinion), for valid and hostile tokens alike. The browser entry
+// (`init()` fetching the .wasm, pure-Rust and WebCrypto verification) runs there too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as jose from 'jose';
+import { KeySet, Verifier } from '../../pkg/src/node.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DENO = path.join(ROOT, 'node_modules/.bin/deno');
+const ISSUER = 'https://issuer.example';
+const AUDIENCE = 'api://orders';
+const ALGS = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const FIXTURE = path.join(ROOT, '../shared/fixtures/apigw/powertools-lambda-typescript/apigw-rest_authorizer-request.json');
+
+// Runs in Deno: every case through `verify` and `verifyAsync` of the entry named on the command
+// line, then (Node entry) the edge guard and the Lambda handler. Prints one JSON document.
+const APP = `
+const [entry, casesFile] = Deno.args;
+const { KeySet, Verifier, init } = await import(entry === 'browser' ? '${pathToUrl(path.join(ROOT, 'pkg/src/browser.mjs'))}' : 'jwtgate');
+await init();
+const { keys, cases, now, fixture } = JSON.parse(await Deno.readTextFile(casesFile));
+const outcome = async (run) => {
+  try { return (await run()).payload.sub; } catch (e) { return e.code ?? String(e); }
+};
+const verdicts = [];
+for (const c of cases) {
+  const k = keys[c.alg];
+  const keySet = k.secret ? KeySet.fromSecret(Uint8Array.from(atob(k.secret), (ch) => ch.charCodeAt(0)), { alg: c.alg }) : KeySet.fromJwks(k.jwks);
+  const verifier = new Verifier({ keys: keySet, issuer: '${ISSUER}', audience: '${AUDIENCE}', algorithms: [c.alg], currentDate: new Date(now * 1000) });
+  verdicts.push([await outcome(() => verifier.verify(c.token)), await outcome(() => verifier.verifyAsync(c.token))]);
+}
+const result = { verdicts };
+if (entry === 'node') {
+  const { createEdgeGuard } = await import('jwtgate/edge');
+  const { createLambdaAuthorizer } = await import('jwtgate/lambda');
+  const policy = { rules: [{ id: 'read', effect: 'allow', routes: ['GET /orders/*', 'POST /lambda-request'], scopes: { anyOf: ['orders:read'] } }] };
+  const options = { jwks: keys.ES256.jwks, issuer: '${ISSUER}', audience: '${AUDIENCE}', algorithms: ['ES256'], policy, log: false };
+  const guard = createEdgeGuard(options);
+  const valid = cases.find((c) => c.alg === 'ES256' && c.kind === 'valid').token;
+  const ask = async (url, headers) => {
+    const auth = await guard(new Request(url, { headers }));
+    return auth.ok ? { status: 200, sub: auth.payload.sub } : { status: auth.response.status, challenge: auth.response.headers.get('www-authenticate') };
+  };
+  result.edge = [
+    await ask('https://api.example/orders/1', { authorization: 'Bearer ' + valid }),
+    await ask('https://api.example/admin', { authorization: 'Bearer ' + valid }),
+    await ask('https://api.example/orders/1', {}),
+  ];
+  const handler = createLambdaAuthorizer(options);
+  const event = { ...fixture, headers: { ...fixture.headers, Authorization: 'Bearer ' + valid }, multiValueHeaders: { Authorization: ['Bearer ' + valid] } };
+  const answer = await handler(event);
+  result.lambda = { principalId: answer.principalId, effect: answer.policyDocument.Statement[0].Effect };
+  result.refused = await handler({ ...event, headers: {}, multiValueHeaders: {} }).then(() => 'allowed', (e) => e.message);
+}
+console.log(JSON.stringify(result));
+`;
+
+function pathToUrl(file) {
+  return new URL(`file://${file}`).href;
+}
+
+let dir;
+let casesFile;
+let cases;
+const now = Math.floor(Date.now() / 1000);
+
+/** Keys for every algorithm (jose), as JWKS or a base64 secret. */
+async function makeKeys() {
+  const keys = {};
+  for (const alg of ALGS) {
+    if (alg === 'HS256') {
+      const secret = crypto.randomBytes(32);
+      keys[alg] = { secret: secret.toString('base64'), signingKey: secret };
+      continue;
+    }
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true, crv: alg === 'EdDSA' ? 'Ed25519' : undefined });
+    keys[alg] = { jwks: { keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg }] }, signingKey: privateKey };
+  }
+  return keys;
+}
+
+/** Valid and hostile tokens for every algorithm. */
+async function makeCases(keys) {
+  const sign = (alg, claims = {}) => new jose.SignJWT({ sub: 'alice', scope: 'orders:read', iss: ISSUER, aud: AUDIENCE, iat: now - 60, exp: now + 600, ...claims })
+    .setProtectedHeader({ alg, kid: 'k1' }).sign(keys[alg].signingKey);
+  const out = [];
+  for (const alg of ALGS) {
+    const valid = await sign(alg);
+    const [h, p, s] = valid.split('.');
+    const sig = Buffer.from(s, 'base64url');
+    const flipped = Buffer.from(sig);
+    flipped[flipped.length >> 1] ^= 1;
+    out.push(
+      { alg, kind: 'valid', token: valid },
+      { alg, kind: 'signature bit flipped', token: `${h}.${p}.${flipped.toString('base64url')}` },
+      { alg, kind: 'signature truncated', token: `${h}.${p}.${sig.subarray(1).toString('base64url')}` },
+      { alg, kind: 'payload swapped', token: `${h}.${Buffer.from(JSON.stringify({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: now + 600 })).toString('base64url')}.${s}` },
+      { alg, kind: 'expired', token: await sign(alg, { exp: now - 120 }) },
+      { alg, kind: 'other audience', token: await sign(alg, { aud: 'api://other' }) },
+    );
+  }
+  // RFC 7518 §3.5: a PSS salt as long as the hash. A 20-byte salt is a valid RSASSA-PSS
+  // signature, but not a PS256 one.
+  const pss = keys.PS256.signingKey;
+  const input = `${Buffer.from(JSON.stringify({ alg: 'PS256', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, exp: now + 600 })).toString('base64url')}`;
+  const shortSalt = crypto.sign('sha256', Buffer.from(input), { key: crypto.KeyObject.from(pss), padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 });
+  out.push({ alg: 'PS256', kind: 'PSS salt of 20 bytes', token: `${input}.${shortSalt.toString('base64url')}` });
+  // ECDSA in DER, as OpenSSL writes it, instead of JWS's fixed-length r || s.
+  const es = keys.ES256.signingKey;
+  const esInput = input.replace(/^[^.]+/, Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'k1' })).toString('base64url'));
+  const der = crypto.sign('sha256', Buffer.from(esInput), crypto.KeyObject.from(es));
+  out.push({ alg: 'ES256', kind: 'ECDSA signature in DER', token: `${esInput}.${der.toString('base64url')}` });
+  return out;
+}
+
+/** The verdicts the same cases get in this Node process (OpenSSL). */
+async function nodeVerdicts(keys) {
+  const verdicts = [];
+  for (const c of cases) {
+    const k = keys[c.alg];
+    const keySet = k.secret ? KeySet.fromSecret(Buffer.from(k.secret, 'base64'), { alg: c.alg }) : KeySet.fromJwks(k.jwks);
+    const verifier = new Verifier({ keys: keySet, issuer: ISSUER, audience: AUDIENCE, algorithms: [c.alg], currentDate: new Date(now * 1000) });
+    const outcome = async (run) => {
+      try { return (await run()).payload.sub; } catch (e) { return e.code; }
+    };
+    verdicts.push([await outcome(() => verifier.verify(c.token)), await outcome(() => verifier.verifyAsync(c.token))]);
+  }
+  return verdicts;
+}
+
+/** jose's verdict: accepted or not (its error codes are its own). */
+async function joseAccepts(keys, c) {
+  const k = keys[c.alg];
+  const key = k.secret ? Buffer.from(k.secret, 'base64') : await jose.importJWK(k.jwks.keys[0], c.alg);
+  return jose.jwtVerify(c.token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [c.alg], currentDate: new Date(now * 1000) })
+    .then(() => true, () => false);
+}
+
+let keys;
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'jwtgate-deno-'));
+  mkdirSync(path.join(dir, 'node_modules'));
+  symlinkSync(path.join(ROOT, 'pkg'), path.join(dir, 'node_modules/jwtgate'), 'dir');
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { jwtgate: '*' } }));
+  writeFileSync(path.join(dir, 'app.mjs'), APP);
+  keys = await makeKeys();
+  cases = await makeCases(keys);
+  casesFile = path.join(dir, 'cases.json');
+  const forDeno = Object.fromEntries(Object.entries(keys).map(([alg, { secret, jwks }]) => [alg, { secret, jwks }]));
+  writeFileSync(casesFile, JSON.stringify({ keys: forDeno, cases: cases.map(({ alg, kind, token }) => ({ alg, kind, token })), now, fixture: JSON.parse(readFileSync(FIXTURE, 'utf8')) }));
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the app in Deno with the given entry ('node': `jwtgate` as resolved; 'browser'). */
+async function runInDeno(entry) {
+  const { stdout } = await promisify(execFile)(DENO, ['run', '--quiet', '--no-prompt', '--allow-read', 'app.mjs', entry, casesFile], {
+    cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000, maxBuffer: 16 << 20,
+  });
+  return JSON.parse(stdout);
+}
+
+test('Deno resolves the package to the Node entry', async () => {
+  const { stdout } = await promisify(execFile)(DENO, ['eval', "console.log(import.meta.resolve('jwtgate'))"], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  assert.match(stdout.trim(), /\/pkg\/src\/node\.mjs$/);
+});
+
+for (const entry of ['node', 'browser']) {
+  test(`Deno, ${entry} entry: every verdict is Node's, and valid tokens alone are accepted as jose accepts them`, async () => {
+    const deno = await runInDeno(entry);
+    const node = await nodeVerdicts(keys);
+    assert.equal(deno.verdicts.length, cases.length);
+    for (const [i, c] of cases.entries()) {
+      const label = `${c.alg} ${c.kind}`;
+      assert.deepEqual(deno.verdicts[i], node[i], `${label}: Deno [verify, verifyAsync] against Node's`);
+      const accepted = c.kind === 'valid';
+      assert.equal(deno.verdicts[i][0] === 'alice', accepted, `${label}: ${deno.verdicts[i][0]}`);
+      assert.equal(await joseAccepts(keys, c), accepted, `${label}: jose`);
+    }
+    const codes = new Set(deno.verdicts.flat());
+    for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED']) assert.ok(codes.has(code), `${code} among ${[...codes]}`);
+  });
+}
+
+test('Deno: the edge guard and the Lambda handler decide as in Node', async () => {
+  const { edge, lambda, refused } = await runInDeno('node');
+  assert.deepEqual(edge[0], { status: 200, sub: 'alice' });
+  assert.equal(edge[1].status, 403);
+  assert.match(edge[1].challenge, /error="insufficient_scope"/);
+  assert.deepEqual(edge[2], { status: 401, challenge: 'Bearer realm="api"' });
+  assert.deepEqual(lambda, { principalId: 'alice', effect: 'Allow' });
+  assert.equal(refused, 'Unauthorized');
+});
