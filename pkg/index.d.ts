@@ -72,6 +72,11 @@ export interface KeyInfo {
   bits?: number;
   /** Every algorithm the key would verify. */
   algorithms: Algorithm[];
+  /**
+   * Whether the runtime's crypto checks this key's signatures (Node: OpenSSL through
+   * `node:crypto`), rather than the wasm code. Secrets are always checked in wasm.
+   */
+  native: boolean;
 }
 
 /** A JWKS member that was skipped. */

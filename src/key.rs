@@ -289,6 +289,7 @@ impl Key {
                 .filter(|a| self.accepts(*a))
                 .map(Alg::name)
                 .collect(),
+            native: self.native.is_some(),
         }
     }
 }
@@ -325,6 +326,9 @@ pub struct KeyInfo {
     pub bits: Option<usize>,
     /// Every algorithm this key would verify.
     pub algorithms: Vec<&'static str>,
+    /// Whether the runtime's crypto checks this key's signatures (the key was imported into a
+    /// native backend), rather than the wasm code.
+    pub native: bool,
 }
 
 #[cfg(test)]

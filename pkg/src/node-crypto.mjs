@@ -44,9 +44,18 @@ export function nativeVerify(packed, message, signature) {
   }
 }
 
+/**
+ * The key types whose signatures the runtime's node:crypto checks faster than the wasm code.
+ * Deno implements node:crypto in Rust, not on OpenSSL; there the wasm code verifies RSA and
+ * ECDSA faster (Deno 2.9, µs per verification: RS256 164 against 238, ES256 244 against 713,
+ * ES384 775 against 1662, ES512 about even), and only EdDSA is faster natively (55 against 381).
+ */
+const NATIVE_KEY_TYPES = globalThis.process?.versions?.deno ? new Set(['OKP']) : new Set(['RSA', 'EC', 'OKP']);
+
 /** Imports every public key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
 export function importKeys(keySet) {
   for (const [index, jwk] of JSON.parse(keySet.nativeExportJson())) {
+    if (!NATIVE_KEY_TYPES.has(jwk.kty)) continue;
     const text = JSON.stringify(jwk);
     let handle = handles.get(text);
     if (handle === undefined) {

@@ -33,13 +33,15 @@ const outcome = async (run) => {
   try { return (await run()).payload.sub; } catch (e) { return e.code ?? String(e); }
 };
 const verdicts = [];
+const native = {};
 for (const c of cases) {
   const k = keys[c.alg];
   const keySet = k.secret ? KeySet.fromSecret(Uint8Array.from(atob(k.secret), (ch) => ch.charCodeAt(0)), { alg: c.alg }) : KeySet.fromJwks(k.jwks);
+  native[c.alg] = keySet.keys[0].native;
   const verifier = new Verifier({ keys: keySet, issuer: '${ISSUER}', audience: '${AUDIENCE}', algorithms: [c.alg], currentDate: new Date(now * 1000) });
   verdicts.push([await outcome(() => verifier.verify(c.token)), await outcome(() => verifier.verifyAsync(c.token))]);
 }
-const result = { verdicts };
+const result = { verdicts, native };
 if (entry === 'node') {
   const { createEdgeGuard } = await import('jwtgate/edge');
   const { createLambdaAuthorizer } = await import('jwtgate/lambda');
@@ -193,6 +195,14 @@ for (const entry of ['node', 'browser']) {
     for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED']) assert.ok(codes.has(code), `${code} among ${[...codes]}`);
   });
 }
+
+test('Deno: EdDSA keys are checked by node:crypto, RSA and EC keys by the wasm code (faster there); in Node all by OpenSSL', async () => {
+  const expected = (deno) => Object.fromEntries(ALGS.map((alg) => [alg, alg !== 'HS256' && (!deno || alg === 'EdDSA')]));
+  assert.deepEqual((await runInDeno('node')).native, expected(true));
+  assert.deepEqual((await runInDeno('browser')).native, Object.fromEntries(ALGS.map((alg) => [alg, false])));
+  const inNode = Object.fromEntries(ALGS.map((alg) => [alg, (keys[alg].secret ? KeySet.fromSecret(Buffer.from(keys[alg].secret, 'base64'), { alg }) : KeySet.fromJwks(keys[alg].jwks)).keys[0].native]));
+  assert.deepEqual(inNode, expected(false));
+});
 
 test('Deno: the edge guard and the Lambda handler decide as in Node', async () => {
   const { edge, lambda, refused } = await runInDeno('node');
