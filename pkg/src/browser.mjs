@@ -10,7 +10,11 @@ let loading;
  */
 export function init(source) {
   if (isReady()) return Promise.resolve();
-  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(markLoaded);
+  // A failed load (a network error fetching the .wasm) is forgotten, so the next call tries again.
+  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(markLoaded, (error) => {
+    loading = undefined;
+    throw error;
+  });
   return loading;
 }
 

@@ -18,18 +18,23 @@ export function createEdgeGuard(options = {}) {
   const authorizer = new Authorizer(rest);
   let ready;
   return async function guard(request) {
-    ready ??= init();
-    await ready;
-    if (allowPreflight && request.method === 'OPTIONS') return { ok: true, preflight: true };
+    if (allowPreflight && isPreflight(request)) return { ok: true, preflight: true };
     const url = new URL(request.url);
+    const path = decodedPath(url.pathname);
+    if (path === undefined) {
+      return { ok: false, status: 400, response: answer(400, realm, 'invalid_request', 'the path has an escaped separator or a malformed escape') };
+    }
+    const authorize = (method) => authorizer.authorize({ method, path, headers: request.headers, query: url.searchParams });
     let result;
     try {
-      result = await authorizer.authorize({
-        method: request.method,
-        path: url.pathname,
-        headers: request.headers,
-        query: url.searchParams,
-      });
+      // The wasm is loaded here, within the try: a failed load is a 503 and is tried again on
+      // the next request, not a rejection every request from then on.
+      ready ??= init().catch((error) => { ready = undefined; throw error; });
+      await ready;
+      result = await authorize(request.method);
+      // Routers answer HEAD with the GET handler (Hono, itty, Express): it must be allowed as
+      // a GET as well, or a rule denying that GET could be passed by asking for HEAD.
+      if (result.allowed && request.method === 'HEAD') result = await authorize('GET');
     } catch (error) {
       // No keys could be loaded (the identity provider is down and nothing is cached).
       return { ok: false, status: 503, error, response: answer(503, realm, 'temporarily_unavailable', 'keys are unavailable; try again shortly') };
@@ -37,6 +42,34 @@ export function createEdgeGuard(options = {}) {
     if (result.allowed) return { ok: true, ...result };
     return { ok: false, ...result, response: refusal(result, realm) };
   };
+}
+
+/**
+ * A CORS preflight (Fetch standard): `OPTIONS` with `Origin` and
+ * `Access-Control-Request-Method`, which browsers send without credentials. Any other
+ * `OPTIONS` request needs a token like every other method.
+ */
+function isPreflight(request) {
+  return request.method === 'OPTIONS' && request.headers.has('origin') && request.headers.has('access-control-request-method');
+}
+
+/**
+ * The path the policy decides on: the URL's path with its percent-escapes decoded, as routers
+ * decode it before matching (Hono, itty-router, Express's parameters). Deciding on the escaped
+ * form let `/admin` be reached as `/%61dmin` past a rule denying `/admin/**`. `undefined` when
+ * decoding does not give one path: a malformed escape, or an escaped `/` or `\`, which some
+ * routers read as a separator and others not. (`%2e%2e` segments are already resolved by the
+ * URL parser.)
+ */
+function decodedPath(pathname) {
+  if (!pathname.includes('%')) return pathname;
+  let decoded;
+  try {
+    decoded = pathname.split('/').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined; // URIError: a malformed escape
+  }
+  return decoded.some((segment) => /[/\\]/.test(segment)) ? undefined : decoded.join('/');
 }
 
 /** The RFC 6750 §3 answer for a refused request. */

@@ -103,10 +103,44 @@ describe('with Node Request/Response', () => {
   test('scheme in any case, and OPTIONS preflight let through when enabled', async () => {
     const lower = await guard(new Request('https://api.example/orders', { headers: { Authorization: `bEaReR ${tokens.valid}` } }));
     assert.equal(lower.ok, true);
-    const preflight = await guard(new Request('https://api.example/orders', { method: 'OPTIONS' }));
+    const cors = { origin: 'https://app.example', 'access-control-request-method': 'DELETE' };
+    const preflight = await guard(new Request('https://api.example/orders', { method: 'OPTIONS', headers: cors }));
     assert.deepEqual(preflight, { ok: true, preflight: true });
+    // Not a preflight (no Origin, or no Access-Control-Request-Method): a token is needed.
+    for (const headers of [{}, { origin: cors.origin }, { 'access-control-request-method': 'GET' }]) {
+      const plain = await guard(new Request('https://api.example/orders', { method: 'OPTIONS', headers }));
+      await assertRefused(plain.response, 401);
+    }
     const strict = createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy, log: false });
-    assert.equal((await strict(new Request('https://api.example/orders', { method: 'OPTIONS' }))).response.status, 401);
+    assert.equal((await strict(new Request('https://api.example/orders', { method: 'OPTIONS', headers: cors }))).response.status, 401);
+  });
+
+  test('the policy decides on the decoded path, as routers match it', async () => {
+    const admin = await sign({ scope: 'orders:read', groups: ['admin'] });
+    // 'read' allows GET /orders/{id} only: an escaped letter names the same path.
+    assert.equal((await guard(request('/%6Frders/7', tokens.valid))).ok, true);
+    const escaped = await guard(request('/%61dmin/users', tokens.valid));
+    await assertRefused(escaped.response, 403, 'insufficient_scope');
+    assert.equal((await guard(request('/%61dmin/users', admin))).ok, true);
+    // A parameter sees the decoded value.
+    assert.equal((await guard(request('/orders/a%20b', tokens.valid))).ok, true);
+    // Escaped separators and malformed escapes are refused before any token check.
+    for (const path of ['/orders/a%2Fb', '/orders/a%2fb', '/orders/a%5Cb', '/orders/%E0%A4%A', '/orders/%zz']) {
+      const bad = await guard(request(path, tokens.valid));
+      assert.equal(bad.ok, false, path);
+      await assertRefused(bad.response, 400, 'invalid_request');
+    }
+  });
+
+  test('HEAD must be allowed as GET too', async () => {
+    const headOnly = { rules: [{ id: 'head', effect: 'allow', routes: ['HEAD /orders'] }] };
+    const both = { rules: [{ id: 'any', effect: 'allow', routes: ['* /orders'] }, { id: 'no-get', effect: 'deny', routes: ['GET /orders'] }] };
+    const ask = (p, method) => createEdgeGuard({ issuer: ISSUER, audience: AUDIENCE, jwks, policy: p, realm: 'orders', log: false })(request('/orders', tokens.valid, { method }));
+    assert.equal((await ask(headOnly, 'HEAD')).status, 403, 'allowed as HEAD, not as GET');
+    assert.equal((await ask(both, 'HEAD')).status, 403, 'GET denied');
+    assert.equal((await ask(both, 'POST')).ok, true);
+    const getAndHead = { rules: [{ id: 'read', effect: 'allow', routes: ['GET /orders', 'HEAD /orders'] }] };
+    assert.equal((await ask(getAndHead, 'HEAD')).ok, true);
   });
 
   test('token from a configured cookie', async () => {
@@ -143,6 +177,21 @@ describe('with Hono', () => {
     assert.deepEqual(await ok.json(), { sub: 'alice', rule: 'read' });
     await assertRefused(await app.request('/orders/7', { headers: { authorization: `Bearer ${tokens.expired}` } }), 401, 'invalid_token', tokens.expired);
     await assertRefused(await app.request('/orders/7'), 401);
+  });
+
+  test('an escaped path or a HEAD request does not reach a handler the policy denies', async () => {
+    const app = new Hono();
+    const denyAdmin = { rules: [{ id: 'all', effect: 'allow', routes: ['* /api/**'] }, { id: 'no-admin', effect: 'deny', routes: ['* /api/admin/**'] }, { id: 'no-get', effect: 'deny', routes: ['GET /api/report'] }] };
+    app.use('/api/*', jwtGate({ issuer: ISSUER, audience: AUDIENCE, jwks, policy: denyAdmin, realm: 'orders', log: false }));
+    let ran = 0;
+    app.get('/api/admin/secrets', (c) => { ran += 1; return c.text('secrets'); });
+    app.get('/api/report', (c) => { ran += 1; return c.text('report'); });
+    const headers = { authorization: `Bearer ${tokens.valid}` };
+    for (const path of ['/api/admin/secrets', '/api/%61dmin/secrets', '/api/%61%64%6d%69%6e/secrets']) {
+      assert.equal((await app.request(path, { headers })).status, 403, path);
+    }
+    assert.equal((await app.request('/api/report', { method: 'HEAD', headers })).status, 403);
+    assert.equal(ran, 0);
   });
 });
 

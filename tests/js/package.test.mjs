@@ -76,3 +76,14 @@ new Verifier({ keys, algorithms: ['none'] });
   }));
   run(join(root, 'node_modules/.bin/tsc'), ['-p', project]);
 });
+
+test('browser entry: a failed wasm load is not remembered; the next init() loads it', () => {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { init, isReady, KeySet } from './node_modules/jwtgate/src/browser.mjs';
+    const outcome = await init(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99])).then(() => 'loaded', (e) => e.name);
+    await init(readFileSync('./node_modules/jwtgate/dist/web/jwtgate_bg.wasm'));
+    console.log(JSON.stringify({ outcome, ready: isReady(), keys: KeySet.fromSecret('s'.repeat(32), { alg: 'HS256' }).keys.length }));`;
+  const answer = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script]));
+  assert.deepEqual(answer, { outcome: 'CompileError', ready: true, keys: 1 });
+});
