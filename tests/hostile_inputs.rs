@@ -168,6 +168,12 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
             r#""queryStringParameters":{"token":"b"},"multiValueQueryStringParameters":{"token":["a","b"]}"#,
         ),
         request(r#""headers":{"Cookie":"session=a; theme=dark; session=b"}"#),
+        // Cookie parsers trim names: `session ` is the `session` cookie to them.
+        request(r#""headers":{"Cookie":"session =a; session=b"}"#),
+        // A different token in another carrier: the backend might read that one.
+        request(r#""headers":{"Authorization":"Bearer a","Cookie":"session=b"}"#),
+        request(r#""headers":{"Authorization":"Bearer a"},"queryStringParameters":{"token":"b"}"#),
+        request(r#""queryStringParameters":{"token":"a"},"headers":{"Cookie":"session=b"}"#),
         // Two `Cookie` headers: a REST event's `headers` keeps one, `multiValueHeaders` both.
         request(
             r#""headers":{"Cookie":"session=b"},"multiValueHeaders":{"Cookie":["session=a","session=b"]}"#,
@@ -195,6 +201,10 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
             r#""queryStringParameters":{"token":"a"},"multiValueQueryStringParameters":{"token":["a"]}"#,
         ),
         request(r#""headers":{"Cookie":"session=a; theme=dark"}"#),
+        // The same token in several carriers is one token.
+        request(
+            r#""headers":{"Authorization":"Bearer a","Cookie":"session=a"},"queryStringParameters":{"token":"a"}"#,
+        ),
         request(
             r#""headers":{"Cookie":"theme=dark"},"multiValueHeaders":{"Cookie":["session=a","theme=dark"]}"#,
         ),

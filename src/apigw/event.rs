@@ -478,16 +478,43 @@ impl<'a> Carriers<'a> {
     }
 }
 
-/// The token from the configured header, else query parameter, else cookie.
+/// The token from the configured header, else query parameter, else cookie. A different token
+/// in another of them is as ambiguous as a header given twice: the backend might read that one.
 pub(crate) fn token_from_request(
     carriers: Carriers<'_>,
     source: &TokenSource,
 ) -> Result<String, String> {
-    let ambiguous = |count: usize| format!("{count} {} headers: ambiguous", source.header);
+    let header = header_value(carriers, &source.header)?.map(|v| ("header", v));
+    let query = match &source.query {
+        Some(name) => query_value(carriers, name)?.map(|v| ("query parameter", v)),
+        None => None,
+    };
+    let cookie = match &source.cookie {
+        Some(name) => cookie_value(carriers, name)?.map(|v| ("cookie", v)),
+        None => None,
+    };
+    let mut found = [header, query, cookie].into_iter().flatten();
+    let Some((first, value)) = found.next() else {
+        return Err("no token in the identity source".into());
+    };
+    let token = bearer(value)?;
+    for (other, value) in found {
+        if bearer(value).is_ok_and(|t| t != token) {
+            return Err(format!(
+                "different tokens in the {first} and the {other}: ambiguous"
+            ));
+        }
+    }
+    Ok(token)
+}
+
+/// The token header's value; `Err` when it is given more than once or is not a string.
+fn header_value<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, String> {
+    let ambiguous = |count: usize| format!("{count} {name} headers: ambiguous");
     if let Some(multi) = carriers.multi_value_headers {
         // Names differing only in case are the same header: their values add up.
         let values: usize = multi
-            .all_ci(&source.header)
+            .all_ci(name)
             .map(|field| match field {
                 Field::List(values) => values.len(),
                 _ => 0,
@@ -497,51 +524,44 @@ pub(crate) fn token_from_request(
             return Err(ambiguous(values));
         }
     }
-    if let Some(headers) = carriers.headers {
-        match headers.single_ci(&source.header) {
-            Err(count) => return Err(ambiguous(count)),
-            Ok(Some(Field::Text(text))) => return bearer(text),
-            Ok(Some(_)) => return Err(format!("{} header is not a string", source.header)),
-            Ok(None) => {}
-        }
+    let Some(headers) = carriers.headers else {
+        return Ok(None);
+    };
+    match headers.single_ci(name) {
+        Err(count) => Err(ambiguous(count)),
+        Ok(Some(Field::Text(text))) => Ok(Some(&**text)),
+        Ok(Some(_)) => Err(format!("{name} header is not a string")),
+        Ok(None) => Ok(None),
     }
-    // A parameter or cookie given twice is as ambiguous as a header: the backend might read the
-    // value that was not checked.
-    if let Some(name) = &source.query {
-        let values = [carriers.multi_value_query, carriers.query]
-            .into_iter()
-            .flatten()
-            .map(|q| q.list_len(name))
-            .max()
-            .unwrap_or(0);
-        if values > 1 {
-            return Err(format!("{values} {name} query parameters: ambiguous"));
-        }
-        if let Some(value) = carriers.query.and_then(|q| q.text(name)) {
-            return bearer(value);
-        }
-    }
-    if let Some(name) = &source.cookie {
-        match cookie(carriers, name) {
-            Err(count) => return Err(format!("{count} {name} cookies: ambiguous")),
-            Ok(Some(value)) => return bearer(value),
-            Ok(None) => {}
-        }
-    }
-    Err("no token in the identity source".into())
 }
 
-/// A cookie from the 2.0 `cookies` array or the `Cookie` headers; `Err` with how many there are
-/// when several.
-fn cookie<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, usize> {
+/// The token query parameter's value; `Err` when it is given more than once (the backend might
+/// read the value that was not checked).
+fn query_value<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, String> {
+    let values = [carriers.multi_value_query, carriers.query]
+        .into_iter()
+        .flatten()
+        .map(|q| q.list_len(name))
+        .max()
+        .unwrap_or(0);
+    if values > 1 {
+        return Err(format!("{values} {name} query parameters: ambiguous"));
+    }
+    Ok(carriers.query.and_then(|q| q.text(name)))
+}
+
+/// The token cookie's value, from the 2.0 `cookies` array or the `Cookie` headers; `Err` when
+/// it is given more than once. Names are compared trimmed, as cookie parsers read them
+/// (`session =a` is a `session` cookie to npm's `cookie` and to Hono).
+fn cookie_value<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str>, String> {
     let mut found = cookie_pairs(carriers)
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, _)| *k == name)
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(k, _)| k.trim() == name)
         .map(|(_, v)| v);
     let first = found.next();
     match found.count() {
         0 => Ok(first),
-        more => Err(more + 1),
+        more => Err(format!("{} {name} cookies: ambiguous", more + 1)),
     }
 }
 

@@ -150,6 +150,14 @@ describe('with Node Request/Response', () => {
     // Given twice, it is ambiguous (a backend might read the other one): refused as no token.
     const twice = await cookieGuard(new Request('https://api.example/orders', { headers: { cookie: `session=${tokens.forged}; session=${tokens.valid}` } }));
     await assertRefused(twice.response, 401, undefined, tokens.valid);
+    // Cookie parsers (npm cookie, Hono's getCookie) trim names and read the first: `session `
+    // is a second session cookie.
+    const spaced = await cookieGuard(new Request('https://api.example/orders', { headers: { cookie: `session =${tokens.forged}; session=${tokens.valid}` } }));
+    await assertRefused(spaced.response, 401, undefined, tokens.valid);
+    // A different token in the Authorization header and the cookie: the backend might read either.
+    const both = (cookieToken) => cookieGuard(new Request('https://api.example/orders', { headers: { authorization: `Bearer ${tokens.valid}`, cookie: `session=${cookieToken}` } }));
+    await assertRefused((await both(tokens.forged)).response, 401, undefined, tokens.valid);
+    assert.equal((await both(tokens.valid)).ok, true, 'the same token in both is one token');
   });
 
   test('a token query parameter given twice is refused as no token', async () => {
