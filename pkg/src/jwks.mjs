@@ -178,21 +178,46 @@ export class RemoteKeySet {
   }
 
   async #getUntimed(url, controller) {
+    let target = url;
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.#fetchOnce(url, target, controller);
+      // Redirects are followed here, each checked before it is fetched: a chain through plain
+      // http could otherwise be sent anywhere by whoever sits on that hop, final URL https or not.
+      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      if (location === null) return this.#body(url, response, controller);
+      response.body?.cancel().catch(() => {});
+      const next = resolvedUrl(location, target);
+      if (next === undefined || !isUrl(next)) {
+        throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected to ${next ?? location}: keys are fetched over https only`);
+      }
+      if (redirects === MAX_REDIRECTS) throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url}: over ${MAX_REDIRECTS} redirects`);
+      target = next;
+    }
+  }
+
+  async #fetchOnce(url, target, controller) {
     // Called unbound: workerd's fetch throws "Illegal invocation" when `this` is another object.
     const fetch = this.#fetch;
-    let response;
     try {
-      response = await fetch(url, { headers: { accept: 'application/json' }, signal: controller.signal });
+      return await fetch(target, { headers: { accept: 'application/json' }, signal: controller.signal, redirect: 'manual' });
     } catch (cause) {
       if (cause instanceof JwtGateError) throw cause; // our timeout
       throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} failed: ${cause?.message ?? cause}`, { cause });
+    }
+  }
+
+  /** The text of a final (not redirecting) response. */
+  async #body(url, response, controller) {
+    if (response.type === 'opaqueredirect') {
+      // Browsers hide a manual redirect's target, so it cannot be checked.
+      throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected, and the target cannot be checked here`);
     }
     if (!response.ok) {
       controller.abort(); // the body is not wanted: free the connection
       throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} failed: HTTP ${response.status}`);
     }
-    // `fetch` follows redirects: keys redirected to plain http are as unsafe as keys asked for
-    // there. (A Response built by an injected `fetch` may have no URL.)
+    // An injected `fetch` may follow redirects itself: keys redirected to plain http are as
+    // unsafe as keys asked for there. (A Response it builds may have no URL.)
     if (response.url && !isUrl(response.url)) {
       controller.abort();
       throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected to ${response.url}: keys are fetched over https only`);
@@ -282,6 +307,17 @@ function isUrl(text) {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A redirect's `Location` resolved against the URL that answered it; `undefined` if invalid. */
+function resolvedUrl(location, base) {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return undefined;
+  }
+}
+const MAX_REDIRECTS = 5;
 
 function checkedUrl(value, field) {
   const text = value instanceof URL ? value.href : value;

@@ -136,6 +136,34 @@ describe('discovery', () => {
     await rejectsWith(rks.getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
   });
 
+  test('redirects are followed only to https (or loopback http), each hop checked before it is fetched', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      if (req.url === '/moved') return res.writeHead(302, { location: '/keys' }).end();
+      if (req.url === '/loop') return res.writeHead(307, { location: '/loop' }).end();
+      reply(jwks('k1'))(req, res);
+    });
+    const followed = new RemoteKeySet({ jwksUri: `${server.base}/moved` });
+    assert.deepEqual((await followed.getKeySet()).keys.map((k) => k.kid), ['k1']);
+    assert.equal(server.hits('/keys'), 1);
+    await rejectsWith(new RemoteKeySet({ jwksUri: `${server.base}/loop` }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'over 5 redirects');
+
+    // https -> plain http on another host -> (whatever that hop answers): refused at the
+    // first hop, which is never fetched.
+    const fetched = [];
+    const hops = {
+      'https://idp.example/jwks': () => new Response(null, { status: 301, headers: { location: 'http://mirror.example/jwks' } }),
+      'https://idp.example/bad': () => new Response(null, { status: 302, headers: { location: 'https://[' } }),
+    };
+    const fakeFetch = async (url, init) => {
+      fetched.push(String(url));
+      assert.equal(init.redirect, 'manual');
+      return hops[url]?.() ?? new Response(jwks('evil'));
+    };
+    await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/jwks', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
+    await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/bad', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
+    assert.deepEqual(fetched, ['https://idp.example/jwks', 'https://idp.example/bad']);
+  });
+
   test('options: exactly one of jwksUri and issuer, valid URLs', () => {
     for (const options of [{}, { jwksUri: 'https://a.example/k', issuer: 'https://a.example' }, { jwksUri: 'not a url' }]) {
       assert.throws(() => new RemoteKeySet(options), { code: 'ERR_JWTGATE_INVALID_OPTIONS' });
