@@ -74,9 +74,9 @@ function decodedPath(pathname) {
 
 /** The RFC 6750 §3 answer for a refused request. */
 function refusal(result, realm) {
-  if (result.status === 403) {
-    return answer(403, realm, 'insufficient_scope', result.decision?.reason ?? 'the policy denies this request');
-  }
+  // The policy's reason (its rule ids, what it wanted) stays in the result and the decision log:
+  // a client is not told how the policy is written.
+  if (result.status === 403) return answer(403, realm, 'insufficient_scope', 'the policy does not allow this request');
   if (result.error?.code === 'ERR_JWTGATE_TOKEN_MISSING') return answer(401, realm);
   return answer(401, realm, 'invalid_token', `${result.error?.code}: ${result.error?.message}`);
 }

@@ -96,8 +96,11 @@ describe('with Node Request/Response', () => {
 
   test('a valid token the policy denies gets 403 insufficient_scope', async () => {
     const auth = await guard(request('/orders', tokens.forbidden));
-    await assertRefused(auth.response, 403, 'insufficient_scope', tokens.forbidden);
     assert.equal(auth.status, 403);
+    assert.match(auth.decision.reason, /rule|allow/);
+    // The reason is the caller's; the client is not told how the policy is written.
+    assert.ok(!auth.response.headers.get('www-authenticate').includes(auth.decision.reason));
+    await assertRefused(auth.response, 403, 'insufficient_scope', tokens.forbidden);
   });
 
   test('scheme in any case, and OPTIONS preflight let through when enabled', async () => {
