@@ -251,6 +251,13 @@ export interface RemoteKeySetLimits {
   minMaxAgeMs?: number;
   /** `max-age` is clamped to at most this; default 86400000 (24 h). */
   maxMaxAgeMs?: number;
+  /**
+   * How long past its max-age the last good set is still served while refreshes fail (the IdP
+   * is down); after that, `getKeySet` throws until a fetch succeeds. Default 86400000 (24 h).
+   * @example
+   * remoteKeySet({ jwksUri, maxStaleMs: 3_600_000 }); // trust stale keys for an hour at most
+   */
+  maxStaleMs?: number;
   /** Largest accepted response body; the download is aborted past it. Default 1048576. */
   maxBytes?: number;
   /** The clock (ms since the epoch) for max-age and cooldown; default `Date.now`. */
@@ -263,7 +270,8 @@ export class RemoteKeySet {
   /**
    * The current keys. Fetches on first use, after the set's max-age, and when `kid` matches no
    * cached key (at most once per `cooldownMs`); concurrent callers share one request. On a failed
-   * fetch the last good set is returned; with none, throws `JwtGateError` with code
+   * fetch the last good set is returned (until `maxStaleMs` past its max-age); with none, throws
+   * `JwtGateError` with code
    * `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` or `ERR_JWKS_INVALID`.
    */
   getKeySet(options?: { kid?: string }): Promise<KeySet>;

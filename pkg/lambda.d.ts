@@ -65,10 +65,14 @@ export interface AuthorizerOptions extends IssuerOptions {
   logClaims?: boolean;
   /** Decide at this time instead of the clock's. */
   currentDate?: Date;
-  /** For fetching keys: the `fetch` to use, its timeout and the unknown-`kid` cooldown. */
+  /**
+   * For fetching keys: the `fetch` to use, its timeout, the unknown-`kid` cooldown, and how long
+   * past its max-age a key set is still used while the IdP cannot be reached (default 24 h).
+   */
   fetch?: RemoteKeySetLimits['fetch'];
   jwksTimeoutMs?: number;
   jwksCooldownMs?: number;
+  jwksMaxStaleMs?: number;
 }
 
 /** The structured log line of one decision. Never contains the token. */

@@ -23,7 +23,7 @@ const FULL = 2;
 /** Policy documents kept by id (as many as Rust keeps answers: `MAX_CACHED_GRANTS`). */
 const MAX_DOCUMENTS = 256;
 const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
-const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs'];
+const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs'];
 
 /** The keys of one issuer: fixed, or a shared RemoteKeySet. */
 function keySource(entry, jwksOptions) {
@@ -92,7 +92,10 @@ export class Authorizer {
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
     this.#routePolicy = compiled !== undefined;
 
-    const jwksOptions = pick({ fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs }, ['fetch', 'timeoutMs', 'cooldownMs']);
+    const jwksOptions = pick(
+      { fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs, maxStaleMs: options.jwksMaxStaleMs },
+      ['fetch', 'timeoutMs', 'cooldownMs', 'maxStaleMs'],
+    );
     const defaults = pick(options, [...VERIFIER_OPTIONS, ...KEY_SOURCES]);
     if (issuers !== undefined && !(Array.isArray(issuers) && issuers.length > 0)) throw optionsError('issuers', 'must be a non-empty array');
     const entries = issuers ? issuers.map((entry) => ({ ...pick(defaults, VERIFIER_OPTIONS), ...entry })) : [defaults];
@@ -124,6 +127,20 @@ export class Authorizer {
   }
 
   /**
+   * No keys for issuer `index`: its remote set could not be loaded, and the last one is past
+   * `maxStaleMs`. Its tokens then find no key, and the refetch that follows fails as a first
+   * load does (a 503 at the edge, an error from a Lambda).
+   */
+  #withdraw(index) {
+    const source = this.#sources[index];
+    if (source.current.keys.length > 0) {
+      source.current = KeySet.fromJwks({ keys: [] });
+      this.#handle.setKeys(index, handleOf(source.current));
+    }
+    return false;
+  }
+
+  /**
    * Keeps cached remote sets current; a failing IdP is dealt with when its keys are needed.
    * Returns a promise only when some set has to be (re)fetched, so a warm Lambda decides
    * without waiting for anything.
@@ -132,7 +149,7 @@ export class Authorizer {
     let pending;
     this.#sources.forEach((source, index) => {
       if (source.remote && source.remote.cachedKeySet() !== source.current) {
-        (pending ??= []).push(this.#load(index).catch(() => false));
+        (pending ??= []).push(this.#load(index).catch(() => this.#withdraw(index)));
       }
     });
     return pending && Promise.all(pending);

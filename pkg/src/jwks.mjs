@@ -21,7 +21,7 @@ export class RemoteKeySet {
   constructor({
     jwksUri, issuer, fetch = globalThis.fetch, timeoutMs = 5000, cooldownMs = 30_000,
     defaultMaxAgeMs = 600_000, minMaxAgeMs = 60_000, maxMaxAgeMs = 86_400_000,
-    maxBytes = 1_048_576, now = () => Date.now(),
+    maxStaleMs = 86_400_000, maxBytes = 1_048_576, now = () => Date.now(),
   } = {}) {
     if ((jwksUri === undefined) === (issuer === undefined)) {
       throw optionsError('jwksUri', 'give exactly one of `jwksUri` and `issuer`');
@@ -34,7 +34,7 @@ export class RemoteKeySet {
     }
     if (typeof fetch !== 'function') throw optionsError('fetch', 'must be a function (no global fetch?)');
     if (typeof now !== 'function') throw optionsError('now', 'must be a function');
-    this.#limits = { timeoutMs, cooldownMs, defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs, maxBytes };
+    this.#limits = { timeoutMs, cooldownMs, defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs, maxStaleMs, maxBytes };
     for (const [field, value] of Object.entries(this.#limits)) {
       if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
         throw optionsError(field, 'must be a finite number ≥ 0');
@@ -49,8 +49,9 @@ export class RemoteKeySet {
    * The current key set. Fetches on first use, when the cached set is older than its max-age,
    * and when `kid` names no cached key (a rotation). Concurrent callers share one request, and
    * attempts are at least `cooldownMs` apart, so a flood of unknown kids costs one fetch per
-   * cooldown. On failure the last good set is returned (and the error kept in `lastError`);
-   * without one, the error is thrown.
+   * cooldown. On failure the last good set is returned (and the error kept in `lastError`)
+   * until it is `maxStaleMs` past its max-age; without one, the error is thrown. (A key the IdP
+   * withdrew, compromised perhaps, is not trusted for as long as the IdP cannot be reached.)
    */
   async getKeySet({ kid } = {}) {
     const cached = this.#cached;
@@ -58,8 +59,9 @@ export class RemoteKeySet {
     if (this.#inflight) return this.#inflight;
     if (this.#now() - this.#lastAttemptAt < this.#limits.cooldownMs) {
       // Too soon after the last attempt: answer from the cache, or with the last failure.
-      if (cached) return cached.keySet;
-      throw this.#lastError;
+      if (cached && this.#servable(cached)) return cached.keySet;
+      // (No error yet only when the set outlived maxStaleMs within a cooldown of its fetch.)
+      throw this.#lastError ?? new JwtGateError('ERR_JWKS_FETCH_FAILED', 'the keys are past maxStaleMs and the next fetch is not due yet');
     }
     // Checked before fetching, so a browser's missing `await init()` is not taken for an IdP failure.
     if (!isReady()) {
@@ -90,6 +92,11 @@ export class RemoteKeySet {
     return this.#fetchedAt;
   }
 
+  /** Whether a set may still be served when a refresh fails: until `maxStaleMs` past its max-age. */
+  #servable(cached) {
+    return this.#now() < cached.expiresAt + this.#limits.maxStaleMs;
+  }
+
   #isStale(cached, kid) {
     if (this.#now() >= cached.expiresAt) return true;
     return typeof kid === 'string' && !cached.kids.has(kid);
@@ -111,7 +118,7 @@ export class RemoteKeySet {
       this.#lastError = error;
       // The IdP may have moved its JWKS: discover again next time.
       if (this.#issuer !== undefined) this.#jwksUri = undefined;
-      if (this.#cached) return this.#cached.keySet;
+      if (this.#cached && this.#servable(this.#cached)) return this.#cached.keySet;
       throw error;
     }
   }
@@ -308,6 +315,7 @@ function isUrl(text) {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /** A redirect's `Location` resolved against the URL that answered it; `undefined` if invalid. */
 function resolvedUrl(location, base) {
@@ -317,7 +325,6 @@ function resolvedUrl(location, base) {
     return undefined;
   }
 }
-const MAX_REDIRECTS = 5;
 
 function checkedUrl(value, field) {
   const text = value instanceof URL ? value.href : value;

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { Verifier, KeySet, JwtGateError } from '../../pkg/src/node.mjs'; // loads the wasm first
 import { RemoteKeySet, remoteKeySet } from '../../pkg/src/jwks.mjs';
+import { Authorizer } from '../../pkg/src/authorizer.mjs';
 
 const SECOND = 1000;
 const PUBLISHED_SECRET = 'a symmetric key in a remote key set: anyone who can read the set could sign tokens';
@@ -370,6 +371,46 @@ describe('failures', () => {
     assert.notEqual(fresh, good);
     assert.equal(rks.lastError, undefined);
     assert.equal(rks.fetchedAt, c.t);
+  });
+
+  test('outage: stale keys are served for maxStaleMs past their max-age, then refused', async (t) => {
+    let down = false;
+    const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 500 }) : reply(jwks('k1'), { headers: { 'cache-control': 'max-age=600' } }))(req, res));
+    const c = clock();
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, cooldownMs: COOLDOWN, maxStaleMs: 3600 * SECOND });
+    const good = await rks.getKeySet();
+    down = true;
+    c.advance((600 + 3600) * SECOND - 1); // the last moment of the stale window
+    assert.equal(await rks.getKeySet(), good);
+    assert.equal(rks.lastError.code, 'ERR_JWKS_FETCH_FAILED');
+    c.advance(1);
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_FETCH_FAILED', '500'); // within the cooldown: the last error
+    c.advance(COOLDOWN);
+    await rejectsWith(rks.getKeySet(), 'ERR_JWKS_FETCH_FAILED', '500'); // a new attempt, failing too
+    down = false;
+    c.advance(COOLDOWN);
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+  });
+
+  test('an authorizer stops deciding with keys past maxStaleMs (fails as with no keys at all)', async (t) => {
+    let down = false;
+    const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 500 }) : reply(jwks('k1')))(req, res));
+    const c = clock(Date.now());
+    const url = `${server.base}/stale-keys`;
+    // The authorizer takes the shared instance for its URL: this one, with the test's clock.
+    remoteKeySet({ jwksUri: url, now: c.now, maxStaleMs: 3600 * SECOND });
+    const authorizer = new Authorizer({ jwksUri: url, issuer: 'https://idp.example', audience: 'api', log: false });
+    const token = await signedToken('k1');
+    assert.equal((await authorizer.authorize({ token })).status, 200);
+    down = true;
+    c.advance((600 + 3600) * SECOND - 1);
+    assert.equal((await authorizer.authorize({ token })).status, 200, 'within the stale window');
+    c.advance(COOLDOWN + 1);
+    await assert.rejects(authorizer.authorize({ token }), { code: 'ERR_JWKS_FETCH_FAILED' });
+    await assert.rejects(authorizer.authorize({ token }), { code: 'ERR_JWKS_FETCH_FAILED' }, 'and again, within the cooldown');
+    down = false;
+    c.advance(COOLDOWN);
+    assert.equal((await authorizer.authorize({ token })).status, 200, 'keys again once the IdP answers');
   });
 
   const garbage = [
