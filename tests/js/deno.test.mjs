@@ -6,17 +6,14 @@
 // (`init()` fetching the .wasm, pure-Rust and WebCrypto verification) runs there too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as jose from 'jose';
 import { KeySet, Verifier } from '../../pkg/src/node.mjs';
+import { createDenoApp } from './helpers/deno.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DENO = path.join(ROOT, 'node_modules/.bin/deno');
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'api://orders';
 const ALGS = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -71,7 +68,7 @@ function pathToUrl(file) {
   return new URL(`file://${file}`).href;
 }
 
-let dir;
+let app;
 let casesFile;
 let cases;
 const now = Math.floor(Date.now() / 1000);
@@ -150,32 +147,23 @@ async function joseAccepts(keys, c) {
 
 let keys;
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'jwtgate-deno-'));
-  mkdirSync(path.join(dir, 'node_modules'));
-  symlinkSync(path.join(ROOT, 'pkg'), path.join(dir, 'node_modules/jwtgate'), 'dir');
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { jwtgate: '*' } }));
-  writeFileSync(path.join(dir, 'app.mjs'), APP);
+  app = createDenoApp({ 'app.mjs': APP });
   keys = await makeKeys();
   cases = await makeCases(keys);
-  casesFile = path.join(dir, 'cases.json');
+  casesFile = path.join(app.dir, 'cases.json');
   const forDeno = Object.fromEntries(Object.entries(keys).map(([alg, { secret, jwks }]) => [alg, { secret, jwks }]));
   writeFileSync(casesFile, JSON.stringify({ keys: forDeno, cases: cases.map(({ alg, kind, token }) => ({ alg, kind, token })), now, fixture: JSON.parse(readFileSync(FIXTURE, 'utf8')) }));
 });
 
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => app?.dispose());
 
 /** Runs the app in Deno with the given entry ('node': `jwtgate` as resolved; 'browser'). */
 async function runInDeno(entry) {
-  const { stdout } = await promisify(execFile)(DENO, ['run', '--quiet', '--no-prompt', '--allow-read', 'app.mjs', entry, casesFile], {
-    cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000, maxBuffer: 16 << 20,
-  });
-  return JSON.parse(stdout);
+  return JSON.parse(await app.run(['run', '--quiet', '--no-prompt', '--allow-read', 'app.mjs', entry, casesFile]));
 }
 
 test('Deno resolves the package to the Node entry', async () => {
-  const { stdout } = await promisify(execFile)(DENO, ['eval', "console.log(import.meta.resolve('jwtgate'))"], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const stdout = await app.run(['eval', "console.log(import.meta.resolve('jwtgate'))"]);
   assert.match(stdout.trim(), /\/pkg\/src\/node\.mjs$/);
 });
 
