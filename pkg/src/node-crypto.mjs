@@ -45,17 +45,24 @@ export function nativeVerify(packed, message, signature) {
 }
 
 /**
- * The key types whose signatures the runtime's node:crypto checks faster than the wasm code.
- * Deno implements node:crypto in Rust, not on OpenSSL; there the wasm code verifies RSA and
- * ECDSA faster (Deno 2.9, µs per verification: RS256 164 against 238, ES256 244 against 713,
- * ES384 775 against 1662, ES512 about even), and only EdDSA is faster natively (55 against 381).
+ * Whether the runtime's node:crypto checks this key's signatures faster than the wasm code
+ * (µs per verification, warm, this machine):
+ * - Node (OpenSSL 3.0): yes, except P-384, which OpenSSL computes without assembly: ES384 810
+ *   against 630 in wasm. The wasm code's first ES384 verification in a process costs about
+ *   10 ms more (V8 compiles it on first use); it has caught up after about 50.
+ * - Deno implements node:crypto in Rust, not on OpenSSL: only EdDSA is faster there (55 against
+ *   381); RSA and ECDSA are faster in wasm (RS256 164 against 238, ES256 244 against 713,
+ *   ES384 775 against 1662, ES512 about even). `node bench/deno.mjs`.
  */
-const NATIVE_KEY_TYPES = globalThis.process?.versions?.deno ? new Set(['OKP']) : new Set(['RSA', 'EC', 'OKP']);
+function nativeIsFaster(jwk) {
+  if (globalThis.process?.versions?.deno) return jwk.kty === 'OKP';
+  return jwk.crv !== 'P-384';
+}
 
 /** Imports every public key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
 export function importKeys(keySet) {
   for (const [index, jwk] of JSON.parse(keySet.nativeExportJson())) {
-    if (!NATIVE_KEY_TYPES.has(jwk.kty)) continue;
+    if (!nativeIsFaster(jwk)) continue;
     const text = JSON.stringify(jwk);
     let handle = handles.get(text);
     if (handle === undefined) {
