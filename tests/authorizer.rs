@@ -204,4 +204,28 @@ fn a_request_named_differently_by_path_and_arn_is_decided_by_the_arn() {
     let outcome = request(&all_but_admin, "/users/admin", "/admin/users");
     assert_eq!(outcome["status"], 403, "{outcome}");
     assert!(!permits(&outcome, &arn("/admin/users")), "{outcome}");
+    // REST events keep the client's escapes, in the path and (whichever API Gateway writes) in
+    // the ARN; a backend's router decodes them: `/%61dmin` is `/admin` to it.
+    for (path, arn_path) in [
+        ("/%61dmin/users", "/%61dmin/users"),
+        ("/%61dmin/users", "/admin/users"),
+        ("/v1/%61dmin/users", "/%61dmin/users"),
+        // Decoded once, as a router does: `%2561` is `%61`, not `a`.
+        ("/%2561dmin/users", "/%2561dmin/users"),
+    ] {
+        let outcome = request(&all_but_admin, path, arn_path);
+        let decoded_once = path.contains("%25");
+        assert_eq!(
+            outcome["status"],
+            if decoded_once { 200 } else { 403 },
+            "{path} {outcome}"
+        );
+    }
+    // An escaped `/` may be a separator to the backend: both readings must be allowed.
+    let files =
+        json!({ "rules": [{ "id": "file", "effect": "allow", "routes": ["GET /files/{id}"] }] });
+    let outcome = request(&files, "/files/a%2Fb", "/files/a%2Fb");
+    assert_eq!(outcome["status"], 403, "{outcome}");
+    let outcome = request(&files, "/files/a%20b", "/files/a%20b");
+    assert_eq!(outcome["status"], 200, "{outcome}");
 }

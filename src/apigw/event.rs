@@ -65,6 +65,9 @@ pub(crate) struct Request {
     /// Present, or why not (missing, ambiguous, another scheme).
     pub token: Result<String, String>,
     pub arn: Option<MethodArn>,
+    /// A REST API's path with its percent-escapes decoded, where that differs: REST events keep
+    /// the client's escapes (HTTP APIs decode them), and a backend's router decodes them.
+    pub decoded_path: Option<String>,
 }
 
 impl Request {
@@ -76,11 +79,22 @@ impl Request {
         }
     }
 
+    /// The other names of the request, which must be allowed as well: the `methodArn`'s (see
+    /// [`Request::arn_target`]), and the path as a backend reads it once decoded (`/%61dmin` is
+    /// `/admin` to it; `/a%2Fb` may be `/a/b`).
+    pub(crate) fn other_targets(&self) -> impl Iterator<Item = Target<'_>> {
+        let decoded = match (&self.method, &self.decoded_path) {
+            (Some(method), Some(path)) => Some(Target::Http { method, path }),
+            _ => None,
+        };
+        self.arn_target().into_iter().chain(decoded)
+    }
+
     /// The request as a REST API's `methodArn` names it (the path from the stage on, without a
     /// custom domain's base path): what API Gateway checks the answer against. Not for HTTP
     /// APIs: AWS's own example events name another method and path in `routeArn` (2.0) than the
     /// request's, and no real capture settles what either ARN holds for a catch-all route.
-    pub(crate) fn arn_target(&self) -> Option<Target<'_>> {
+    fn arn_target(&self) -> Option<Target<'_>> {
         if matches!(self.shape, Shape::HttpV1 | Shape::HttpV2) {
             return None;
         }
@@ -338,6 +352,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token,
                 arn: Some(arn),
+                decoded_path: None,
             }
         }
         Shape::HttpV2 => {
@@ -356,6 +371,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn: arn(&event.route_arn)?,
+                decoded_path: None,
             }
         }
         Shape::WebSocket => Request {
@@ -367,6 +383,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 .map(str::to_owned),
             token: Err(String::new()),
             arn: arn(&event.method_arn)?,
+            decoded_path: None,
         },
         Shape::RestRequest | Shape::HttpV1 => {
             let arn = arn(&event.method_arn)?;
@@ -380,12 +397,16 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn,
+                decoded_path: None,
             }
         }
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
     if shape != Shape::RestToken {
         request.token = token_from_request(Carriers::of_event(event), source);
+    }
+    if matches!(shape, Shape::RestToken | Shape::RestRequest) {
+        request.decoded_path = request.path.as_deref().and_then(percent_decoded);
     }
     if request.target().is_none() {
         return Err(bad(format!(
@@ -434,6 +455,33 @@ fn decided_path(path: &str, arn: Option<&MethodArn>) -> String {
         Some(arn) if under_prefix(arn) => arn.path.clone(),
         _ => path.to_owned(),
     }
+}
+
+/// `path` with its `%XX` escapes decoded (an invalid UTF-8 result lossily, as lenient decoders
+/// do; a `%` not followed by two hex digits stays as it is); `None` when that changes nothing.
+fn percent_decoded(path: &str) -> Option<String> {
+    fn hex(byte: u8) -> Option<u8> {
+        char::from(byte)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        if let Some(byte) = escaped {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let decoded = String::from_utf8_lossy(&out);
+    (decoded != path).then(|| decoded.into_owned())
 }
 
 fn strip_stage(path: &str, stage: Option<&str>) -> String {
@@ -659,6 +707,23 @@ fn printable_ascii(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        for (path, decoded) in [
+            ("/plain/path", None),
+            ("/%61dmin/%2Fx", Some("/admin//x")),
+            ("/caf%C3%A9", Some("/café")),
+            ("/%2561", Some("/%61")),
+            // Not escapes: left as they are.
+            ("/%zz/%4/%", None),
+            ("/100%", None),
+            // Not UTF-8 once decoded: replaced, as lenient decoders do.
+            ("/%FF", Some("/\u{FFFD}")),
+        ] {
+            assert_eq!(percent_decoded(path).as_deref(), decoded, "{path}");
+        }
+    }
 
     #[test]
     fn bearer_parsing() {

@@ -285,6 +285,8 @@ impl Authorizer {
             path: Some(direct.path.clone().unwrap_or_else(|| "/".into())),
             token,
             arn: None,
+            // A direct request's path is the caller's (the edge guard decodes it first).
+            decoded_path: None,
         };
         self.authorize(&request, now, check_signature, Detail::Full)
     }
@@ -358,21 +360,23 @@ impl Authorizer {
         };
         let decision = match (&self.policy, request.target()) {
             (Some(policy), Some(target)) => {
-                let decision = decide(policy, target);
-                // API Gateway checks the answer against the ARN, named from the request without
-                // a custom domain's base path, which the event's path keeps: allowed only if
-                // allowed under both names (the answer must not grant what the policy denies).
-                match request.arn_target() {
-                    Some(arn) if decision.allowed && arn != target => {
-                        let under_arn = decide(policy, arn);
-                        if under_arn.allowed {
+                // Allowed only if allowed under each of the request's names: API Gateway checks
+                // the answer against the ARN (named without a custom domain's base path, which
+                // the event's path keeps), and the backend may read the path decoded.
+                request
+                    .other_targets()
+                    .filter(|other| *other != target)
+                    .fold(decide(policy, target), |decision, other| {
+                        if !decision.allowed {
+                            return decision;
+                        }
+                        let under_other = decide(policy, other);
+                        if under_other.allowed {
                             decision
                         } else {
-                            under_arn
+                            under_other
                         }
-                    }
-                    _ => decision,
-                }
+                    })
             }
             _ => Decision::allow_all(),
         };
