@@ -229,3 +229,38 @@ fn a_request_named_differently_by_path_and_arn_is_decided_by_the_arn() {
     let outcome = request(&files, "/files/a%20b", "/files/a%20b");
     assert_eq!(outcome["status"], 200, "{outcome}");
 }
+
+/// Routers answer `HEAD` with the `GET` handler (Express, Hono): a `HEAD` request must be
+/// allowed as a `GET` too, in every event shape, or a rule denying that `GET` could be passed.
+#[test]
+fn a_head_request_must_be_allowed_as_get_too() {
+    let policy = json!({
+        "rules": [
+            { "id": "all", "effect": "allow", "routes": ["* /**"] },
+            { "id": "no-report", "effect": "deny", "routes": ["GET /report"] },
+        ],
+    });
+    let head_only =
+        json!({ "rules": [{ "id": "head", "effect": "allow", "routes": ["HEAD /x"] }] });
+    let both =
+        json!({ "rules": [{ "id": "read", "effect": "allow", "routes": ["GET /x", "HEAD /x"] }] });
+    let status = |policy: &Value, method: &str, path: &str| {
+        let authorizer = authorizer(Some(policy), None);
+        let token: Value =
+            serde_json::from_str(&event(&json!({ "sub": "u1" }), method, path)).unwrap();
+        let arn = format!("arn:aws:execute-api:eu-west-1:123456789012:api1/prod/{method}{path}");
+        let events = [
+            token.clone(),
+            json!({ "type": "REQUEST", "methodArn": arn, "httpMethod": method, "path": path,
+                    "headers": { "Authorization": token["authorizationToken"] } }),
+            json!({ "version": "2.0", "type": "REQUEST", "routeArn": arn, "rawPath": path,
+                    "headers": { "authorization": token["authorizationToken"] },
+                    "requestContext": { "stage": "$default", "http": { "method": method, "path": path } } }),
+        ];
+        events.map(|event| authorizer.handle_event(&event.to_string(), NOW).status)
+    };
+    assert_eq!(status(&policy, "HEAD", "/report"), [403; 3]);
+    assert_eq!(status(&policy, "HEAD", "/other"), [200; 3]);
+    assert_eq!(status(&head_only, "HEAD", "/x"), [403; 3]);
+    assert_eq!(status(&both, "HEAD", "/x"), [200; 3]);
+}

@@ -24,17 +24,14 @@ export function createEdgeGuard(options = {}) {
     if (path === undefined) {
       return { ok: false, status: 400, response: answer(400, realm, 'invalid_request', 'the path has an escaped separator or a malformed escape') };
     }
-    const authorize = (method) => authorizer.authorize({ method, path, headers: request.headers, query: url.searchParams });
     let result;
     try {
       // The wasm is loaded here, within the try: a failed load is a 503 and is tried again on
       // the next request, not a rejection every request from then on.
       ready ??= init().catch((error) => { ready = undefined; throw error; });
       await ready;
-      result = await authorize(request.method);
-      // Routers answer HEAD with the GET handler (Hono, itty, Express): it must be allowed as
-      // a GET as well, or a rule denying that GET could be passed by asking for HEAD.
-      if (result.allowed && request.method === 'HEAD') result = await authorize('GET');
+      // (A HEAD request must be allowed as a GET too: Rust decides so for every request.)
+      result = await authorizer.authorize({ method: request.method, path, headers: request.headers, query: url.searchParams });
     } catch (error) {
       // No keys could be loaded (the identity provider is down and nothing is cached).
       return { ok: false, status: 503, error, response: answer(503, realm, 'temporarily_unavailable', 'keys are unavailable; try again shortly') };

@@ -80,14 +80,24 @@ impl Request {
     }
 
     /// The other names of the request, which must be allowed as well: the `methodArn`'s (see
-    /// [`Request::arn_target`]), and the path as a backend reads it once decoded (`/%61dmin` is
-    /// `/admin` to it; `/a%2Fb` may be `/a/b`).
+    /// [`Request::arn_target`]); the path as a backend reads it once decoded (`/%61dmin` is
+    /// `/admin` to it; `/a%2Fb` may be `/a/b`); and for `HEAD`, the same as `GET`, since
+    /// routers answer `HEAD` with the `GET` handler (Express, Hono).
     pub(crate) fn other_targets(&self) -> impl Iterator<Item = Target<'_>> {
-        let decoded = match (&self.method, &self.decoded_path) {
-            (Some(method), Some(path)) => Some(Target::Http { method, path }),
-            _ => None,
-        };
-        self.arn_target().into_iter().chain(decoded)
+        let method = self.method.as_deref();
+        let paths = [self.path.as_deref(), self.decoded_path.as_deref()];
+        let decoded = method
+            .zip(self.decoded_path.as_deref())
+            .map(|(method, path)| Target::Http { method, path });
+        let as_get = paths
+            .into_iter()
+            .flatten()
+            .filter(move |_| method == Some("HEAD"))
+            .map(|path| Target::Http {
+                method: "GET",
+                path,
+            });
+        self.arn_target().into_iter().chain(decoded).chain(as_get)
     }
 
     /// The request as a REST API's `methodArn` names it (the path from the stage on, without a
