@@ -475,6 +475,9 @@ fn percent_decoded(path: &str) -> Option<String> {
             .to_digit(16)
             .and_then(|d| u8::try_from(d).ok())
     }
+    if !path.contains('%') {
+        return None;
+    }
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
