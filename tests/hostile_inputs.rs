@@ -174,6 +174,13 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
         request(r#""headers":{"Authorization":"Bearer a","Cookie":"session=b"}"#),
         request(r#""headers":{"Authorization":"Bearer a"},"queryStringParameters":{"token":"b"}"#),
         request(r#""queryStringParameters":{"token":"a"},"headers":{"Cookie":"session=b"}"#),
+        // A malformed multi-value Cookie entry does not hide the `headers` one.
+        request(
+            r#""headers":{"Authorization":"Bearer a","Cookie":"session=b"},"multiValueHeaders":{"Cookie":[]}"#,
+        ),
+        request(
+            r#""headers":{"Authorization":"Bearer a","Cookie":"session=b"},"multiValueHeaders":{"Cookie":[null]}"#,
+        ),
         // Two `Cookie` headers: a REST event's `headers` keeps one, `multiValueHeaders` both.
         request(
             r#""headers":{"Cookie":"session=b"},"multiValueHeaders":{"Cookie":["session=a","session=b"]}"#,

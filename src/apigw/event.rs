@@ -626,41 +626,34 @@ fn cookie_value<'a>(carriers: Carriers<'a>, name: &str) -> Result<Option<&'a str
     }
 }
 
-/// Every `name=value` pair of a request's cookies, from one place only: the same cookies may be
-/// in several, and must not be counted twice.
+/// Every `name=value` pair of a request's cookies, each counted once.
 /// - An HTTP API 2.0 event moves cookies out of the headers into the `cookies` array (a local
-///   emulator may leave them in both).
-/// - A REST event's `headers` keep one of several `Cookie` headers; `multiValueHeaders` keeps
-///   them all, so a token cookie in a `Cookie` header that `headers` dropped is still counted.
+///   emulator may leave them in both): the array alone.
+/// - Otherwise every `Cookie` header value of both header maps: a REST event's
+///   `multiValueHeaders` keeps all its `Cookie` headers, `headers` one of them (a direct
+///   request may give a list). A value of `headers` that `multiValueHeaders` holds too is that
+///   same header; any other (beside a malformed multi-value entry) is counted as well, so that
+///   it cannot hide a token cookie.
 fn cookie_pairs<'a>(carriers: Carriers<'a>) -> Box<dyn Iterator<Item = &'a str> + 'a> {
     if let Some(array) = carriers.cookies {
         return Box::new(array.iter().map(|c| &**c));
     }
-    let multi = carriers
-        .multi_value_headers
-        .filter(|multi| multi.all_ci("cookie").next().is_some());
-    let headers: Box<dyn Iterator<Item = &'a str>> = match multi {
-        Some(multi) => Box::new(
-            multi
-                .all_ci("cookie")
-                .filter_map(|field| match field {
-                    Field::List(values) => Some(values.iter().flatten().map(|v| &**v)),
-                    _ => None,
-                })
-                .flatten(),
-        ),
-        None => Box::new(
-            carriers
-                .headers
-                .into_iter()
-                .flat_map(|h| h.all_ci("cookie"))
-                .filter_map(|field| match field {
-                    Field::Text(header) => Some(&**header),
-                    _ => None,
-                }),
-        ),
-    };
-    Box::new(headers.flat_map(|h| h.split(';')))
+    let multi: Vec<&'a str> = cookie_headers(carriers.multi_value_headers).collect();
+    let single: Vec<&'a str> = cookie_headers(carriers.headers)
+        .filter(|value| !multi.contains(value))
+        .collect();
+    Box::new(multi.into_iter().chain(single).flat_map(|h| h.split(';')))
+}
+
+/// The text of every `Cookie` entry of a header map: a string, or each string of a list.
+fn cookie_headers<'a>(map: Option<&'a Fields<'a>>) -> impl Iterator<Item = &'a str> + 'a {
+    map.into_iter()
+        .flat_map(|m| m.all_ci("cookie"))
+        .flat_map(|field| match field {
+            Field::Text(text) => vec![&**text],
+            Field::List(values) => values.iter().flatten().map(|v| &**v).collect(),
+            Field::Other => Vec::new(),
+        })
 }
 
 /// The token of an `Authorization`-style value: `Bearer <token>` (scheme in any case, any

@@ -644,6 +644,13 @@ describe('token extraction', () => {
     await rejectsUnauthorized(handler(twoCookieHeaders), 'a token cookie in each of two Cookie headers');
     twoCookieHeaders.multiValueHeaders.Cookie = ['theme=dark', `session=${tokens.alice}`];
     await ok(handler, twoCookieHeaders);
+    // A direct request's repeated Cookie headers (pairs, or a list as Node's headersDistinct
+    // gives them) are read too: a different token there is ambiguous.
+    const direct = (headers) => handler.authorizer.authorize({ method: 'POST', path: '/lambda-request', headers });
+    const bearer = `Bearer ${tokens.alice}`;
+    assert.equal((await direct([['authorization', bearer], ['cookie', `session=${tokens.bob}`], ['cookie', 'a=b']])).status, 401);
+    assert.equal((await direct({ authorization: bearer, cookie: [`session=${tokens.bob}`, 'a=b'] })).status, 401);
+    assert.equal((await direct({ authorization: bearer, cookie: ['theme=dark', `session=${tokens.alice}`] })).status, 200);
 
     const v2 = load('aws-lambda-go/apigw-v2-custom-authorizer-v2-request.json');
     v2.cookies = ['cookie1', `session=${tokens.alice}`, 'cookie2'];
