@@ -292,7 +292,8 @@ export class RemoteKeySet {
 
 /**
  * The RemoteKeySet shared by the whole module instance (warm Lambda invocations, one isolate),
- * keyed by `jwksUri` or `issuer`; the options of the first call for a key are the ones used.
+ * keyed by `jwksUri` or `issuer` and the other options: the same URI with the same options
+ * (a `fetch` or `now` by identity) gives the same instance, other options another one.
  */
 export function remoteKeySet(options: RemoteKeySetOptions): RemoteKeySet;
 

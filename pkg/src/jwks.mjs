@@ -194,8 +194,9 @@ export class RemoteKeySet {
       if (location === null) return this.#body(url, response, controller);
       response.body?.cancel().catch(() => {});
       const next = resolvedUrl(location, target);
-      if (next === undefined || !isUrl(next)) {
-        throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected to ${next ?? location}: keys are fetched over https only`);
+      // A remote server may not send the fetch to this machine (a local service is no IdP).
+      if (next === undefined || !isUrl(next) || (isLoopback(next) && !isLoopback(target))) {
+        throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url} was redirected to ${next ?? location}: keys are fetched over https only (http only from this machine to itself)`);
       }
       if (redirects === MAX_REDIRECTS) throw new JwtGateError('ERR_JWKS_FETCH_FAILED', `fetching ${url}: over ${MAX_REDIRECTS} redirects`);
       target = next;
@@ -314,6 +315,10 @@ function isUrl(text) {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(text) {
+  return LOOPBACK.has(new URL(text).hostname);
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -335,16 +340,29 @@ function checkedUrl(value, field) {
 // Shared across calls (warm Lambda invocations, one isolate's requests), so a key set is
 // fetched once per container or isolate rather than once per request.
 const shared = new Map();
+const functionIds = new WeakMap(); // an injected `fetch` or `now` -> a number for the key
+let functions = 0;
+
+/** The given options as text, in a fixed order; a function by identity. */
+function limitsKey(limits) {
+  const given = Object.entries(limits).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify(given.map(([name, value]) => {
+    if (typeof value !== 'function') return [name, value];
+    if (!functionIds.has(value)) functionIds.set(value, (functions += 1));
+    return [name, `function ${functionIds.get(value)}`];
+  }));
+}
 
 /**
- * The shared RemoteKeySet for `options.jwksUri` (or `options.issuer`): the same URI gives the
- * same instance, created with the options of the first call.
+ * The shared RemoteKeySet for `options.jwksUri` (or `options.issuer`) and the other options:
+ * the same URI with the same options gives the same instance. Other options get their own, so
+ * that a limit one caller sets (`maxStaleMs`, say) is never dropped for another's.
  */
 export function remoteKeySet(options) {
-  const { jwksUri, issuer } = options ?? {};
+  const { jwksUri, issuer, ...limits } = options ?? {};
   // The kind is part of the key: a set bound to an issuer by discovery is not the same thing
   // as a bare JWKS URL that happens to be spelled the same.
-  const key = jwksUri !== undefined ? `jwks ${jwksUri}` : `issuer ${issuer}`;
+  const key = `${jwksUri !== undefined ? `jwks ${jwksUri}` : `issuer ${issuer}`} ${limitsKey(limits)}`;
   let instance = shared.get(key);
   if (!instance) {
     instance = new RemoteKeySet(options);

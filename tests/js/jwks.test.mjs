@@ -68,13 +68,13 @@ function reply(body, { status = 200, headers = {}, delayMs = 0 } = {}) {
   };
 }
 
-async function signedToken(kid, issuer = 'https://idp.example') {
+async function signedToken(kid, issuer = 'https://idp.example', lifetime = '5m') {
   return new jose.SignJWT({ sub: 'alice' })
     .setProtectedHeader({ alg: 'ES256', kid })
     .setIssuer(issuer)
     .setAudience('api')
     .setIssuedAt()
-    .setExpirationTime('5m')
+    .setExpirationTime(lifetime)
     .sign(pairs[kid].privateKey);
 }
 
@@ -154,6 +154,7 @@ describe('discovery', () => {
     const hops = {
       'https://idp.example/jwks': () => new Response(null, { status: 301, headers: { location: 'http://mirror.example/jwks' } }),
       'https://idp.example/bad': () => new Response(null, { status: 302, headers: { location: 'https://[' } }),
+      'https://idp.example/local': () => new Response(null, { status: 302, headers: { location: 'http://127.0.0.1:2375/jwks' } }),
     };
     const fakeFetch = async (url, init) => {
       fetched.push(String(url));
@@ -162,7 +163,9 @@ describe('discovery', () => {
     };
     await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/jwks', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
     await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/bad', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
-    assert.deepEqual(fetched, ['https://idp.example/jwks', 'https://idp.example/bad']);
+    // Nor from a remote server to this machine.
+    await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/local', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
+    assert.deepEqual(fetched, ['https://idp.example/jwks', 'https://idp.example/bad', 'https://idp.example/local']);
   });
 
   test('options: exactly one of jwksUri and issuer, valid URLs', () => {
@@ -392,15 +395,14 @@ describe('failures', () => {
     assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
   });
 
-  test('an authorizer stops deciding with keys past maxStaleMs (fails as with no keys at all)', async (t) => {
+  test('an authorizer stops deciding with keys past jwksMaxStaleMs (fails as with no keys at all)', async (t) => {
     let down = false;
     const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 500 }) : reply(jwks('k1')))(req, res));
-    const c = clock(Date.now());
-    const url = `${server.base}/stale-keys`;
-    // The authorizer takes the shared instance for its URL: this one, with the test's clock.
-    remoteKeySet({ jwksUri: url, now: c.now, maxStaleMs: 3600 * SECOND });
-    const authorizer = new Authorizer({ jwksUri: url, issuer: 'https://idp.example', audience: 'api', log: false });
-    const token = await signedToken('k1');
+    const token = await signedToken('k1', 'https://idp.example', '30d');
+    // The key cache's clock is Date.now: mocked here (timers stay real).
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const c = { advance: (ms) => t.mock.timers.tick(ms) };
+    const authorizer = new Authorizer({ jwksUri: `${server.base}/stale-keys`, jwksMaxStaleMs: 3600 * SECOND, issuer: 'https://idp.example', audience: 'api', log: false });
     assert.equal((await authorizer.authorize({ token })).status, 200);
     down = true;
     c.advance((600 + 3600) * SECOND - 1);
@@ -538,7 +540,14 @@ describe('remoteKeySet()', () => {
     const url = `${server.base}/keys`;
     const a = remoteKeySet({ jwksUri: url });
     assert.ok(a instanceof RemoteKeySet);
-    assert.equal(remoteKeySet({ jwksUri: url, timeoutMs: 1000 }), a);
+    assert.equal(remoteKeySet({ jwksUri: url, timeoutMs: undefined }), a);
+    // Other options, another instance: a caller's limits are never dropped for another's.
+    const strict = remoteKeySet({ jwksUri: url, maxStaleMs: 0 });
+    assert.notEqual(strict, a);
+    assert.equal(remoteKeySet({ maxStaleMs: 0, jwksUri: url }), strict);
+    const fetchA = (...args) => fetch(...args);
+    assert.notEqual(remoteKeySet({ jwksUri: url, fetch: fetchA }), remoteKeySet({ jwksUri: url, fetch: (...args) => fetch(...args) }));
+    assert.equal(remoteKeySet({ jwksUri: url, fetch: fetchA }), remoteKeySet({ jwksUri: url, fetch: fetchA }));
     assert.notEqual(remoteKeySet({ jwksUri: `${url}?other` }), a);
     assert.notEqual(remoteKeySet({ issuer: url }), a);
     await a.getKeySet();
