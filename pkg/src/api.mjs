@@ -39,7 +39,8 @@ export function isReady() {
   return loaded;
 }
 
-function ensureLoaded() {
+/** Throws ERR_JWTGATE_NOT_INITIALIZED until the wasm is loaded (the browser build's `init()`). */
+export function ensureLoaded() {
   if (!loaded) {
     throw new JwtGateError(
       'ERR_JWTGATE_NOT_INITIALIZED',

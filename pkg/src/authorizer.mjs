@@ -2,7 +2,7 @@
 // events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
 // supplies what Rust must not do: fetching keys, the clock and logging.
 import * as wasm from '../dist/web/jwtgate.js';
-import { KeySet, Policy, JwtGateError, epochSeconds, handleOf, prefersWebCrypto, writeInput } from './api.mjs';
+import { KeySet, Policy, JwtGateError, ensureLoaded, epochSeconds, handleOf, prefersWebCrypto, writeInput } from './api.mjs';
 import { call, optionsError } from './errors.mjs';
 import { remoteKeySet } from './jwks.mjs';
 import { verifyWithWebCrypto } from './webcrypto.mjs';
@@ -74,6 +74,7 @@ export class Authorizer {
   #documents = new Map(); // id -> policy document of a cached answer (parsed)
 
   constructor(options = {}) {
+    ensureLoaded();
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
     const known = new Set([...VERIFIER_OPTIONS, ...KEY_SOURCES, ...AUTHORIZER_OPTIONS, ...OWN_OPTIONS]);
     const unknown = Object.keys(options).find((name) => !known.has(name));

@@ -1,6 +1,6 @@
 // Fetch-style middleware for edge runtimes (Cloudflare Workers, Deno, Vercel Edge, Bun, Node):
 // `Request` in, `{ ok: true, … }` or `{ ok: false, response }` out, with RFC 6750 answers.
-import { init } from 'jwtgate'; // the runtime's entry point: it loads the wasm its own way
+import { init, isReady } from 'jwtgate'; // the runtime's entry point: it loads the wasm its own way
 import { Authorizer } from './authorizer.mjs';
 
 /**
@@ -15,7 +15,9 @@ import { Authorizer } from './authorizer.mjs';
  */
 export function createEdgeGuard(options = {}) {
   const { realm = 'api', allowPreflight = false, ...rest } = options;
-  const authorizer = new Authorizer(rest);
+  // Built now where the wasm is loaded (Node, workerd, Deno), so that bad options throw here;
+  // with the browser build (Bun, Vercel Edge) once the first request has loaded it.
+  let authorizer = isReady() ? new Authorizer(rest) : undefined;
   let ready;
   return async function guard(request) {
     if (allowPreflight && isPreflight(request)) return { ok: true, preflight: true };
@@ -30,11 +32,13 @@ export function createEdgeGuard(options = {}) {
       // the next request, not a rejection every request from then on.
       ready ??= init().catch((error) => { ready = undefined; throw error; });
       await ready;
+      authorizer ??= new Authorizer(rest);
       // (A HEAD request must be allowed as a GET too: Rust decides so for every request.)
       result = await authorizer.authorize({ method: request.method, path, headers: request.headers, query: url.searchParams });
     } catch (error) {
-      // No keys could be loaded (the identity provider is down and nothing is cached).
-      return { ok: false, status: 503, error, response: answer(503, realm, 'temporarily_unavailable', 'keys are unavailable; try again shortly') };
+      // The wasm or the keys could not be loaded (the identity provider is down and nothing is
+      // cached), or (browser build) the options are bad: the error says which.
+      return { ok: false, status: 503, error, response: answer(503, realm, 'temporarily_unavailable', 'the authorizer is unavailable; try again shortly') };
     }
     if (result.allowed) return { ok: true, ...result };
     return { ok: false, ...result, response: refusal(result, realm) };

@@ -111,6 +111,21 @@ describe('jwtgate in chromium', { skip: existsSync(CHROMIUM) ? false : `chromium
     assert.deepEqual(result, { threw: true, code: 'ERR_JWTGATE_NOT_INITIALIZED', isJwtGateError: true, ready: false });
   });
 
+  test('before init(): new Authorizer throws ERR_JWTGATE_NOT_INITIALIZED; an edge guard made then works once a request loads the wasm', async () => {
+    const early = await openPage();
+    const result = await early.evaluate(async (jwks) => {
+      const { createEdgeGuard } = await import('/pkg/src/edge.mjs');
+      const { Authorizer } = await import('/pkg/src/authorizer.mjs');
+      let code;
+      try { new Authorizer({ jwks }); } catch (e) { code = e.code; }
+      const guard = createEdgeGuard({ jwks, log: false }); // as a worker's module scope does
+      const auth = await guard(new Request('https://api.example/x'));
+      return { code, status: auth.response?.status, ready: window.jwtgate.isReady() };
+    }, fixtures.RS256.jwks);
+    await early.close();
+    assert.deepEqual(result, { code: 'ERR_JWTGATE_NOT_INITIALIZED', status: 401, ready: true });
+  });
+
   test('init() fetches the wasm (application/wasm) and makes the package ready', async () => {
     page = await openPage();
     const ready = await page.evaluate(async () => { await window.jwtgate.init(); await window.jwtgate.init(); window.log('init done'); return window.jwtgate.isReady(); });
