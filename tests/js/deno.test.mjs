@@ -12,12 +12,13 @@ import path from 'node:path';
 import * as jose from 'jose';
 import { KeySet, Verifier } from '../../pkg/src/node.mjs';
 import { createDenoApp } from './helpers/deno.mjs';
+import { FIXTURES } from './helpers/fixtures.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'api://orders';
 const ALGS = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
-const FIXTURE = path.join(ROOT, '../shared/fixtures/apigw/powertools-lambda-typescript/apigw-rest_authorizer-request.json');
+const FIXTURE = path.join(FIXTURES, 'powertools-lambda-typescript/apigw-rest_authorizer-request.json');
 
 // Runs in Deno: every case through `verify` and `verifyAsync` of the entry named on the command
 // line, then (Node entry) the edge guard and the Lambda handler. Prints one JSON document.

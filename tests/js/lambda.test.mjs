@@ -20,13 +20,9 @@ import * as jose from 'jose';
 import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/lambda.mjs';
 import { Policy } from '../../pkg/src/node.mjs';
 import { copyDocument, eventJson } from '../../pkg/src/authorizer.mjs';
+import { FIXTURES } from './helpers/fixtures.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
-// The real API Gateway events live in the shared/ folder beside the repository (CI clones it
-// there too); JWTGATE_FIXTURES overrides.
-const FIXTURES = process.env.JWTGATE_FIXTURES
-  ?? [resolve(root, '../shared/fixtures/apigw'), '/work/shared/fixtures/apigw'].find((dir) => existsSync(dir))
-  ?? resolve(root, '../shared/fixtures/apigw');
 
 // ---------------------------------------------------------------------------------------------
 // Keys and tokens
