@@ -192,7 +192,8 @@ export class RemoteKeySet {
       // http could otherwise be sent anywhere by whoever sits on that hop, final URL https or not.
       const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
       if (location === null) return this.#body(url, response, controller);
-      response.body?.cancel().catch(() => {});
+      // Free the connection; an injected `fetch`'s body may be no web stream (node-fetch v2).
+      Promise.resolve(response.body?.cancel?.()).catch(() => {});
       const next = resolvedUrl(location, target);
       // A remote server may not send the fetch to this machine (a local service is no IdP).
       if (next === undefined || !isUrl(next) || (isLoopback(next) && !isLoopback(target))) {

@@ -155,17 +155,22 @@ describe('discovery', () => {
       'https://idp.example/jwks': () => new Response(null, { status: 301, headers: { location: 'http://mirror.example/jwks' } }),
       'https://idp.example/bad': () => new Response(null, { status: 302, headers: { location: 'https://[' } }),
       'https://idp.example/local': () => new Response(null, { status: 302, headers: { location: 'http://127.0.0.1:2375/jwks' } }),
+      // A non-standard Response (node-fetch v2: its body is a Node stream, without `cancel`).
+      'https://idp.example/moved': () => ({ status: 302, headers: new Headers({ location: '/keys' }), body: {} }),
     };
     const fakeFetch = async (url, init) => {
       fetched.push(String(url));
       assert.equal(init.redirect, 'manual');
-      return hops[url]?.() ?? new Response(jwks('evil'));
+      return hops[url]?.() ?? new Response(jwks('k1'));
     };
     await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/jwks', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
     await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/bad', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
     // Nor from a remote server to this machine.
     await rejectsWith(new RemoteKeySet({ jwksUri: 'https://idp.example/local', fetch: fakeFetch }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', 'https only');
     assert.deepEqual(fetched, ['https://idp.example/jwks', 'https://idp.example/bad', 'https://idp.example/local']);
+    const moved = await new RemoteKeySet({ jwksUri: 'https://idp.example/moved', fetch: fakeFetch }).getKeySet();
+    assert.deepEqual(moved.keys.map((k) => k.kid), ['k1']);
+    assert.deepEqual(fetched.slice(3), ['https://idp.example/moved', 'https://idp.example/keys']);
   });
 
   test('options: exactly one of jwksUri and issuer, valid URLs', () => {
