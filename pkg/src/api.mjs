@@ -15,6 +15,19 @@ export function markLoaded(exports) {
   memory = exports?.memory;
 }
 
+/**
+ * Starts the wasm from a compiled WebAssembly.Module: for runtimes that may not compile wasm from
+ * bytes and hand it over compiled instead (workerd's `.wasm` import, Vercel's `?module` import).
+ */
+export function startCompiled(module) {
+  // Next.js (`next dev`, `next start`) compiles it outside the edge sandbox's realm, so the glue's
+  // `instanceof WebAssembly.Module` fails, and it would try to compile the module as bytes.
+  if (!(module instanceof WebAssembly.Module) && Object.prototype.toString.call(module) === '[object WebAssembly.Module]') {
+    Object.setPrototypeOf(module, WebAssembly.Module.prototype);
+  }
+  markLoaded(wasm.initSync({ module }));
+}
+
 const encoder = new TextEncoder();
 let tokenBuffer = { ptr: 0, capacity: 0 };
 

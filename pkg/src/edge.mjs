@@ -15,8 +15,8 @@ import { Authorizer } from './authorizer.mjs';
  */
 export function createEdgeGuard(options = {}) {
   const { realm = 'api', allowPreflight = false, ...rest } = options;
-  // Built now where the wasm is loaded (Node, workerd, Deno), so that bad options throw here;
-  // with the browser build (Bun, Vercel Edge) once the first request has loaded it.
+  // Built now where the wasm is loaded at import (Node, workerd, Vercel Edge, Deno), so that bad
+  // options throw here; with the browser build, once the first request has loaded it.
   let authorizer = isReady() ? new Authorizer(rest) : undefined;
   let ready;
   return async function guard(request) {

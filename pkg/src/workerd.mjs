@@ -1,9 +1,8 @@
 // Cloudflare Workers (workerd): a `.wasm` import is a compiled WebAssembly.Module.
 import module from '../dist/web/jwtgate_bg.wasm';
-import { initSync } from '../dist/web/jwtgate.js';
-import { markLoaded } from './api.mjs';
+import { startCompiled } from './api.mjs';
 
-markLoaded(initSync({ module }));
+startCompiled(module);
 
 export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
 export { RemoteKeySet, remoteKeySet } from './jwks.mjs';

@@ -1,0 +1,14 @@
+// Vercel Edge (Functions, Middleware, Next.js routes with `runtime = 'edge'`): the `edge-light`
+// condition. Nothing may compile wasm from bytes there, so the browser build's `init()` cannot
+// load it; a `?module` import is compiled by the platform (Next.js's bundler turns it into a
+// WebAssembly.Module the runtime provides).
+import module from '../dist/web/jwtgate_bg.wasm?module';
+import { startCompiled } from './api.mjs';
+
+startCompiled(module);
+
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
+export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
+
+/** Nothing to wait for on Vercel Edge; present so isomorphic code can always `await init()`. */
+export async function init() {}
