@@ -9,9 +9,12 @@ cargo build --quiet --release --target wasm32-unknown-unknown
 # Built beside the old output and swapped in at the end, so running tests never see a half-built package.
 out=pkg/dist.new
 rm -rf "$out"
-# `web` glue: ESM with `initSync`, usable from Node, workerd and browsers alike.
+# `web` glue: ESM with `initSync`, usable from Node, workerd and browsers alike. Without its
+# default `new URL('jwtgate_bg.wasm', import.meta.url)`: bundlers take that for an asset, and
+# Next.js then shipped the wasm twice in every edge function (the `?module` import besides it).
+# The browser entry names the file itself.
 wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
-  --target web --weak-refs --out-dir "$out/web" --out-name jwtgate
+  --target web --weak-refs --omit-default-module-path --out-dir "$out/web" --out-name jwtgate
 # `--gufa -O3`: whole-program type and constant flow, then another round to use what it proved
 # (1.2 KB gzipped). The producers and target-features sections are metadata no runtime reads.
 # `-ocimfs 2000`: a function with one caller is inlined only when under 2000 bytes. V8 compiles
@@ -32,10 +35,8 @@ rm -rf pkg/dist && mv "$out" pkg/dist
 
 # CommonJS: one bundle of the Node entry points, so `jwtgate` and `jwtgate/lambda` share one
 # wasm instance. Bundled from the sources once the new dist/ is in place (they import it).
-# The glue's `import.meta.url` only finds the .wasm file for a default `init()`; Node starts the
-# wasm from its base64 module with `initSync`, so esbuild's warning about it is silenced.
 "$bin/esbuild" pkg/src/cjs.mjs --bundle --platform=node --format=cjs --log-level=warning \
-  --log-override:empty-import-meta=silent --outfile=pkg/dist/index.cjs
+  --outfile=pkg/dist/index.cjs
 echo "module.exports = require('./index.cjs');" > pkg/dist/lambda.cjs
 printf 'built pkg/dist: %s bytes of wasm (%s gzipped)\n' \
   "$(wc -c < pkg/dist/web/jwtgate_bg.wasm)" "$(gzip -9c pkg/dist/web/jwtgate_bg.wasm | wc -c)" >&2

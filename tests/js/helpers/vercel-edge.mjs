@@ -19,8 +19,9 @@ export const EDGE_CONDITIONS = ['edge-light', 'worker', 'browser', 'module'];
 
 /**
  * Bundles `source` (an ES module) and evaluates it in a fresh Edge Runtime; returns
- * `{ runtime, route, inputs }`: `route` is the module's exports, `inputs` the bundled files
- * (relative to the package), `wasmModules` the `?module` imports that were bound.
+ * `{ runtime, route, code, inputs, wasmFiles }`: `route` is the module's exports, `code` the
+ * bundle, `inputs` the bundled files of the package and `wasmFiles` the `?module` imports bound
+ * (relative to the package).
  */
 export async function startEdgeRoute(source, { conditions = EDGE_CONDITIONS } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'jwtgate-edge-light-'));
@@ -32,8 +33,7 @@ export async function startEdgeRoute(source, { conditions = EDGE_CONDITIONS } = 
     const result = await build({
       entryPoints: [join(dir, 'route.mjs')], bundle: true, write: false, metafile: true,
       format: 'iife', globalName: 'route', platform: 'neutral', conditions, mainFields: ['module', 'main'],
-      // The glue's `import.meta.url` serves only a default browser `init()`, never called here.
-      logLevel: 'warning', logOverride: { 'empty-import-meta': 'silent' },
+      logLevel: 'warning',
       plugins: [{
         name: 'next-wasm-module',
         setup(b) {
@@ -53,11 +53,12 @@ export async function startEdgeRoute(source, { conditions = EDGE_CONDITIONS } = 
       codeGeneration: { strings: false, wasm: false },
       extend: (context) => Object.assign(context, modules),
     });
-    runtime.evaluate(result.outputFiles[0].text);
+    const code = result.outputFiles[0].text;
+    runtime.evaluate(code);
     // Metafile paths are relative to the working directory, the link to the package resolved.
     const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input))
       .filter((file) => file.startsWith(`${pkg}/`)).map((file) => file.slice(pkg.length + 1));
-    return { runtime, route: runtime.context.route, inputs, wasmFiles: Object.values(wasm).map((f) => f.slice(pkg.length + 1)) };
+    return { runtime, route: runtime.context.route, code, inputs, wasmFiles: Object.values(wasm).map((f) => f.slice(pkg.length + 1)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
