@@ -10,15 +10,21 @@ let loading;
  */
 export function init(source) {
   if (isReady()) return Promise.resolve();
-  // Written as `new URL('…', import.meta.url)`, which bundlers (webpack, Vite, Parcel) recognise
-  // and ship the file for.
-  const wasm = source ?? new URL('../dist/web/jwtgate_bg.wasm', import.meta.url);
   // A failed load (a network error fetching the .wasm) is forgotten, so the next call tries again.
-  loading ??= initWasm({ module_or_path: wasm }).then(markLoaded, (error) => {
+  loading ??= load(source).then(markLoaded, (error) => {
     loading = undefined;
     throw error;
   });
   return loading;
+}
+
+/**
+ * Async, so that a default URL that cannot be made (no `import.meta.url` in a script bundle) is a
+ * rejection like any other failed load. Written as `new URL('…', import.meta.url)`, which
+ * bundlers (webpack, Vite, Parcel) recognise and ship the file for.
+ */
+async function load(source) {
+  return initWasm({ module_or_path: source ?? new URL('../dist/web/jwtgate_bg.wasm', import.meta.url) });
 }
 
 export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';

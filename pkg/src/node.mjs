@@ -9,8 +9,4 @@ markLoaded(initSync({ module: Buffer.from(wasmBase64, 'base64') }));
 // Signatures are checked by OpenSSL through node:crypto: several times faster than wasm.
 useNativeBackend(nativeVerify, importKeys);
 
-export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
-export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
-
-/** Nothing to wait for in Node; present so isomorphic code can always `await init()`. */
-export async function init() {}
+export * from './ready.mjs';

@@ -4,6 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { startEdgeRoute } from './helpers/vercel-edge.mjs';
 
 const SECRET = 'vercel-edge-test-secret-32-bytes!!';
@@ -62,11 +63,16 @@ test('the sandbox refuses to compile wasm from bytes, as Vercel Edge does', () =
   assert.throws(() => edge.runtime.evaluate(`new WebAssembly.Module(new Uint8Array(${empty}))`), /disallowed/);
 });
 
-test('the browser build cannot load there: every request would be a 503', async () => {
-  const browser = await startEdgeRoute(ROUTE, { conditions: ['browser', 'module'] });
-  assert.ok(browser.inputs.includes('src/browser.mjs'));
-  const response = await browser.route.guarded({ url: 'https://app.example/api/orders', authorization: `Bearer ${hs256(claims('alice'))}` });
-  assert.equal(response.status, 503);
+test('the browser build cannot load there: the runtime refuses to compile its wasm from bytes', async () => {
+  const browser = await startEdgeRoute("export { init } from 'jwtgate';", { conditions: ['browser', 'module'] });
+  assert.ok(browser.inputs.includes('src/browser.mjs'), browser.inputs.join(', '));
+  // A script bundle has no import.meta.url: the default URL cannot be made, which init() reports
+  // by rejecting, as any failed load (not by throwing).
+  const withoutUrl = browser.route.init();
+  await assert.rejects(withoutUrl, /Invalid URL/);
+  // The bytes, as the default URL would have fetched them (the sandbox has no files to fetch).
+  const bytes = readFileSync(new URL('../../pkg/dist/web/jwtgate_bg.wasm', import.meta.url));
+  await assert.rejects(browser.route.init(bytes), /Wasm code generation disallowed/);
 });
 
 test('the edge guard answers 200, 401 and 403 on Vercel Edge', async () => {
