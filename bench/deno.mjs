@@ -8,7 +8,7 @@
 //   - Deno's node:crypto checking the signature alone.
 //
 //   node bench/deno.mjs [batch ms]        (default 100)
-import { createDenoApp, denoVersion } from '../tests/js/helpers/deno.mjs';
+import { createApp, runtimeVersion } from '../tests/js/helpers/runtime-app.mjs';
 
 const BATCH_MS = Number(process.argv[2] ?? 100);
 const ROUNDS = 9;
@@ -81,10 +81,10 @@ for (const alg of ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) {
 }
 `;
 
-const app = createDenoApp({ 'bench.mjs': APP }, { packages: ['jose'] });
+const app = createApp('deno', { 'bench.mjs': APP }, { packages: ['jose'] });
 try {
-  console.log(`${await denoVersion()}, ${ROUNDS} rounds of ~${BATCH_MS} ms batches per library, medians; 200 distinct tokens per algorithm`);
-  const run = async (entry) => (await app.run(['run', '--quiet', '--no-prompt', '--allow-read', 'bench.mjs', entry, String(BATCH_MS), String(ROUNDS)], { timeout: 600_000 }))
+  console.log(`${await runtimeVersion('deno')}, ${ROUNDS} rounds of ~${BATCH_MS} ms batches per library, medians; 200 distinct tokens per algorithm`);
+  const run = async (entry) => (await app.script('bench.mjs', [entry, String(BATCH_MS), String(ROUNDS)], { timeout: 600_000 }))
     .trim().split('\n').map((line) => JSON.parse(line));
   const [installed, browser] = [await run('node'), await run('browser')];
   console.log('| alg | jose µs | jwtgate verify (as installed) µs | wasm verify (browser entry) µs | verifyAsync (browser entry, WebCrypto) µs | Deno\'s node:crypto, signature only µs | jwtgate / jose |');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Rust (unit, integration, doctests), then the built package in Node (ESM, CJS,
 # the installed tarball, TypeScript, Lambda, differential against jose), workerd (miniflare),
-# Deno, Vercel's Edge Runtime and headless Chromium, then each fuzz target for 15 s.
+# Deno, Bun, Vercel's Edge Runtime and headless Chromium, then each fuzz target for 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser

@@ -1,17 +1,18 @@
-// jwtgate inside real Deno (the `deno` npm package brings its binary): an app with the package
-// linked into node_modules, as `npm install` or `deno install` leaves it. Deno resolves
-// `jwtgate` with the "node" export condition, so it runs the Node entry: signatures are checked
-// by Deno's own implementation of node:crypto, not OpenSSL. Every verdict must equal Node's
-// (and jose's, where jose has an opinion), for valid and hostile tokens alike. The browser entry
-// (`init()` fetching the .wasm, pure-Rust and WebCrypto verification) runs there too.
-import { test, before, after } from 'node:test';
+// jwtgate inside real Deno and Bun (their npm packages bring the binaries): an app with the
+// package linked into node_modules, as `npm install` (or `deno install`) leaves it. Both resolve
+// `jwtgate` with the "node" export condition, so they run the Node entry: signatures are checked
+// by their own node:crypto (Deno's is Rust code, Bun's is BoringSSL), or by the wasm code where
+// that is faster. Bun runs JavaScriptCore, not V8. Every verdict must equal Node's (and jose's,
+// where jose has an opinion), for valid and hostile tokens alike. The browser entry (`init()`
+// fetching the .wasm, pure-Rust and WebCrypto verification) runs there too.
+import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
 import { KeySet, Verifier } from '../../pkg/src/node.mjs';
-import { createDenoApp } from './helpers/deno.mjs';
+import { createApp } from './helpers/runtime-app.mjs';
 import { FIXTURES } from './helpers/fixtures.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -20,13 +21,15 @@ const AUDIENCE = 'api://orders';
 const ALGS = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const FIXTURE = path.join(FIXTURES, 'powertools-lambda-typescript/apigw-rest_authorizer-request.json');
 
-// Runs in Deno: every case through `verify` and `verifyAsync` of the entry named on the command
-// line, then (Node entry) the edge guard and the Lambda handler. Prints one JSON document.
+// Runs in Deno or Bun: every case through `verify` and `verifyAsync` of the entry named on the
+// command line, then (Node entry) the edge guard and the Lambda handler. Prints one JSON document.
 const APP = `
-const [entry, casesFile] = Deno.args;
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+const [entry, casesFile] = process.argv.slice(2);
 const { KeySet, Verifier, init } = await import(entry === 'browser' ? '${pathToUrl(path.join(ROOT, 'pkg/src/browser.mjs'))}' : 'jwtgate');
 await init();
-const { keys, cases, now, fixture } = JSON.parse(await Deno.readTextFile(casesFile));
+const { keys, cases, now, fixture } = JSON.parse(readFileSync(casesFile, 'utf8'));
 const outcome = async (run) => {
   try { return (await run()).payload.sub; } catch (e) { return e.code ?? String(e); }
 };
@@ -69,8 +72,6 @@ function pathToUrl(file) {
   return new URL(`file://${file}`).href;
 }
 
-let app;
-let casesFile;
 let cases;
 const now = Math.floor(Date.now() / 1000);
 
@@ -146,59 +147,75 @@ async function joseAccepts(keys, c) {
     .then(() => true, () => false);
 }
 
+/** Which keys each runtime's node:crypto checks, rather than the wasm code (the faster one there). */
+const NATIVE = {
+  // Deno implements node:crypto in Rust: only its EdDSA is faster than the wasm code.
+  deno: (alg) => alg === 'EdDSA',
+  // Bun's node:crypto is BoringSSL: faster than the wasm code for every key, P-384 included.
+  bun: (alg) => alg !== 'HS256',
+};
+const inNode = (alg) => alg !== 'HS256' && alg !== 'ES384';
+
 let keys;
+let casesJson;
 before(async () => {
-  app = createDenoApp({ 'app.mjs': APP });
   keys = await makeKeys();
   cases = await makeCases(keys);
-  casesFile = path.join(app.dir, 'cases.json');
-  const forDeno = Object.fromEntries(Object.entries(keys).map(([alg, { secret, jwks }]) => [alg, { secret, jwks }]));
-  writeFileSync(casesFile, JSON.stringify({ keys: forDeno, cases: cases.map(({ alg, kind, token }) => ({ alg, kind, token })), now, fixture: JSON.parse(readFileSync(FIXTURE, 'utf8')) }));
+  const shared = Object.fromEntries(Object.entries(keys).map(([alg, { secret, jwks }]) => [alg, { secret, jwks }]));
+  casesJson = JSON.stringify({ keys: shared, cases: cases.map(({ alg, kind, token }) => ({ alg, kind, token })), now, fixture: JSON.parse(readFileSync(FIXTURE, 'utf8')) });
 });
 
-after(() => app?.dispose());
-
-/** Runs the app in Deno with the given entry ('node': `jwtgate` as resolved; 'browser'). */
-async function runInDeno(entry) {
-  return JSON.parse(await app.run(['run', '--quiet', '--no-prompt', '--allow-read', 'app.mjs', entry, casesFile]));
-}
-
-test('Deno resolves the package to the Node entry', async () => {
-  const stdout = await app.run(['eval', "console.log(import.meta.resolve('jwtgate'))"]);
-  assert.match(stdout.trim(), /\/pkg\/src\/node\.mjs$/);
+test('in Node, every key but P-384 is checked by OpenSSL', () => {
+  const native = Object.fromEntries(ALGS.map((alg) => [alg, (keys[alg].secret ? KeySet.fromSecret(Buffer.from(keys[alg].secret, 'base64'), { alg }) : KeySet.fromJwks(keys[alg].jwks)).keys[0].native]));
+  assert.deepEqual(native, Object.fromEntries(ALGS.map((alg) => [alg, inNode(alg)])));
 });
 
-for (const entry of ['node', 'browser']) {
-  test(`Deno, ${entry} entry: every verdict is Node's, and valid tokens alone are accepted as jose accepts them`, async () => {
-    const deno = await runInDeno(entry);
-    const node = await nodeVerdicts(keys);
-    assert.equal(deno.verdicts.length, cases.length);
-    for (const [i, c] of cases.entries()) {
-      const label = `${c.alg} ${c.kind}`;
-      assert.deepEqual(deno.verdicts[i], node[i], `${label}: Deno [verify, verifyAsync] against Node's`);
-      const accepted = c.kind === 'valid';
-      assert.equal(deno.verdicts[i][0] === 'alice', accepted, `${label}: ${deno.verdicts[i][0]}`);
-      assert.equal(await joseAccepts(keys, c), accepted, `${label}: jose`);
+for (const runtime of Object.keys(NATIVE)) {
+  describe(runtime, () => {
+    let app;
+    let casesFile;
+    before(() => {
+      app = createApp(runtime, { 'app.mjs': APP, 'resolve.mjs': "console.log(import.meta.resolve('jwtgate'))" });
+      casesFile = path.join(app.dir, 'cases.json');
+      writeFileSync(casesFile, casesJson);
+    });
+    after(() => app?.dispose());
+
+    /** Runs the app with the given entry ('node': `jwtgate` as resolved; 'browser'). */
+    const runApp = async (entry) => JSON.parse(await app.script('app.mjs', [entry, casesFile]));
+
+    test(`${runtime} resolves the package to the Node entry`, async () => {
+      assert.match((await app.script('resolve.mjs')).trim(), /\/pkg\/src\/node\.mjs$/);
+    });
+
+    for (const entry of ['node', 'browser']) {
+      test(`${runtime}, ${entry} entry: every verdict is Node's, and valid tokens alone are accepted as jose accepts them`, async () => {
+        const there = await runApp(entry);
+        const node = await nodeVerdicts(keys);
+        assert.equal(there.verdicts.length, cases.length);
+        for (const [i, c] of cases.entries()) {
+          const label = `${c.alg} ${c.kind}`;
+          assert.deepEqual(there.verdicts[i], node[i], `${label}: ${runtime} [verify, verifyAsync] against Node's`);
+          const accepted = c.kind === 'valid';
+          assert.equal(there.verdicts[i][0] === 'alice', accepted, `${label}: ${there.verdicts[i][0]}`);
+          assert.equal(await joseAccepts(keys, c), accepted, `${label}: jose`);
+        }
+        const codes = new Set(there.verdicts.flat());
+        for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED']) assert.ok(codes.has(code), `${code} among ${[...codes]}`);
+        // The browser entry has no native backend: the wasm code checks every signature.
+        const native = entry === 'node' ? NATIVE[runtime] : () => false;
+        assert.deepEqual(there.native, Object.fromEntries(ALGS.map((alg) => [alg, native(alg)])));
+      });
     }
-    const codes = new Set(deno.verdicts.flat());
-    for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED']) assert.ok(codes.has(code), `${code} among ${[...codes]}`);
+
+    test(`${runtime}: the edge guard and the Lambda handler decide as in Node`, async () => {
+      const { edge, lambda, refused } = await runApp('node');
+      assert.deepEqual(edge[0], { status: 200, sub: 'alice' });
+      assert.equal(edge[1].status, 403);
+      assert.match(edge[1].challenge, /error="insufficient_scope"/);
+      assert.deepEqual(edge[2], { status: 401, challenge: 'Bearer realm="api"' });
+      assert.deepEqual(lambda, { principalId: 'alice', effect: 'Allow' });
+      assert.equal(refused, 'Unauthorized');
+    });
   });
 }
-
-test('Deno: EdDSA keys are checked by node:crypto, RSA and EC keys by the wasm code (faster there); in Node all but P-384 by OpenSSL', async () => {
-  const expected = (deno) => Object.fromEntries(ALGS.map((alg) => [alg, alg !== 'HS256' && (deno ? alg === 'EdDSA' : alg !== 'ES384')]));
-  assert.deepEqual((await runInDeno('node')).native, expected(true));
-  assert.deepEqual((await runInDeno('browser')).native, Object.fromEntries(ALGS.map((alg) => [alg, false])));
-  const inNode = Object.fromEntries(ALGS.map((alg) => [alg, (keys[alg].secret ? KeySet.fromSecret(Buffer.from(keys[alg].secret, 'base64'), { alg }) : KeySet.fromJwks(keys[alg].jwks)).keys[0].native]));
-  assert.deepEqual(inNode, expected(false));
-});
-
-test('Deno: the edge guard and the Lambda handler decide as in Node', async () => {
-  const { edge, lambda, refused } = await runInDeno('node');
-  assert.deepEqual(edge[0], { status: 200, sub: 'alice' });
-  assert.equal(edge[1].status, 403);
-  assert.match(edge[1].challenge, /error="insufficient_scope"/);
-  assert.deepEqual(edge[2], { status: 401, challenge: 'Bearer realm="api"' });
-  assert.deepEqual(lambda, { principalId: 'alice', effect: 'Allow' });
-  assert.equal(refused, 'Unauthorized');
-});
