@@ -31,7 +31,7 @@
 //    targets are read from these paired ratios, not from the table.
 // 4. Verified-token cache: the `jwtgate (cache)` and `fast-jwt (cache)` rows of the table.
 // 5. Cold start: COLD_RUNS fresh `node` processes per library (bench/cold-start.mjs), interleaved.
-// 6. Memory, workerd and Deno: bench/memory.mjs, bench/workerd.mjs and bench/deno.mjs as child processes, their output
+// 6. Memory, workerd, Deno and Bun: bench/memory.mjs, bench/workerd.mjs and bench/runtimes.mjs as child processes, their output
 //    copied into the report (skipped with --quick).
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -68,7 +68,7 @@ const FRESH_TOKENS = QUICK ? 40 : 400; // distinct tokens per algorithm for the 
 // Head-to-head rounds: short batches and many rounds, so that the ratios pair batches timed close together.
 const DUEL = QUICK ? { batchMs: 40, rounds: 3, maxRounds: 3 } : { batchMs: 100, rounds: 15, maxRounds: 25 };
 const COLD_RUNS = QUICK ? 3 : 15; // processes per library (after one discarded round)
-const CHILD_TIMEOUT_MS = 300_000; // memory.mjs, workerd.mjs and deno.mjs
+const CHILD_TIMEOUT_MS = 300_000; // memory.mjs, workerd.mjs and runtimes.mjs
 
 const FIXTURE = 'powertools-lambda-typescript/apigw-rest_authorizer-request.json';
 const FIXTURE_DIRS = [path.resolve(ROOT, '../shared/fixtures/apigw'), '/work/shared/fixtures/apigw'];
@@ -976,7 +976,7 @@ const fmtMs = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, deno, targetRows }) {
+function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, runtimes, targetRows }) {
   const lines = [];
   const batches = env.config.batches === env.config.maxBatches ? env.config.batches : `${env.config.batches}–${env.config.maxBatches}`;
   lines.push('# Benchmarks', '');
@@ -1103,15 +1103,15 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
     lines.push('', 'Times per verification inside workerd (miniflare), timed from Node per request with the per-request overhead (N = 0) subtracted; "async / jose" is the `verifyAsync` (WebCrypto) path against jose.', '');
   }
 
-  // Deno
-  lines.push('## Deno', '');
-  if (!deno) {
+  // Deno and Bun
+  lines.push('## Deno and Bun', '');
+  if (!runtimes) {
     lines.push('Not run (`--quick`).', '');
   } else {
-    lines.push(`\`${deno.command}\` (${deno.seconds.toFixed(0)} s${deno.ok ? '' : `, FAILED: ${deno.error}`}), its output:`, '');
-    lines.push(deno.stdout || '(no output)');
-    if (!deno.ok && deno.stderr) lines.push('', '```', deno.stderr.split('\n').slice(-10).join('\n'), '```');
-    lines.push('', 'Times per verification inside Deno. "As installed" is what `import \'jwtgate\'` gives a Deno app (the Node entry: EdDSA by Deno\'s node:crypto, RSA and ECDSA by the wasm code, which is faster there than Deno\'s node:crypto).', '');
+    lines.push(`\`${runtimes.command}\` (${runtimes.seconds.toFixed(0)} s${runtimes.ok ? '' : `, FAILED: ${runtimes.error}`}), its output:`, '');
+    lines.push(runtimes.stdout || '(no output)');
+    if (!runtimes.ok && runtimes.stderr) lines.push('', '```', runtimes.stderr.split('\n').slice(-10).join('\n'), '```');
+    lines.push('', 'Times per verification inside Deno and Bun. "As installed" is what `import \'jwtgate\'` gives an app there (the Node entry): in Deno, EdDSA by Deno\'s node:crypto and RSA and ECDSA by the wasm code, which is faster there than Deno\'s node:crypto; in Bun, every key by Bun\'s node:crypto (BoringSSL).', '');
   }
 
   // wasm size
@@ -1174,7 +1174,7 @@ async function main() {
 
   let memory = null;
   let workerd = null;
-  let deno = null;
+  let runtimes = null;
   if (!QUICK) {
     phase('memory');
     memory = await runChild(['--expose-gc', 'bench/memory.mjs'], 'memory');
@@ -1182,8 +1182,8 @@ async function main() {
     phase('workerd');
     workerd = await runChild(['bench/workerd.mjs'], 'workerd');
     workerd.parsed = parseWorkerd(workerd.stdout);
-    phase('deno');
-    deno = await runChild(['bench/deno.mjs'], 'deno');
+    phase('deno and bun');
+    runtimes = await runChild(['bench/runtimes.mjs'], 'deno and bun');
   }
 
   env.seconds = (performance.now() - started) / 1000;
@@ -1195,7 +1195,7 @@ async function main() {
     console.error(`WARNING: ${env.wasmChanged}`);
   }
   const targetRows = targets({ rows, duel, lambda, coldStart, memory, workerd, wasm });
-  const markdown = report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, deno, targetRows });
+  const markdown = report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, runtimes, targetRows });
   process.stdout.write(markdown);
   const { seconds } = env;
   console.error(`done in ${seconds.toFixed(0)} s${WRITE_FILES ? '' : ' (no files written: --quick/--algs)'}`);
@@ -1212,7 +1212,7 @@ async function main() {
       coldStart,
       memory,
       workerd,
-      deno,
+      runtimes,
       targets: targetRows,
     };
     writeFileSync(OUT_JSON, `${JSON.stringify(json, null, 2)}\n`);

@@ -52,10 +52,10 @@ export function nativeVerify(packed, message, signature) {
  *   10 ms more (V8 compiles it on first use); it has caught up after about 50.
  * - Deno implements node:crypto in Rust, not on OpenSSL: only EdDSA is faster there (55 against
  *   381); RSA and ECDSA are faster in wasm (RS256 164 against 238, ES256 244 against 713,
- *   ES384 775 against 1662, ES512 about even). `node bench/deno.mjs`.
- * - Bun's node:crypto is BoringSSL: yes for every key, P-384 included (ES384 about 800 against
- *   1050 in wasm; RS256 35 against 130, ES256 84 against 245, EdDSA 106 against 380; Bun 1.4.5,
- *   each build in its own process).
+ *   ES384 775 against 1662, ES512 about even). `node bench/runtimes.mjs deno`.
+ * - Bun's node:crypto is BoringSSL: yes for every key, P-384 included (Bun 1.4.5: ES384 590
+ *   against 790 in wasm, RS256 24 against 131, ES256 64 against 227, EdDSA 64 against 357;
+ *   `node bench/runtimes.mjs bun`).
  */
 function nativeIsFaster(jwk) {
   const versions = globalThis.process?.versions;

@@ -1,24 +1,29 @@
-// jwtgate against jose inside real Deno (the `deno` npm package), an app with both installed in
-// node_modules: 200 distinct tokens per algorithm, each library timed in batches, the batches
+// jwtgate against jose inside real Deno and Bun (their npm packages), an app with both installed
+// in node_modules: 200 distinct tokens per algorithm, each library timed in batches, the batches
 // interleaved round by round, medians reported.
-//   - jwtgate `verify` through `import 'jwtgate'`: what a Deno user gets (the Node entry: EdDSA
-//     by Deno's node:crypto, RSA and ECDSA by the wasm code);
+//   - jwtgate `verify` through `import 'jwtgate'`: what the runtime's user gets (the Node entry:
+//     each key checked by the runtime's node:crypto or by the wasm code, whichever is faster
+//     there; see nativeIsFaster in pkg/src/node-crypto.mjs);
 //   - the browser entry's `verify` (the wasm code alone) and `verifyAsync` (WebCrypto);
 //   - jose's `jwtVerify` (WebCrypto);
-//   - Deno's node:crypto checking the signature alone.
+//   - the runtime's node:crypto checking the signature alone.
 //
-//   node bench/deno.mjs [batch ms]        (default 100)
+//   node bench/runtimes.mjs [deno] [bun] [--batch-ms=100]     (default: both)
 import { createApp, runtimeVersion } from '../tests/js/helpers/runtime-app.mjs';
 
-const BATCH_MS = Number(process.argv[2] ?? 100);
+const args = process.argv.slice(2);
+const BATCH_MS = Number(args.find((a) => a.startsWith('--batch-ms='))?.split('=')[1] ?? 100);
 const ROUNDS = 9;
+const named = args.filter((a) => !a.startsWith('--'));
+const RUNTIMES = named.length ? named : ['deno', 'bun'];
 
 const APP = `
 import * as jose from 'jose';
 import nodeCrypto from 'node:crypto';
+import process from 'node:process';
 // One entry per process: both share the package's wasm instance, and the Node entry installs
 // its native backend in it.
-const [entry, batchMs, rounds] = [Deno.args[0], ...Deno.args.slice(1).map(Number)];
+const [entry, batchMs, rounds] = [process.argv[2], ...process.argv.slice(3).map(Number)];
 const lib = await import(entry === 'browser' ? new URL('./node_modules/jwtgate/src/browser.mjs', import.meta.url).href : 'jwtgate');
 await lib.init();
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -45,7 +50,7 @@ async function subjects(alg) {
   return { tokens, list: [['jose', (t) => jose.jwtVerify(t, verifyKey, { algorithms: [alg] })], ...ours] };
 }
 
-/** Deno's node:crypto checking the signature alone (as the Node benchmark's native limit). */
+/** The runtime's node:crypto checking the signature alone (as the Node benchmark's native limit). */
 function signatureCheck(alg, jwk) {
   const parts = (t) => { const dot = t.lastIndexOf('.'); return [t.slice(0, dot), Buffer.from(t.slice(dot + 1), 'base64url')]; };
   if (alg === 'HS256') {
@@ -81,19 +86,21 @@ for (const alg of ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) {
 }
 `;
 
-const app = createApp('deno', { 'bench.mjs': APP }, { packages: ['jose'] });
-try {
-  console.log(`${await runtimeVersion('deno')}, ${ROUNDS} rounds of ~${BATCH_MS} ms batches per library, medians; 200 distinct tokens per algorithm`);
-  const run = async (entry) => (await app.script('bench.mjs', [entry, String(BATCH_MS), String(ROUNDS)], { timeout: 600_000 }))
-    .trim().split('\n').map((line) => JSON.parse(line));
-  const [installed, browser] = [await run('node'), await run('browser')];
-  console.log('| alg | jose µs | jwtgate verify (as installed) µs | wasm verify (browser entry) µs | verifyAsync (browser entry, WebCrypto) µs | Deno\'s node:crypto, signature only µs | jwtgate / jose |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [i, row] of installed.entries()) {
-    const { wasm, webcrypto } = browser[i];
-    console.log(`| ${row.alg} | ${row.jose.toFixed(1)} | ${row.jwtgate.toFixed(1)} | ${wasm.toFixed(1)} | ${webcrypto.toFixed(1)} | ${row.nodeCrypto.toFixed(1)} | ${(row.jwtgate / row.jose).toFixed(2)}× |`);
+for (const runtime of RUNTIMES) {
+  const app = createApp(runtime, { 'bench.mjs': APP }, { packages: ['jose'] });
+  try {
+    console.log(`${await runtimeVersion(runtime)}, ${ROUNDS} rounds of ~${BATCH_MS} ms batches per library, medians; 200 distinct tokens per algorithm\n`);
+    const run = async (entry) => (await app.script('bench.mjs', [entry, String(BATCH_MS), String(ROUNDS)], { timeout: 600_000 }))
+      .trim().split('\n').map((line) => JSON.parse(line));
+    const [installed, browser] = [await run('node'), await run('browser')];
+    console.log(`| alg | jose µs | jwtgate verify (as installed) µs | wasm verify (browser entry) µs | verifyAsync (browser entry, WebCrypto) µs | ${runtime}'s node:crypto, signature only µs | jwtgate / jose |`);
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [i, row] of installed.entries()) {
+      const { wasm, webcrypto } = browser[i];
+      console.log(`| ${row.alg} | ${row.jose.toFixed(1)} | ${row.jwtgate.toFixed(1)} | ${wasm.toFixed(1)} | ${webcrypto.toFixed(1)} | ${row.nodeCrypto.toFixed(1)} | ${(row.jwtgate / row.jose).toFixed(2)}× |`);
+    }
+    console.log('\njose and jwtgate (as installed) are timed in one process, interleaved; the browser entry in a second one.\n');
+  } finally {
+    app.dispose();
   }
-  console.log('\njose and jwtgate (as installed) are timed in one process, interleaved; the browser entry in a second one.');
-} finally {
-  app.dispose();
 }
