@@ -1100,7 +1100,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
     const [first, ...rest] = out.split('\n');
     lines.push(first.startsWith('|') ? out : `${first}:\n\n${rest.join('\n')}`);
     if (!workerd.ok && workerd.stderr) lines.push('', '```', workerd.stderr.split('\n').slice(-10).join('\n'), '```');
-    lines.push('', 'Times per verification inside workerd (miniflare), timed from Node per request with the per-request overhead (N = 0) subtracted; "async / jose" is the `verifyAsync` (WebCrypto) path against jose.', '');
+    lines.push('', 'Times per verification inside workerd (miniflare), timed from Node per request with the per-request overhead (N = 0) subtracted; the libraries\' requests are interleaved round by round. "async / jose" is the `verifyAsync` (WebCrypto) path against jose: the median of the per-round ratios.', '');
   }
 
   // Deno and Bun
