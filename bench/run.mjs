@@ -976,6 +976,22 @@ const fmtMs = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
 
+/**
+ * The section of a child benchmark (bench/memory.mjs, workerd.mjs, runtimes.mjs): its command,
+ * time and output (`output` shapes the text), the end of its stderr if it failed, and `note`.
+ */
+function childSection(lines, title, child, { output = (text) => text, note } = {}) {
+  lines.push(`## ${title}`, '');
+  if (!child) {
+    lines.push('Not run (`--quick`).', '');
+    return;
+  }
+  lines.push(`\`${child.command}\` (${child.seconds.toFixed(0)} s${child.ok ? '' : `, FAILED: ${child.error}`}), its output:`, '');
+  lines.push(output(child.stdout || '(no output)'));
+  if (!child.ok && child.stderr) lines.push('', '```', child.stderr.split('\n').slice(-10).join('\n'), '```');
+  lines.push('', ...(note ? [note, ''] : []));
+}
+
 function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, runtimes, targetRows }) {
   const lines = [];
   const batches = env.config.batches === env.config.maxBatches ? env.config.batches : `${env.config.batches}–${env.config.maxBatches}`;
@@ -1081,38 +1097,18 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
     lines.push('', 'jwtgate is imported by path (`pkg/src/node.mjs`, `pkg/src/lambda.mjs`: what the package\'s `node` condition resolves to); jose by name from `node_modules`. jwtgate\'s import decodes the base64 wasm module and compiles it synchronously; V8 compiles each wasm function on its first call, so the first verification (or decision) includes compiling the code it runs.', '');
   }
 
-  // Memory
-  lines.push('## Memory', '');
-  if (!memory) {
-    lines.push('Not run (`--quick`).', '');
-  } else {
-    lines.push(`\`${memory.command}\` (${memory.seconds.toFixed(0)} s${memory.ok ? '' : `, FAILED: ${memory.error}`}), its output:`, '');
-    lines.push('```', memory.stdout || '(no output)', ...(memory.ok || !memory.stderr ? [] : ['--- stderr ---', memory.stderr.split('\n').slice(-10).join('\n')]), '```', '');
-  }
+  childSection(lines, 'Memory', memory, { output: (text) => `\`\`\`\n${text}\n\`\`\`` });
+  childSection(lines, 'workerd', workerd, {
+    output: (text) => {
+      const [first, ...rest] = text.split('\n');
+      return first.startsWith('|') ? text : `${first}:\n\n${rest.join('\n')}`;
+    },
+    note: 'Times per verification inside workerd (miniflare), timed from Node per request with the per-request overhead (N = 0) subtracted; the libraries\' requests are interleaved round by round. "async / jose" is the `verifyAsync` (WebCrypto) path against jose: the median of the per-round ratios.',
+  });
+  childSection(lines, 'Deno and Bun', runtimes, {
+    note: 'Times per verification inside Deno and Bun. "As installed" is what `import \'jwtgate\'` gives an app there (the Node entry): in Deno, EdDSA by Deno\'s node:crypto and RSA and ECDSA by the wasm code, which is faster there than Deno\'s node:crypto; in Bun, every key by Bun\'s node:crypto (BoringSSL).',
+  });
 
-  // workerd
-  lines.push('## workerd', '');
-  if (!workerd) {
-    lines.push('Not run (`--quick`).', '');
-  } else {
-    lines.push(`\`${workerd.command}\` (${workerd.seconds.toFixed(0)} s${workerd.ok ? '' : `, FAILED: ${workerd.error}`}), its output:`, '');
-    const out = workerd.stdout || '(no output)';
-    const [first, ...rest] = out.split('\n');
-    lines.push(first.startsWith('|') ? out : `${first}:\n\n${rest.join('\n')}`);
-    if (!workerd.ok && workerd.stderr) lines.push('', '```', workerd.stderr.split('\n').slice(-10).join('\n'), '```');
-    lines.push('', 'Times per verification inside workerd (miniflare), timed from Node per request with the per-request overhead (N = 0) subtracted; the libraries\' requests are interleaved round by round. "async / jose" is the `verifyAsync` (WebCrypto) path against jose: the median of the per-round ratios.', '');
-  }
-
-  // Deno and Bun
-  lines.push('## Deno and Bun', '');
-  if (!runtimes) {
-    lines.push('Not run (`--quick`).', '');
-  } else {
-    lines.push(`\`${runtimes.command}\` (${runtimes.seconds.toFixed(0)} s${runtimes.ok ? '' : `, FAILED: ${runtimes.error}`}), its output:`, '');
-    lines.push(runtimes.stdout || '(no output)');
-    if (!runtimes.ok && runtimes.stderr) lines.push('', '```', runtimes.stderr.split('\n').slice(-10).join('\n'), '```');
-    lines.push('', 'Times per verification inside Deno and Bun. "As installed" is what `import \'jwtgate\'` gives an app there (the Node entry): in Deno, EdDSA by Deno\'s node:crypto and RSA and ECDSA by the wasm code, which is faster there than Deno\'s node:crypto; in Bun, every key by Bun\'s node:crypto (BoringSSL).', '');
-  }
 
   // wasm size
   lines.push('## wasm size', '');
