@@ -3,10 +3,10 @@
 // package.json, so the runtime resolves `jwtgate` through its exports map as it does after
 // `npm install`.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { appDir } from './app-dir.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -29,10 +29,7 @@ function binary(runtime) {
  */
 export function createApp(runtime, files, { packages = [] } = {}) {
   const bin = binary(runtime);
-  const dir = mkdtempSync(join(tmpdir(), `jwtgate-${runtime}-`));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(join(root, 'pkg'), join(dir, 'node_modules/jwtgate'), 'dir');
-  for (const name of packages) symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+  const { dir, remove } = appDir(runtime, packages);
   const dependencies = Object.fromEntries(['jwtgate', ...packages].map((name) => [name, '*']));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -43,7 +40,7 @@ export function createApp(runtime, files, { packages = [] } = {}) {
     return stdout;
   };
   const script = (file, args = [], options) => run([...RUNTIMES[runtime].script, file, ...args], options);
-  return { dir, run, script, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, run, script, dispose: remove };
 }
 
 /** The runtime's name and version, e.g. "deno 2.9.6 (…)" or "bun 1.4.5". */

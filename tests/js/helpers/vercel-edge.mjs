@@ -6,11 +6,11 @@
 // - a `*.wasm?module` import turned into a global WebAssembly.Module, compiled outside the
 //   sandbox, as Next's wasm loader and sandbox do.
 // Inside, wasm and code are never compiled from bytes or strings, as on Vercel.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
+import { appDir } from './app-dir.mjs';
 
 const pkg = resolve(import.meta.dirname, '../../../pkg');
 
@@ -24,10 +24,8 @@ export const EDGE_CONDITIONS = ['edge-light', 'worker', 'browser', 'module'];
  * (relative to the package).
  */
 export async function startEdgeRoute(source, { conditions = EDGE_CONDITIONS } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'jwtgate-edge-light-'));
+  const { dir, remove } = appDir('edge-light');
   try {
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(pkg, join(dir, 'node_modules', 'jwtgate'), 'dir');
     writeFileSync(join(dir, 'route.mjs'), source);
     const wasm = {}; // global binding name -> .wasm file
     const result = await build({
@@ -60,6 +58,6 @@ export async function startEdgeRoute(source, { conditions = EDGE_CONDITIONS } = 
       .filter((file) => file.startsWith(`${pkg}/`)).map((file) => file.slice(pkg.length + 1));
     return { runtime, route: runtime.context.route, code, inputs, wasmFiles: Object.values(wasm).map((f) => f.slice(pkg.length + 1)) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 }

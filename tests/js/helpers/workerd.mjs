@@ -1,24 +1,19 @@
 // Runs a worker script that imports the package inside real workerd (miniflare@3), bundled the
 // way a Workers user's is: the package linked as node_modules/jwtgate and resolved through its
 // exports map ("workerd" condition), the .wasm left as a CompiledWasm module beside the bundle.
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-
-const pkg = resolve(import.meta.dirname, '../../../pkg');
+import { appDir } from './app-dir.mjs';
 
 /**
  * Bundles and starts `source`; returns `{ mf, wasmFiles, dispose }`. `packages` are other
  * installed packages the worker imports (linked from the repository's node_modules).
  */
 export async function startWorker(source, { bindings, packages = [] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'jwtgate-workerd-'));
+  const { dir, remove } = appDir('workerd', packages);
   try {
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(pkg, join(dir, 'node_modules', 'jwtgate'), 'dir');
-    for (const name of packages) symlinkSync(resolve(pkg, '../node_modules', name), join(dir, 'node_modules', name), 'dir');
     writeFileSync(join(dir, 'worker.mjs'), source);
     const wasmFiles = new Set();
     await build({
@@ -49,11 +44,11 @@ export async function startWorker(source, { bindings, packages = [] } = {}) {
       wasmFiles: [...wasmFiles].map((f) => basename(f)),
       async dispose() {
         await mf.dispose();
-        rmSync(dir, { recursive: true, force: true });
+        remove();
       },
     };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw error;
   }
 }
