@@ -1181,6 +1181,8 @@ async function main() {
     phase('deno and bun');
     runtimes = await runChild(['bench/runtimes.mjs'], 'deno and bun');
   }
+  phase('cache safety');
+  const cacheSafety = await runChild(['bench/cache-safety.mjs', QUICK ? '40' : '200'], 'cache safety');
 
   env.seconds = (performance.now() - started) / 1000;
   env.loadAverageAtEnd = loadavg();
@@ -1191,7 +1193,15 @@ async function main() {
     console.error(`WARNING: ${env.wasmChanged}`);
   }
   const targetRows = targets({ rows, duel, lambda, coldStart, memory, workerd, wasm });
-  const markdown = report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, runtimes, targetRows });
+  const markdown = `${report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, runtimes, targetRows })}
+## Cache safety: cached IAM answers against fresh decisions
+
+Over-grants must be 0; the over-deny rate (requests a fresh decision allows that the cached
+answer denies: narrowed answers, see docs/cache-safety.md) is the figure to drive down.
+\`${cacheSafety.command}\`${cacheSafety.ok ? '' : ` FAILED (${cacheSafety.error})`}:
+
+${cacheSafety.stdout}
+`;
   process.stdout.write(markdown);
   const { seconds } = env;
   console.error(`done in ${seconds.toFixed(0)} s${WRITE_FILES ? '' : ' (no files written: --quick/--algs)'}`);
@@ -1209,6 +1219,7 @@ async function main() {
       memory,
       workerd,
       runtimes,
+      cacheSafety,
       targets: targetRows,
     };
     writeFileSync(OUT_JSON, `${JSON.stringify(json, null, 2)}\n`);

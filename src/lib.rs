@@ -37,6 +37,7 @@ mod keyset;
 mod options;
 mod pem;
 pub mod policy;
+pub mod request;
 mod segment;
 mod verifier;
 #[cfg(target_arch = "wasm32")]

@@ -422,6 +422,14 @@ impl WasmAuthorizer {
             .map_err(|e| to_js(&e))
     }
 
+    /// The load-time report of inexact cached answers (JSON text), `undefined` without a
+    /// policy.
+    #[wasm_bindgen(js_name = cacheReport)]
+    pub fn cache_report(&self) -> Option<String> {
+        let report = self.authorizer.cache_report()?;
+        Some(serde_json::to_string(&report).unwrap_or_default())
+    }
+
     /// Replaces an issuer's keys.
     #[wasm_bindgen(js_name = setKeys)]
     pub fn set_keys(&mut self, index: usize, keys: &WasmKeySet) {

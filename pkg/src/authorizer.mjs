@@ -70,8 +70,8 @@ export class Authorizer {
   #logClaims;
   #currentDate;
   #carriers;
-  #routePolicy; // a policy is set and its cache warning is still to be logged
   #documents = new Map(); // id -> policy document of a cached answer (parsed)
+  #cacheReport; // the wasm's report, once asked for (null without a policy)
 
   constructor(options = {}) {
     ensureLoaded();
@@ -91,7 +91,6 @@ export class Authorizer {
     const settings = JSON.stringify(pick(options, AUTHORIZER_OPTIONS));
     this.#handle = call(() => new wasm.Authorizer(settings));
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
-    this.#routePolicy = compiled !== undefined;
 
     const jwksOptions = pick(
       { fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs, maxStaleMs: options.jwksMaxStaleMs },
@@ -111,6 +110,35 @@ export class Authorizer {
     if (named && typeof name !== 'string') throw optionsError('issuers', 'each issuer needs its `issuer`');
     call(() => this.#handle.addIssuer(name, verifier, handleOf(initial)));
     this.#sources.push({ ...source, current: initial });
+  }
+
+  /**
+   * Which principal classes get an inexact (narrowed) cached IAM answer, and why, with the
+   * remedies: `{ exact, routeDependent, classesChecked, allClasses, inexact: [{ meets,
+   * narrowed: [{ rule, route, resource, reason }], overDenied }], largestAnswerBytes, remedies }`;
+   * `undefined` without a policy. Worked out by the wasm core once, on the first call.
+   *
+   * @example
+   * const report = authorizer.cacheReport();
+   * if (!report.exact) console.warn(report.remedies.join(' '));
+   */
+  cacheReport() {
+    if (this.#cacheReport === undefined) {
+      const text = this.#handle.cacheReport();
+      this.#cacheReport = text === undefined ? null : JSON.parse(text);
+    }
+    return this.#cacheReport ?? undefined;
+  }
+
+  /**
+   * Logs the cache report once, where it asks for something: an inexact answer, or a remedy
+   * (for a Lambda's init phase, so that nobody learns of it from a 403).
+   */
+  logCacheReport() {
+    const report = this.cacheReport();
+    if (this.#log && report && (!report.exact || report.remedies.length > 0)) {
+      this.#log({ msg: 'jwtgate cache report', ...report });
+    }
   }
 
   /** Fetches every remote key set now (for a Lambda's init phase); rejects if one cannot be loaded. */
@@ -309,10 +337,6 @@ export class Authorizer {
     };
     // A simple response holds no route: API Gateway's cached answer is reused for every route.
     // Said on the first such line of each authorizer (a Lambda container), not on every one.
-    if (this.#routePolicy && outcome.response && 'isAuthorized' in outcome.response) {
-      line.cache = 'simple responses are cached for every route: set the authorizer cache TTL to 0 or add the route to the identity source';
-      this.#routePolicy = false;
-    }
     if (this.#logClaims) line.trace = outcome.decision?.trace;
     this.#log(line);
     return outcome;

@@ -22,10 +22,6 @@ export function createEdgeGuard(options = {}) {
   return async function guard(request) {
     if (allowPreflight && isPreflight(request)) return { ok: true, preflight: true };
     const url = new URL(request.url);
-    const path = decodedPath(url.pathname);
-    if (path === undefined) {
-      return { ok: false, status: 400, response: answer(400, realm, 'invalid_request', 'the path has an escaped separator or a malformed escape') };
-    }
     let result;
     try {
       // The wasm is loaded here, within the try: a failed load is a 503 and is tried again on
@@ -33,8 +29,9 @@ export function createEdgeGuard(options = {}) {
       ready ??= init().catch((error) => { ready = undefined; throw error; });
       await ready;
       authorizer ??= new Authorizer(rest);
-      // (A HEAD request must be allowed as a GET too: Rust decides so for every request.)
-      result = await authorizer.authorize({ method: request.method, path, headers: request.headers, query: url.searchParams });
+      // The path as received, escapes kept: Rust reads it as every event's (decoded once too,
+      // HEAD as GET too; `src/request.rs`), so one request has one meaning everywhere.
+      result = await authorizer.authorize({ method: request.method, path: url.pathname, headers: request.headers, query: url.searchParams });
     } catch (error) {
       // The wasm or the keys could not be loaded (the identity provider is down and nothing is
       // cached), or (browser build) the options are bad: the error says which.
@@ -52,25 +49,6 @@ export function createEdgeGuard(options = {}) {
  */
 function isPreflight(request) {
   return request.method === 'OPTIONS' && request.headers.has('origin') && request.headers.has('access-control-request-method');
-}
-
-/**
- * The path the policy decides on: the URL's path with its percent-escapes decoded, as routers
- * decode it before matching (Hono, itty-router, Express's parameters). Deciding on the escaped
- * form let `/admin` be reached as `/%61dmin` past a rule denying `/admin/**`. `undefined` when
- * decoding does not give one path: a malformed escape, or an escaped `/` or `\`, which some
- * routers read as a separator and others not. (`%2e%2e` segments are already resolved by the
- * URL parser.)
- */
-function decodedPath(pathname) {
-  if (!pathname.includes('%')) return pathname;
-  let decoded;
-  try {
-    decoded = pathname.split('/').map((segment) => decodeURIComponent(segment));
-  } catch {
-    return undefined; // URIError: a malformed escape
-  }
-  return decoded.some((segment) => /[/\\]/.test(segment)) ? undefined : decoded.join('/');
 }
 
 /** The RFC 6750 §3 answer for a refused request. */

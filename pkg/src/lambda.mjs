@@ -17,6 +17,8 @@ export function createLambdaAuthorizer(options) {
   const authorizer = options instanceof Authorizer ? options : new Authorizer(options);
   // Start fetching keys while Lambda initialises; failures are retried on the first request.
   authorizer.hydrate().catch(() => {});
+  // Which principals would get a narrowed cached answer, said once at init, not by a 403.
+  authorizer.logCacheReport();
   // Not `async`: `respond` returns a promise already, and an async wrapper would add two
   // microtask turns to resolve one promise with another.
   const handler = (event) => authorizer.respond(event);

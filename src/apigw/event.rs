@@ -14,6 +14,7 @@ use crate::{
     error::Error,
     json::{self, ObjectOnly, Text, MAX_DOCUMENT_BYTES},
     policy::route::Target,
+    request::Readings,
 };
 
 /// Which authorizer event API Gateway sent.
@@ -65,12 +66,10 @@ pub(crate) struct Request {
     /// Present, or why not (missing, ambiguous, another scheme).
     pub token: Result<String, String>,
     pub arn: Option<MethodArn>,
-    /// A REST API's path with its percent-escapes decoded, where that differs: REST events keep
-    /// the client's escapes (HTTP APIs decode them), and a backend's router decodes them.
-    pub decoded_path: Option<String>,
 }
 
 impl Request {
+    /// The request as the log shows it: its route key, or its method and path.
     pub(crate) fn target(&self) -> Option<Target<'_>> {
         match (&self.route_key, &self.method, &self.path) {
             (Some(key), _, _) => Some(Target::Key(key)),
@@ -79,33 +78,40 @@ impl Request {
         }
     }
 
-    /// The other names of the request, which must be allowed as well: the `methodArn`'s (see
-    /// [`Request::arn_target`]); the path as a backend reads it once decoded (`/%61dmin` is
-    /// `/admin` to it; `/a%2Fb` may be `/a/b`); and for `HEAD`, the same as `GET`, since
-    /// routers answer `HEAD` with the `GET` handler (Express, Hono).
-    pub(crate) fn other_targets(&self) -> impl Iterator<Item = Target<'_>> {
-        let method = self.method.as_deref();
-        let paths = [self.path.as_deref(), self.decoded_path.as_deref()];
-        let decoded = method
-            .zip(self.decoded_path.as_deref())
-            .map(|(method, path)| Target::Http { method, path });
-        let as_get = paths
+    /// Every name of the request, each read under [`crate::request`]'s semantics: all must be
+    /// allowed. A route key is one name; an HTTP request is named by its method and path and,
+    /// but for HTTP API 2.0, by its `methodArn` too ([`Request::arn_name`]).
+    pub(crate) fn readings(&self) -> Vec<Reading<'_>> {
+        if let Some(key) = &self.route_key {
+            return vec![Reading::Key(key)];
+        }
+        let mut names: Vec<(&str, &str)> = self
+            .method
+            .as_deref()
+            .zip(self.path.as_deref())
             .into_iter()
-            .flatten()
-            .filter(move |_| method == Some("HEAD"))
-            .map(|path| Target::Http {
-                method: "GET",
-                path,
-            });
-        self.arn_target().into_iter().chain(decoded).chain(as_get)
+            .collect();
+        match self.arn_name() {
+            Some(Target::Key(key)) => return vec![Reading::Key(key)],
+            Some(Target::Http { method, path }) if !names.contains(&(method, path)) => {
+                names.push((method, path));
+            }
+            _ => {}
+        }
+        names
+            .into_iter()
+            .map(|(method, path)| Reading::Http(Readings::new(method, path)))
+            .collect()
     }
 
-    /// The request as a REST API's `methodArn` names it (the path from the stage on, without a
-    /// custom domain's base path): what API Gateway checks the answer against. Not for HTTP
-    /// APIs: AWS's own example events name another method and path in `routeArn` (2.0) than the
-    /// request's, and no real capture settles what either ARN holds for a catch-all route.
-    fn arn_target(&self) -> Option<Target<'_>> {
-        if matches!(self.shape, Shape::HttpV1 | Shape::HttpV2) {
+    /// The request as its `methodArn` names it (the path from the stage on, without a custom
+    /// domain's base path): what API Gateway checks the answer against. Also for HTTP API 1.0,
+    /// whose events look like a REST API's (some emulators send REST events with `version:
+    /// "1.0"`): where the signals conflict, the stricter reading. Not for HTTP API 2.0: AWS's
+    /// own example events name another method and path in `routeArn` than the request's, and
+    /// no real capture settles what it holds for a catch-all route.
+    fn arn_name(&self) -> Option<Target<'_>> {
+        if self.shape == Shape::HttpV2 {
             return None;
         }
         let arn = self.arn.as_ref()?;
@@ -117,6 +123,22 @@ impl Request {
                 path: &arn.path,
             }
         })
+    }
+}
+
+/// One name of a request, read.
+pub(crate) enum Reading<'a> {
+    Key(&'a str),
+    Http(Readings<'a>),
+}
+
+impl Reading<'_> {
+    /// Every target this name must be allowed as.
+    pub(crate) fn targets(&self) -> Box<dyn Iterator<Item = Target<'_>> + '_> {
+        match self {
+            Reading::Key(key) => Box::new(core::iter::once(Target::Key(key))),
+            Reading::Http(readings) => Box::new(readings.targets()),
+        }
     }
 }
 
@@ -362,7 +384,6 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token,
                 arn: Some(arn),
-                decoded_path: None,
             }
         }
         Shape::HttpV2 => {
@@ -381,7 +402,6 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn: arn(&event.route_arn)?,
-                decoded_path: None,
             }
         }
         Shape::WebSocket => Request {
@@ -393,7 +413,6 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 .map(str::to_owned),
             token: Err(String::new()),
             arn: arn(&event.method_arn)?,
-            decoded_path: None,
         },
         Shape::RestRequest | Shape::HttpV1 => {
             let arn = arn(&event.method_arn)?;
@@ -407,16 +426,12 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn,
-                decoded_path: None,
             }
         }
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
     if shape != Shape::RestToken {
         request.token = token_from_request(Carriers::of_event(event), source);
-    }
-    if matches!(shape, Shape::RestToken | Shape::RestRequest) {
-        request.decoded_path = request.path.as_deref().and_then(percent_decoded);
     }
     if request.target().is_none() {
         return Err(bad(format!(
@@ -465,36 +480,6 @@ fn decided_path(path: &str, arn: Option<&MethodArn>) -> String {
         Some(arn) if under_prefix(arn) => arn.path.clone(),
         _ => path.to_owned(),
     }
-}
-
-/// `path` with its `%XX` escapes decoded (an invalid UTF-8 result lossily, as lenient decoders
-/// do; a `%` not followed by two hex digits stays as it is); `None` when that changes nothing.
-fn percent_decoded(path: &str) -> Option<String> {
-    fn hex(byte: u8) -> Option<u8> {
-        char::from(byte)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
-    }
-    if !path.contains('%') {
-        return None;
-    }
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?))
-            .flatten();
-        if let Some(byte) = escaped {
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let decoded = String::from_utf8_lossy(&out);
-    (decoded != path).then(|| decoded.into_owned())
 }
 
 fn strip_stage(path: &str, stage: Option<&str>) -> String {
@@ -713,23 +698,6 @@ fn printable_ascii(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        for (path, decoded) in [
-            ("/plain/path", None),
-            ("/%61dmin/%2Fx", Some("/admin//x")),
-            ("/caf%C3%A9", Some("/café")),
-            ("/%2561", Some("/%61")),
-            // Not escapes: left as they are.
-            ("/%zz/%4/%", None),
-            ("/100%", None),
-            // Not UTF-8 once decoded: replaced, as lenient decoders do.
-            ("/%FF", Some("/\u{FFFD}")),
-        ] {
-            assert_eq!(percent_decoded(path).as_deref(), decoded, "{path}");
-        }
-    }
 
     #[test]
     fn bearer_parsing() {

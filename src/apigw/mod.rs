@@ -4,6 +4,7 @@
 
 mod arn;
 mod event;
+pub mod iam;
 mod response;
 
 use std::sync::Arc;
@@ -13,19 +14,20 @@ use serde_json::{Map, Value};
 
 pub use event::{Field, Fields, Shape, TokenSource};
 #[cfg(target_arch = "wasm32")]
-pub(crate) use response::Grants;
+pub(crate) use iam::Grants;
 pub use response::{IamPolicy, Response};
 
 use self::{
     event::Request,
-    response::{grant_everything, iam_response, simple_response, GrantCache},
+    iam::{grant_everything, report::MAX_WEBSOCKET_ANSWER_BYTES, GrantCache},
+    response::{iam_response, simple_response},
 };
 use crate::{
     alg::Alg,
     error::{ClaimReason, Error},
     key::Key,
     keyset::KeySet,
-    policy::{Decision, Policy},
+    policy::{route::Target, Decision, Policy},
     segment::{self, Part},
     verifier::Verifier,
 };
@@ -182,7 +184,7 @@ impl Authorizer {
                 policy.as_ref(),
                 options.usage_identifier_key_claim.as_deref(),
             ),
-            grants: GrantCache::new(policy.as_ref()),
+            grants: GrantCache::default(),
             policy,
             source,
             simple_responses: options.simple_responses,
@@ -224,8 +226,17 @@ impl Authorizer {
     /// Replaces the policy.
     pub fn set_policy(&mut self, policy: Policy) {
         self.claims_read = claims_read(Some(&policy), self.usage_claim.as_deref());
-        self.grants = GrantCache::new(Some(&policy));
+        self.grants = GrantCache::default();
         self.policy = Some(policy);
+    }
+
+    /// Which principal classes get an inexact cached answer, and why, with the remedies
+    /// ([`iam::report`]); `None` without a policy (any valid token may call anything: every
+    /// answer is exact).
+    #[must_use]
+    pub fn cache_report(&self) -> Option<iam::report::CacheReport> {
+        let policy = self.policy.as_ref()?;
+        Some(iam::report::cache_report(policy, self.simple_responses))
     }
 
     /// Replaces the keys of issuer `index` (after a JWKS refresh).
@@ -282,11 +293,10 @@ impl Authorizer {
             shape: Shape::Direct,
             route_key: method.starts_with('$').then(|| method.to_owned()),
             method: Some(method.to_ascii_uppercase()),
+            // The path as the caller received it, escapes kept (the edge guard passes the URL's).
             path: Some(direct.path.clone().unwrap_or_else(|| "/".into())),
             token,
             arn: None,
-            // A direct request's path is the caller's (the edge guard decodes it first).
-            decoded_path: None,
         };
         self.authorize(&request, now, check_signature, Detail::Full)
     }
@@ -354,31 +364,13 @@ impl Authorizer {
             );
             return refused(request.shape, route, &err);
         };
-        let decide = |policy: &Policy, target| match detail {
+        let decide = |policy: &Policy, target: Target<'_>| match detail {
             Detail::Full => policy.decide(target, &claims),
             Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims),
         };
-        let decision = match (&self.policy, request.target()) {
-            (Some(policy), Some(target)) => {
-                // Allowed only if allowed under each of the request's names: API Gateway checks
-                // the answer against the ARN (named without a custom domain's base path, which
-                // the event's path keeps), and the backend may read the path decoded.
-                request
-                    .other_targets()
-                    .filter(|other| *other != target)
-                    .fold(decide(policy, target), |decision, other| {
-                        if !decision.allowed {
-                            return decision;
-                        }
-                        let under_other = decide(policy, other);
-                        if under_other.allowed {
-                            decision
-                        } else {
-                            under_other
-                        }
-                    })
-            }
-            _ => Decision::allow_all(),
+        let decision = match &self.policy {
+            Some(policy) => decide_every_reading(request, |target| decide(policy, target)),
+            None => Decision::allow_all(),
         };
         let context = self
             .policy
@@ -387,7 +379,7 @@ impl Authorizer {
             .unwrap_or_default();
         // Only a full outcome shows the context besides the response.
         let shown_context = (detail == Detail::Full).then(|| context.clone());
-        let response = self.response(request, &decision, &principal, &claims, context);
+        let (response, decision) = self.response(request, decision, &principal, &claims, context);
         let answer_only = detail == Detail::Answer;
         Outcome {
             status: if decision.allowed { 200 } else { 403 },
@@ -403,21 +395,26 @@ impl Authorizer {
         }
     }
 
+    /// The answer for API Gateway, and the decision it gives: the policy's, unless the answer
+    /// cannot allow the current request alone (its ARN holds an IAM wildcard character and
+    /// no proved pattern covers it), which must then be denied.
     fn response(
         &self,
         request: &Request,
-        decision: &Decision,
+        decision: Decision,
         principal: &str,
         claims: &Map<String, Value>,
         context: Map<String, Value>,
-    ) -> Option<Response> {
+    ) -> (Option<Response>, Decision) {
         if request.shape == Shape::Direct {
-            return None;
+            return (None, decision);
         }
         if request.shape == Shape::HttpV2 && self.simple_responses {
-            return Some(simple_response(decision.allowed, context));
+            return (Some(simple_response(decision.allowed, context)), decision);
         }
-        let arn = request.arn.as_ref()?;
+        let Some(arn) = request.arn.as_ref() else {
+            return (None, decision);
+        };
         let usage_key = self
             .usage_claim
             .as_ref()
@@ -431,13 +428,34 @@ impl Authorizer {
             current.push(arn::resource(method, path));
         }
         current.dedup();
+        let prefix = arn.prefix.as_str();
         let grants = match &self.policy {
             Some(policy) => self
                 .grants
-                .grants(policy, arn, claims, &current, decision.allowed),
-            None => Arc::new(grant_everything(arn)),
+                .grants(policy, prefix, claims, &current, decision.allowed)
+                .and_then(|grants| {
+                    // Only `$connect` is ever checked against a WebSocket answer.
+                    let fits = request.shape != Shape::WebSocket
+                        || grants.document().len() <= MAX_WEBSOCKET_ANSWER_BYTES;
+                    if fits {
+                        Some(grants)
+                    } else {
+                        iam::current_only(prefix, &current, decision.allowed)
+                    }
+                }),
+            None => Some(Arc::new(grant_everything(prefix))),
         };
-        Some(iam_response(principal, grants, context, usage_key))
+        let (grants, decision) = match grants {
+            Some(grants) => (grants, decision),
+            None => (
+                Arc::new(iam::deny_everything(prefix)),
+                Decision::unanswerable(decision),
+            ),
+        };
+        (
+            Some(iam_response(principal, grants, context, usage_key)),
+            decision,
+        )
     }
 
     /// Picks the issuer by the token's (not yet verified) `iss`; verification then checks it.
@@ -512,6 +530,22 @@ fn verify_with_keys(
     candidates
         .iter()
         .any(|(_, key)| key.verify(alg, input, signature))
+}
+
+/// The decision under every reading of the request: the first denial, else the first
+/// reading's allowance (which names the rule that allowed it).
+fn decide_every_reading(request: &Request, decide: impl Fn(Target<'_>) -> Decision) -> Decision {
+    let readings = request.readings();
+    let mut targets = readings.iter().flat_map(event::Reading::targets);
+    let Some(first) = targets.next() else {
+        return Decision::unroutable();
+    };
+    let decision = decide(first);
+    if !decision.allowed {
+        return decision;
+    }
+    let denied = targets.map(&decide).find(|other| !other.allowed);
+    denied.unwrap_or(decision)
 }
 
 fn refused(shape: Shape, route: Option<String>, err: &Error) -> Outcome {

@@ -69,7 +69,44 @@ impl Decision {
     }
 }
 
+impl Decision {
+    /// The denial of a request the policy allows but whose answer cannot allow it: IAM reads
+    /// the `*`, `?` or `${` of its path as a wildcard or a variable, and no proved pattern
+    /// covers it. The trace stays the policy's.
+    #[must_use]
+    pub(crate) fn unanswerable(allowed: Decision) -> Self {
+        Self {
+            allowed: false,
+            rule: None,
+            reason: "the policy allows this request, but an IAM answer cannot name its path \
+                     (a `*`, `?` or `${` in it) without allowing others: denied"
+                .into(),
+            trace: allowed.trace,
+        }
+    }
+
+    /// The denial of a request with no route to match: no method and path, or route key.
+    pub(crate) fn unroutable() -> Self {
+        Self {
+            allowed: false,
+            rule: None,
+            reason: "the request names no route".into(),
+            trace: Vec::new(),
+        }
+    }
+}
+
 impl Policy {
+    /// How a principal meets each rule, whatever the request ([`Rule::applies_to_principal`],
+    /// in document order).
+    pub(crate) fn meets(&self, claims: &Map<String, Value>) -> Vec<Option<Params>> {
+        let scopes = self.granted_scopes(claims);
+        self.rules
+            .iter()
+            .map(|rule| rule.applies_to_principal(claims, &scopes))
+            .collect()
+    }
+
     /// Whether `claims` may call `target`: [`Policy::decide`] without the explanation.
     #[must_use]
     pub fn allows(&self, target: Target<'_>, claims: &Map<String, Value>) -> bool {
@@ -161,15 +198,14 @@ fn conclude(target: Target<'_>, deny: Option<&str>, allow: Option<&str>) -> Deci
 impl Rule {
     /// Whether the rule applies, without explaining why not (for probing many routes).
     fn applies(&self, target: Target<'_>, claims: &Map<String, Value>, scopes: &[&str]) -> bool {
-        self.route_params(target).is_some_and(|params| {
-            self.scopes
-                .iter()
-                .all(|required| required.satisfied_by(scopes))
-                && self
-                    .when
+        self.scopes
+            .iter()
+            .all(|required| required.satisfied_by(scopes))
+            && self.matches(target).any(|params| {
+                self.when
                     .iter()
                     .all(|condition| condition.holds(claims, &params))
-        })
+            })
     }
 
     /// `Ok` when the rule applies; else the first failed check.
@@ -179,7 +215,8 @@ impl Rule {
         claims: &Map<String, Value>,
         scopes: &[&str],
     ) -> Result<(), FailedCheck> {
-        let params = self.route_params(target).ok_or_else(|| FailedCheck {
+        let mut matches = self.matches(target).peekable();
+        matches.peek().ok_or_else(|| FailedCheck {
             check: "route".into(),
             expected: self
                 .routes
@@ -204,14 +241,29 @@ impl Rule {
                 actual: Some(Value::from(scopes.to_vec())),
             });
         }
-        for (i, condition) in self.when.iter().enumerate() {
-            condition.check(claims, &params).map_err(|m| FailedCheck {
-                check: format!("when[{i}]"),
-                expected: m.expected,
-                actual: m.actual,
-            })?;
+        // The rule applies through any route whose parameters meet the conditions; when none
+        // does, the first matching route's first failed condition explains it.
+        let mut first_failure = None;
+        for params in matches {
+            let failed = self.when.iter().enumerate().find_map(|(i, condition)| {
+                condition.check(claims, &params).err().map(|m| FailedCheck {
+                    check: format!("when[{i}]"),
+                    expected: m.expected,
+                    actual: m.actual,
+                })
+            });
+            match failed {
+                None => return Ok(()),
+                Some(failed) => {
+                    first_failure.get_or_insert(failed);
+                }
+            }
         }
-        Ok(())
+        Err(first_failure.unwrap_or_else(|| FailedCheck {
+            check: "route".into(),
+            expected: String::new(),
+            actual: None,
+        }))
     }
 
     /// How the rule meets this principal, whatever the request: `Some` with the path
@@ -230,10 +282,15 @@ impl Rule {
         {
             return None;
         }
-        let mut pinned = Vec::new();
+        let mut pinned: Params = Vec::new();
         for condition in &self.when {
             match condition.pinned_param(claims) {
-                Some(Ok(binding)) => pinned.push(binding),
+                // One parameter pinned to two texts: no request meets both.
+                Some(Ok((name, text))) => match pinned.iter().find(|(n, _)| *n == name) {
+                    Some((_, earlier)) if *earlier != text => return None,
+                    Some(_) => {}
+                    None => pinned.push((name, text)),
+                },
                 None if condition.holds(claims, &Vec::new()) => {}
                 Some(Err(())) | None => return None,
             }
@@ -242,10 +299,10 @@ impl Rule {
     }
 
     /// Whether the rule applies to `target` for a principal it meets with `pins`
-    /// ([`Rule::applies_to_principal`]): a route matches, and its first match binds each pinned
-    /// parameter to the pinned text, as [`Rule::applies`] would find with the claims.
+    /// ([`Rule::applies_to_principal`]): some matching route binds each pinned parameter to the
+    /// pinned text, as [`Rule::applies`] would find with the claims.
     pub(crate) fn applies_pinned(&self, target: Target<'_>, pins: &Params) -> bool {
-        self.route_params(target).is_some_and(|params| {
+        self.matches(target).any(|params| {
             pins.iter().all(|(name, text)| {
                 params
                     .iter()
@@ -255,9 +312,19 @@ impl Rule {
         })
     }
 
-    /// The parameters bound by the first matching route.
-    pub(crate) fn route_params(&self, target: Target<'_>) -> Option<Params> {
-        self.routes.iter().find_map(|route| route.matches(target))
+    /// The parameters its `equalsParam` conditions pin.
+    pub(crate) fn pinned_params(&self) -> impl Iterator<Item = &str> {
+        self.when.iter().filter_map(|c| match &c.op {
+            super::condition::Op::EqualsParam(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The parameters bound by each matching route, in order.
+    fn matches<'s>(&'s self, target: Target<'s>) -> impl Iterator<Item = Params> + 's {
+        self.routes
+            .iter()
+            .filter_map(move |route| route.matches(target))
     }
 }
 

@@ -7,8 +7,7 @@
 use core::fmt;
 use std::borrow::Cow;
 
-/// HTTP methods a route may name; `*` and `ANY` match all of them.
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+use crate::request::{self, is_plain_segment, METHODS};
 
 /// A parsed route pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,13 +87,15 @@ impl Route {
     pub fn matches(&self, target: Target<'_>) -> Option<Params> {
         match (self, target) {
             (Route::Key(key), Target::Key(requested)) => (key == requested).then(Vec::new),
-            // `$default` is also the HTTP API catch-all route.
-            (Route::Key(key), Target::Http { .. }) => (key == "$default").then(Vec::new),
+            // `$default` is also the HTTP API catch-all route, for every routable path.
+            (Route::Key(key), Target::Http { path, .. }) => {
+                (key == "$default" && request::route_path(path).is_some()).then(Vec::new)
+            }
             (Route::Http { method, segments }, Target::Http { method: m, path }) => {
                 if method.as_deref().is_some_and(|want| want != m) {
                     return None;
                 }
-                match_segments(segments, trim_path(path)?)
+                match_segments(segments, request::route_path(path)?)
             }
             (Route::Http { .. }, Target::Key(_)) => None,
         }
@@ -141,6 +142,16 @@ fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
             }
             // `?` would start a query string, and is a wildcard in IAM resources.
             p if p.contains('?') => return Err(format!("segment {p:?} contains '?'")),
+            // A request's path is also read decoded, so a literal escape could never match
+            // both readings; nor can a dot segment be routed (`crate::request`).
+            p if p.contains('%') => {
+                return Err(format!(
+                    "segment {p:?} contains '%': write the path decoded"
+                ))
+            }
+            p if !is_plain_segment(p) => return Err(format!("dot segment {p:?}")),
+            // What a lossy decoding puts for bytes that are not UTF-8.
+            p if p.contains('\u{FFFD}') => return Err(format!("segment {p:?} contains U+FFFD")),
             p => Segment::Literal(p.to_owned()),
         };
         segments.push(segment);
@@ -173,20 +184,8 @@ fn param_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// A request path's segments; a trailing `/` is ignored. `None` for a path that no pattern
-/// should see (not starting with `/`).
-/// The path without its leading `/` and one trailing `/`; `None` unless it starts with `/`.
-fn trim_path(path: &str) -> Option<&str> {
-    let path = path.strip_prefix('/')?;
-    Some(path.strip_suffix('/').unwrap_or(path))
-}
-
-fn is_plain_segment(segment: &str) -> bool {
-    !matches!(segment, "" | "." | "..")
-}
-
-/// Matches the segments of a trimmed path (see [`trim_path`]) one by one, without collecting
-/// them: routes are matched many times per decision.
+/// Matches the segments of a routable path ([`request::route_path`]: every segment plain) one
+/// by one, without collecting them: routes are matched many times per decision.
 fn match_segments(pattern: &[Segment], path: &str) -> Option<Params> {
     let mut params = Vec::new();
     // `rest` is what is left of the path; an empty path has no segments at all.
@@ -194,9 +193,6 @@ fn match_segments(pattern: &[Segment], path: &str) -> Option<Params> {
     for segment in pattern {
         if let Segment::Rest(name) = segment {
             let remainder = rest?;
-            if !remainder.split('/').all(is_plain_segment) {
-                return None;
-            }
             if let Some(name) = name {
                 params.push((name.clone(), remainder.to_owned()));
             }
@@ -209,10 +205,8 @@ fn match_segments(pattern: &[Segment], path: &str) -> Option<Params> {
         rest = tail;
         match segment {
             Segment::Literal(text) if head == text => {}
-            Segment::Param(name) if is_plain_segment(head) => {
-                params.push((name.clone(), head.to_owned()));
-            }
-            Segment::Any if is_plain_segment(head) => {}
+            Segment::Param(name) => params.push((name.clone(), head.to_owned())),
+            Segment::Any => {}
             _ => return None,
         }
     }

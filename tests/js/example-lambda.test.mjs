@@ -51,9 +51,13 @@ test('examples/lambda/template.yaml passes cfn-lint', (t) => {
 // ---------------------------------------------------------------------------------------------
 // The handler
 
-/** IAM evaluation as API Gateway does it for one method ARN: explicit Deny, then Allow, else deny. */
+/**
+ * IAM evaluation as API Gateway does it for one method ARN: explicit Deny, then Allow, else
+ * deny. In a `Resource`, `*` is any run of characters and `?` exactly one.
+ */
 function effectFor(policyDocument, methodArn) {
-  const matches = (pattern) => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(methodArn);
+  const glob = (pattern) => [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+  const matches = (pattern) => new RegExp(`^${glob(pattern)}$`, 's').test(methodArn);
   const effects = policyDocument.Statement.filter((s) => [s.Resource].flat().some(matches)).map((s) => s.Effect);
   if (effects.includes('Deny')) return 'Deny';
   return effects.includes('Allow') ? 'Allow' : 'Deny';
