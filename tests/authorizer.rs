@@ -264,3 +264,38 @@ fn a_head_request_must_be_allowed_as_get_too() {
     assert_eq!(status(&head_only, "HEAD", "/x"), [403; 3]);
     assert_eq!(status(&both, "HEAD", "/x"), [200; 3]);
 }
+
+/// An ARN that names no path (`…/prod/GET`, read as the root): the answer allows that ARN as
+/// written, not `…/GET/` (found by the `apigw` fuzz target, with a method no route names and a
+/// `$default` rule).
+#[test]
+fn an_allowed_arn_is_allowed_as_written() {
+    let policy = json!({ "rules": [{ "id": "all", "effect": "allow", "routes": ["$default"] }] });
+    let authorizer = authorizer(Some(&policy), None);
+    for (method, path) in [("GET", ""), ("ODD(method)", ""), ("GET", "/")] {
+        let outcome: Value = serde_json::to_value(
+            authorizer.handle_event(&event(&json!({ "sub": "u1" }), method, path), NOW),
+        )
+        .unwrap();
+        assert_eq!(outcome["status"], 200, "{method}{path}");
+        let statement = &outcome["response"]["policyDocument"]["Statement"][0];
+        let arn = format!("arn:aws:execute-api:eu-west-1:123456789012:api1/prod/{method}{path}");
+        assert_eq!(statement["Effect"], "Allow");
+        let allows = statement["Resource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| glob(r.as_str().unwrap().as_bytes(), arn.as_bytes()));
+        assert!(allows, "{arn}: {statement}");
+    }
+}
+
+/// IAM's `*` (any run) and `?` (one character), by definition.
+fn glob(p: &[u8], t: &[u8]) -> bool {
+    match (p.split_first(), t.split_first()) {
+        (None, _) => t.is_empty(),
+        (Some((b'*', rest)), _) => glob(rest, t) || (!t.is_empty() && glob(p, &t[1..])),
+        (Some((c, rest)), Some((d, tail))) => (*c == b'?' || c == d) && glob(rest, tail),
+        (Some(_), None) => false,
+    }
+}

@@ -13,6 +13,9 @@ pub(crate) struct MethodArn {
     pub method: String,
     /// The path, starting with `/` (empty for route keys).
     pub path: String,
+    /// The ARN after the prefix, exactly as written (`/GET/pets`; `/GET` for an ARN that
+    /// names no path, which `path` reads as `/`).
+    suffix: String,
 }
 
 impl MethodArn {
@@ -57,12 +60,14 @@ impl MethodArn {
             prefix: arn[..prefix_len].to_owned(),
             method: method.to_owned(),
             path: path.to_owned(),
+            suffix: arn[prefix_len..].to_owned(),
         })
     }
 
-    /// The current request's resource, after the prefix (see [`resource`]).
+    /// The current request's resource, after the prefix, as the ARN writes it: what API
+    /// Gateway matches the answer against.
     pub(crate) fn resource(&self) -> String {
-        resource(&self.method, &self.path)
+        self.suffix.clone()
     }
 }
 
@@ -109,6 +114,11 @@ mod tests {
             ("GET", "/a/b:c/d")
         );
         assert_eq!(ws.resource(), "/$connect");
+        let bare = MethodArn::parse("arn:aws:execute-api:r:1:api/prod/GET").unwrap();
+        assert_eq!(
+            (bare.path.as_str(), bare.resource().as_str()),
+            ("/", "/GET")
+        );
         assert_eq!(a.resource(), "/POST/lambda-request");
         assert_eq!(resource("GET", "/pets/*"), "/GET/pets/*");
         for bad in [
