@@ -80,6 +80,16 @@ struct Candidate<'p> {
 /// Builds the answer of the class `meets` (how it meets each rule), under an ARN prefix of
 /// `prefix_len` characters.
 pub(crate) fn build(policy: &Policy, meets: &[Option<Params>], prefix_len: usize) -> Answer {
+    build_proved(policy, meets, prefix_len).0
+}
+
+/// [`build`], with the policy's language the proof used (`None` where it could not be built),
+/// for [`over_denial`] to reuse.
+pub(crate) fn build_proved(
+    policy: &Policy,
+    meets: &[Option<Params>],
+    prefix_len: usize,
+) -> (Answer, Option<Language>) {
     let mut answer = Answer::default();
     let mut candidates = Vec::new();
     for (rule, pins) in policy.rules.iter().zip(meets) {
@@ -117,8 +127,8 @@ pub(crate) fn build(policy: &Policy, meets: &[Option<Params>], prefix_len: usize
             format!("its ARN would exceed API Gateway's {MAX_RESOURCE_ARN_LEN} characters"),
         );
     }
-    prove(policy, meets, fitting, &mut answer);
-    answer
+    let language = prove(policy, meets, fitting, &mut answer);
+    (answer, language)
 }
 
 impl Answer {
@@ -140,7 +150,7 @@ fn prove(
     meets: &[Option<Params>],
     candidates: Vec<Candidate<'_>>,
     answer: &mut Answer,
-) {
+) -> Option<Language> {
     let bytes: Vec<u8> = candidates
         .iter()
         .map(|c| c.resource.as_str())
@@ -159,7 +169,7 @@ fn prove(
                 "the policy is too complex to prove this answer safe".into(),
             );
         }
-        return;
+        return None;
     };
     let mut denials = None;
     for candidate in candidates {
@@ -206,6 +216,7 @@ fn prove(
             Err(reason) => answer.narrow(&candidate, reason),
         }
     }
+    Some(language)
 }
 
 /// A request that `resource` (less the denials) allows and the policy does not, as
@@ -417,17 +428,11 @@ fn path_resource(method: &str, parts: &[&str]) -> String {
 /// The first request of the canonical paths (no escape, wildcard character or trailing `/`)
 /// that the policy allows and `answer` denies, as `METHOD path`: `None` when the answer is
 /// exact on them. `Err` when that cannot be worked out within bounds.
+/// `language` is the one [`build_proved`] gave, whose alphabet names every byte of the answer.
 pub(crate) fn over_denial(
-    policy: &Policy,
-    meets: &[Option<Params>],
+    language: &Language,
     answer: &Answer,
 ) -> Result<Option<String>, TooLarge> {
-    let patterns = answer.allow.iter().chain(&answer.deny);
-    let bytes: Vec<u8> = patterns
-        .flat_map(|p| p.bytes())
-        .chain(METHODS.iter().flat_map(|m| m.bytes()))
-        .collect();
-    let language = Language::new(policy, meets, bytes)?;
     let alphabet = &language.alphabet;
     let allowed = globs_dfa(alphabet, answer.allow.iter().map(String::as_str))?;
     let denied = globs_dfa(alphabet, answer.deny.iter().map(String::as_str))?;

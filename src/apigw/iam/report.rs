@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{
     answer::{self, Narrowing},
+    automaton::TooLarge,
     Patterns,
 };
 use crate::policy::{route::Params, Policy};
@@ -74,14 +75,16 @@ pub fn cache_report(policy: &Policy, simple_responses: bool) -> CacheReport {
     let mut inexact = Vec::new();
     let mut largest = 0;
     for meets in &classes {
-        let built = answer::build(policy, meets, SAMPLE_PREFIX.len());
+        let (built, language) = answer::build_proved(policy, meets, SAMPLE_PREFIX.len());
         let patterns = Patterns {
             wild_prefix: None,
             allow: built.allow.clone(),
             deny: built.deny.clone(),
         };
         largest = largest.max(super::policy_document(SAMPLE_PREFIX, &patterns).get().len());
-        let over_denied = answer::over_denial(policy, meets, &built)
+        let over_denied = language
+            .ok_or(TooLarge)
+            .and_then(|language| answer::over_denial(&language, &built))
             .unwrap_or_else(|_| Some("(too complex to work out)".to_owned()));
         if !built.narrowed.is_empty() || over_denied.is_some() {
             inexact.push(ClassReport {
