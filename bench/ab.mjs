@@ -72,13 +72,15 @@ const events = HANDLER && tokens.map((t) => ({ ...fixture, headers: { ...fixture
 const subjects = [];
 for (const dir of builds) {
   const src = path.resolve(dir, 'src');
-  if (!existsSync(path.join(src, 'node.mjs'))) throw new Error(`${dir}: not a package directory (no src/node.mjs)`);
-  const { KeySet, Verifier } = await import(pathToFileURL(path.join(src, 'node.mjs')));
+  // The entry points' places before and after pkg/src/ was sorted into folders by role.
+  const at = (folder, name) => [path.join(src, folder, name), path.join(src, name)].find((file) => existsSync(file));
+  if (!at('runtime', 'node.mjs')) throw new Error(`${dir}: not a package directory (no src/runtime/node.mjs)`);
+  const { KeySet, Verifier } = await import(pathToFileURL(at('runtime', 'node.mjs')));
   const keySet = keys.secret ? KeySet.fromSecret(keys.secret, { alg: ALG }) : KeySet.fromJwks(keys.jwks);
   const verifier = new Verifier({ keys: keySet, issuer: ISSUER, audience: CLIENT_ID, algorithms: [ALG] });
   const subject = { dir, verify: (t) => verifier.verify(t) };
   if (HANDLER) {
-    const { createLambdaAuthorizer } = await import(pathToFileURL(path.join(src, 'lambda.mjs')));
+    const { createLambdaAuthorizer } = await import(pathToFileURL(at('adapters', 'lambda.mjs')));
     subject.handler = createLambdaAuthorizer({ ...keys, algorithms: [ALG], issuer: ISSUER, audience: CLIENT_ID, policy: POLICY, log: false });
     const answer = await subject.handler(events[0]);
     if (answer.policyDocument?.Statement?.[0]?.Effect !== 'Allow') throw new Error(`${dir}: the handler does not allow: ${JSON.stringify(answer)}`);

@@ -15,7 +15,7 @@ const { jwks, token, issuer, audience, policy, event } = input;
 let result;
 
 if (mode === 'jwtgate') {
-  const { KeySet, Verifier } = await import('../pkg/src/node.mjs');
+  const { KeySet, Verifier } = await import('../pkg/src/runtime/node.mjs');
   const verifier = new Verifier({ keys: KeySet.fromJwks(jwks), issuer, audience, algorithms: ['RS256'] });
   result = verifier.verify(token).payload.sub;
 } else if (mode === 'jose') {
@@ -23,7 +23,7 @@ if (mode === 'jwtgate') {
   const keys = createLocalJWKSet(jwks);
   result = (await jwtVerify(token, keys, { issuer, audience, algorithms: ['RS256'] })).payload.sub;
 } else if (mode === 'lambda') {
-  const { createLambdaAuthorizer } = await import('../pkg/src/lambda.mjs');
+  const { createLambdaAuthorizer } = await import('../pkg/src/adapters/lambda.mjs');
   const handler = createLambdaAuthorizer({ jwks, issuer, audience, policy, log: false });
   const response = await handler(event);
   if (response.policyDocument?.Statement?.[0]?.Effect !== 'Allow') throw new Error(`not allowed: ${JSON.stringify(response)}`);

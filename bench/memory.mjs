@@ -4,7 +4,7 @@
 //
 //   node --expose-gc bench/memory.mjs [count]      (default 1000000)
 import { createHmac, randomBytes } from 'node:crypto';
-import { KeySet, Verifier, wasmMemoryBytes } from '../pkg/src/node.mjs';
+import { KeySet, Verifier, wasmMemoryBytes } from '../pkg/src/runtime/node.mjs';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
 // V8 and the allocator settle after a few hundred thousand calls; growth is measured after that.

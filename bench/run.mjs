@@ -94,8 +94,8 @@ if (!existsSync(WASM)) {
   console.error(`${fileURLToPath(WASM)} is missing: build the package first with scripts/build.sh`);
   process.exit(1);
 }
-const { KeySet, Verifier } = await import('../pkg/src/node.mjs');
-const { createLambdaAuthorizer } = await import('../pkg/src/lambda.mjs');
+const { KeySet, Verifier } = await import('../pkg/src/runtime/node.mjs');
+const { createLambdaAuthorizer } = await import('../pkg/src/adapters/lambda.mjs');
 // The portable fallback (what browsers and workerd's synchronous `verify` run): a second,
 // separate instance of the wasm (the query string makes it a distinct module) in which no native
 // backend is installed, driven through the raw binding.
@@ -1094,7 +1094,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
       lines.push(`| ${r.label} | ${r.what} | ${fmtMs(r.median)} | ${fmtMs(r.min)} | ${fmtMs(r.max)} | ${fmtRatio(r.vsJose)} | ${fmtMs(r.wallMedian)} |`);
     }
     if (coldStart.errors.length) lines.push('', `Failed runs: ${coldStart.errors.map(cell).join('; ')}`);
-    lines.push('', 'jwtgate is imported by path (`pkg/src/node.mjs`, `pkg/src/lambda.mjs`: what the package\'s `node` condition resolves to); jose by name from `node_modules`. jwtgate\'s import decodes the base64 wasm module and compiles it synchronously; V8 compiles each wasm function on its first call, so the first verification (or decision) includes compiling the code it runs.', '');
+    lines.push('', 'jwtgate is imported by path (`pkg/src/runtime/node.mjs`, `pkg/src/adapters/lambda.mjs`: what the package\'s `node` condition resolves to); jose by name from `node_modules`. jwtgate\'s import decodes the base64 wasm module and compiles it synchronously; V8 compiles each wasm function on its first call, so the first verification (or decision) includes compiling the code it runs.', '');
   }
 
   childSection(lines, 'Memory', memory, { output: (text) => `\`\`\`\n${text}\n\`\`\`` });

@@ -3,7 +3,7 @@
 // interleaved round by round, medians reported.
 //   - jwtgate `verify` through `import 'jwtgate'`: what the runtime's user gets (the Node entry:
 //     each key checked by the runtime's node:crypto or by the wasm code, whichever is faster
-//     there; see nativeIsFaster in pkg/src/node-crypto.mjs);
+//     there; see nativeIsFaster in pkg/src/crypto/node.mjs);
 //   - the browser entry's `verify` (the wasm code alone) and `verifyAsync` (WebCrypto);
 //   - jose's `jwtVerify` (WebCrypto);
 //   - the runtime's node:crypto checking the signature alone.
@@ -24,7 +24,7 @@ import process from 'node:process';
 // One entry per process: both share the package's wasm instance, and the Node entry installs
 // its native backend in it.
 const [entry, batchMs, rounds] = [process.argv[2], ...process.argv.slice(3).map(Number)];
-const lib = await import(entry === 'browser' ? new URL('./node_modules/jwtgate/src/browser.mjs', import.meta.url).href : 'jwtgate');
+const lib = await import(entry === 'browser' ? new URL('./node_modules/jwtgate/src/runtime/browser.mjs', import.meta.url).href : 'jwtgate');
 await lib.init();
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

@@ -1,7 +1,7 @@
 // The demo: verifies a handful of sample tokens and prints what jwtgate says about each.
 // Tokens are signed here with node:crypto, so the demo needs nothing but the package.
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { KeySet, Verifier, decode } from '../pkg/src/node.mjs';
+import { KeySet, Verifier, decode } from '../pkg/src/runtime/node.mjs';
 
 const now = Math.floor(Date.now() / 1000);
 const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

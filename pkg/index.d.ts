@@ -1,10 +1,6 @@
-/** A JWS algorithm jwtgate verifies. `none` is never accepted. */
-export type Algorithm =
-  | 'HS256' | 'HS384' | 'HS512'
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519';
+// The values the Rust core hands over are declared in core.d.ts, generated from its types.
+import type { Algorithm, Decoded, KeyInfo, SkippedKey, Warning } from './core.js';
+export type { Algorithm, Decoded, KeyInfo, SkippedKey, Warning };
 
 /** Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. */
 export type ErrorCode =
@@ -59,31 +55,6 @@ export interface JWK {
 /** A JSON Web Key Set. */
 export interface JWKS {
   keys: JWK[];
-}
-
-/** A key as described by `KeySet#keys`: never any secret material. */
-export interface KeyInfo {
-  kid?: string;
-  kty: 'oct' | 'RSA' | 'EC' | 'OKP';
-  /** The algorithm the key is pinned to. */
-  alg?: Algorithm;
-  crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519';
-  /** RSA modulus or secret size. */
-  bits?: number;
-  /** Every algorithm the key would verify. */
-  algorithms: Algorithm[];
-  /**
-   * Whether the runtime's crypto checks this key's signatures (Node: OpenSSL through
-   * `node:crypto`), rather than the wasm code. Secrets are always checked in wasm.
-   */
-  native: boolean;
-}
-
-/** A JWKS member that was skipped. */
-export interface SkippedKey {
-  index: number;
-  kid?: string;
-  reason: string;
 }
 
 /** Keys trusted to verify tokens. */
@@ -186,27 +157,6 @@ export class Verifier {
    * (workerd, browsers): much faster there than `verify`. In Node, the same as `verify`.
    */
   verifyAsync<P extends JWTPayload = JWTPayload>(token: string | Uint8Array, options?: { currentDate?: Date }): Promise<VerifyResult<P>>;
-}
-
-/** A finding of `decode()`. */
-export interface Warning {
-  code:
-    | 'ALG_NONE' | 'ALG_MISSING' | 'ALG_UNSUPPORTED' | 'ALG_SYMMETRIC' | 'SIGNATURE_EMPTY'
-    | 'KEY_IN_HEADER' | 'KEY_URL_IN_HEADER' | 'CRIT' | 'UNENCODED_PAYLOAD' | 'NESTED_JWT'
-    | 'CLAIM_TYPE' | 'NO_EXP' | 'LONG_LIFETIME' | 'NO_ISS_OR_AUD'
-    | 'EXPIRED' | 'NOT_YET_VALID' | 'IAT_IN_FUTURE';
-  severity: 'high' | 'medium' | 'low';
-  message: string;
-}
-
-/** A decoded, UNVERIFIED token. */
-export interface Decoded {
-  header: JWTHeader;
-  payload: JWTPayload;
-  /** The signature segment (base64url). */
-  signature: string;
-  signatureBytes: number;
-  warnings: Warning[];
 }
 
 /** Decodes without verifying, for inspection. */

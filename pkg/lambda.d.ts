@@ -1,4 +1,7 @@
 import type { JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits, VerifierOptions } from './index.js';
+// The values the Rust core hands over are declared in core.d.ts, generated from its types.
+import type { AuthorizerContext, CacheReport, Decision, IamResponse, Outcome, PolicyDocument as IamPolicyDocument, RuleTrace, Shape, SimpleResponse } from './core.js';
+export type { AuthorizerContext, CacheReport, Decision, RuleTrace };
 
 /** A policy document: see the README's "Policy documents". */
 export interface PolicyDocument {
@@ -91,40 +94,13 @@ export interface DecisionLog {
   trace?: RuleTrace[];
 }
 
-export type EventShape = 'restToken' | 'restRequest' | 'httpV1' | 'httpV2' | 'webSocket' | 'direct';
-
-export interface RuleTrace {
-  rule: string;
-  effect: 'allow' | 'deny';
-  applied: boolean;
-  failed?: { check: string; expected: string; actual?: unknown };
-}
-
-export interface Decision {
-  allowed: boolean;
-  rule?: string;
-  reason: string;
-  trace: RuleTrace[];
-}
-
-export type AuthorizerContext = Record<string, string | number | boolean>;
+export type EventShape = Shape;
 
 /** The IAM policy answer (REST, WebSocket, HTTP API without simple responses). */
-export interface IamAuthorizerResponse {
-  principalId: string;
-  policyDocument: {
-    Version: '2012-10-17';
-    Statement: { Action: 'execute-api:Invoke'; Effect: 'Allow' | 'Deny'; Resource: string[] }[];
-  };
-  context: AuthorizerContext;
-  usageIdentifierKey?: string;
-}
+export type IamAuthorizerResponse = Omit<IamResponse, 'policyDocument'> & { policyDocument: IamPolicyDocument };
 
 /** The HTTP API 2.0 simple answer. */
-export interface SimpleAuthorizerResponse {
-  isAuthorized: boolean;
-  context: AuthorizerContext;
-}
+export type SimpleAuthorizerResponse = SimpleResponse;
 
 export interface AuthorizeResult {
   allowed: boolean;
@@ -137,16 +113,8 @@ export interface AuthorizeResult {
   error?: JwtGateError;
 }
 
-export interface EventOutcome {
-  status: 200 | 401 | 403;
-  shape: EventShape;
-  response?: IamAuthorizerResponse | SimpleAuthorizerResponse;
-  decision?: Decision;
-  error?: { code: string; message: string; claim?: string };
-  principalId?: string;
-  context?: AuthorizerContext;
-  route?: string;
-}
+/** What `handleEvent` resolves to: the core's outcome, with the policy document in the answer. */
+export type EventOutcome = Omit<Outcome, 'response' | 'refetch'> & { response?: IamAuthorizerResponse | SimpleAuthorizerResponse };
 
 export class Authorizer {
   constructor(options: AuthorizerOptions);
@@ -169,6 +137,14 @@ export class Authorizer {
    * @example export const handler = async (event) => authorizer.respond(event);
    */
   respond(event: object | string): Promise<IamAuthorizerResponse | SimpleAuthorizerResponse>;
+  /**
+   * Which principal classes get an inexact (narrowed) cached IAM answer, and why, with the
+   * remedies; `undefined` without a policy.
+   * @example if (!authorizer.cacheReport()?.exact) console.warn(authorizer.cacheReport()?.remedies.join(' '));
+   */
+  cacheReport(): CacheReport | undefined;
+  /** Logs the cache report once where it asks for something (`createLambdaAuthorizer` does, at init). */
+  logCacheReport(): void;
 }
 
 /** The Lambda handler: resolves to the API Gateway answer, or throws `Error('Unauthorized')` (401). */

@@ -35,7 +35,7 @@ rm -rf pkg/dist && mv "$out" pkg/dist
 
 # CommonJS: one bundle of the Node entry points, so `jwtgate` and `jwtgate/lambda` share one
 # wasm instance. Bundled from the sources once the new dist/ is in place (they import it).
-"$bin/esbuild" pkg/src/cjs.mjs --bundle --platform=node --format=cjs --log-level=warning \
+"$bin/esbuild" pkg/src/runtime/cjs.mjs --bundle --platform=node --format=cjs --log-level=warning \
   --outfile=pkg/dist/index.cjs
 echo "module.exports = require('./index.cjs');" > pkg/dist/lambda.cjs
 printf 'built pkg/dist: %s bytes of wasm (%s gzipped)\n' \

@@ -227,12 +227,14 @@ impl ClaimRules {
         order
     }
 
+    /// Checks every claim at `now`; on success, the window of whole seconds in which the
+    /// time checks keep passing (the rest do not depend on the time).
     pub(crate) fn check(
         &self,
         header: &Map<String, Value>,
         payload: &ClaimsView<'_>,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Option<Window>> {
         self.check_typ(header)?;
         if let Some(missing) = self.required.iter().find(|c| !payload.has(c)) {
             return Err(Error::claim_failed(
@@ -244,8 +246,35 @@ impl ClaimRules {
         self.check_values(payload)?;
         // Seconds since the epoch are far below 2^52: the conversion is exact.
         #[allow(clippy::cast_precision_loss)]
-        let now = now as f64;
-        self.check_times(payload, now)
+        let seconds = now as f64;
+        self.check_times(payload, seconds)?;
+        Ok(self.window(payload, now))
+    }
+
+    /// The whole seconds around `now` (at which the times held) at which [`Self::check_times`]
+    /// holds too; `None` without `exp` (an eternal token is never remembered). Each bound is
+    /// solved for the time, then confirmed by the check itself at that second: the conditions
+    /// are monotone in the time, so both ends holding means every second between them does,
+    /// and float rounding can only make the window narrower, never wider.
+    fn window(&self, payload: &ClaimsView<'_>, now: i64) -> Option<Window> {
+        let exp = numeric_date(payload.exp.as_ref(), "exp", false).ok()??;
+        let nbf = numeric_date(payload.nbf.as_ref(), "nbf", false).ok()?;
+        let iat = numeric_date(payload.iat.as_ref(), "iat", false).ok()?;
+        let tolerance = self.tolerance;
+        let mut from = nbf.map_or(f64::NEG_INFINITY, |nbf| nbf - tolerance);
+        // `exp <= t - tolerance` fails: the last second strictly before `exp + tolerance`.
+        let mut until = (exp + tolerance).ceil() - 1.0;
+        if let (Some(max), Some(iat)) = (self.max_token_age, iat) {
+            from = from.max(iat - tolerance);
+            until = until.min(iat + tolerance + max);
+        }
+        let holds = |t: i64| {
+            #[allow(clippy::cast_precision_loss)] // seconds since the epoch: exact
+            self.check_times(payload, t as f64).is_ok()
+        };
+        let from = second_at_or_after(from, now).filter(|&t| holds(t))?;
+        let until = second_at_or_before(until, now).filter(|&t| holds(t))?;
+        Some(Window { from, until })
     }
 
     fn check_typ(&self, header: &Map<String, Value>) -> Result<()> {
@@ -348,6 +377,44 @@ impl ClaimRules {
     }
 }
 
+/// The whole seconds `from..=until` in which a verified token's time checks pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
+pub struct Window {
+    /// The first such second.
+    pub from: i64,
+    /// The last such second.
+    pub until: i64,
+}
+
+/// The first whole second at or after `bound`, no later than `now` (which is known to pass).
+#[allow(clippy::cast_possible_truncation)] // clamped to `now` first
+fn second_at_or_after(bound: f64, now: i64) -> Option<i64> {
+    #[allow(clippy::cast_precision_loss)]
+    let clamped = bound.ceil().min(now as f64);
+    (!clamped.is_nan()).then(|| {
+        if clamped.is_infinite() {
+            i64::MIN
+        } else {
+            clamped as i64
+        }
+    })
+}
+
+/// The last whole second at or before `bound`, no earlier than `now`.
+#[allow(clippy::cast_possible_truncation)]
+fn second_at_or_before(bound: f64, now: i64) -> Option<i64> {
+    #[allow(clippy::cast_precision_loss)]
+    let clamped = bound.floor().max(now as f64);
+    (!clamped.is_nan()).then(|| {
+        if clamped.is_infinite() {
+            i64::MAX
+        } else {
+            clamped as i64
+        }
+    })
+}
+
 /// A `NumericDate` claim: absent, or a JSON number (else `invalid`, as in `jose`).
 fn numeric_date(value: Option<&Claim<'_>>, claim: &str, required: bool) -> Result<Option<f64>> {
     match value {
@@ -397,6 +464,48 @@ fn secs(value: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The window is exactly the seconds at which the time checks pass: its ends pass, the
+    /// seconds beyond them fail, on fractional claims and options around the bounds.
+    #[test]
+    fn the_window_is_where_the_time_checks_pass() {
+        let mut seed = 5_u32;
+        let mut quarter = |from: f64, span: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            from + f64::from((seed >> 16) % (span * 4)) / 4.0
+        };
+        let now = 1_000_i64;
+        let mut windows = 0;
+        for _ in 0..2_000 {
+            let json = format!(
+                r#"{{"exp":{},"nbf":{},"iat":{}}}"#,
+                quarter(996.0, 10),
+                quarter(996.0, 8),
+                quarter(994.0, 8)
+            );
+            let view = ClaimsView::parse(&json, &[]).unwrap();
+            let rules = ClaimRules {
+                tolerance: quarter(0.0, 3),
+                max_token_age: (quarter(0.0, 2) > 0.5).then(|| quarter(0.0, 6)),
+                ..ClaimRules::default()
+            };
+            #[allow(clippy::cast_precision_loss)] // small seconds
+            let holds = |t: i64| rules.check_times(&view, t as f64).is_ok();
+            match rules.window(&view, now) {
+                Some(Window { from, until }) if holds(now) => {
+                    windows += 1;
+                    assert!(
+                        holds(from) && holds(until) && from <= now && now <= until,
+                        "{json}"
+                    );
+                    assert!(!holds(from - 1) && !holds(until + 1), "{json} {rules:?}");
+                }
+                None => assert!(!holds(now), "{json} {rules:?}"),
+                Some(_) => {}
+            }
+        }
+        assert!(windows > 100, "{windows}");
+    }
 
     const CLAIMS: &str = r#"{"iss":"a\u0062","aud":["x",7,{"k":1},"y"],"exp":1.5e9,"nbf":"soon","custom":{"deep":[1]},"n":3}"#;
 

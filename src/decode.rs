@@ -17,10 +17,13 @@ pub const LONG_LIFETIME_SECS: f64 = 24.0 * 3600.0;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Decoded {
     /// The protected header.
+    #[cfg_attr(test, ts(type = "JWTHeader"))]
     pub header: Map<String, Value>,
     /// The claims set.
+    #[cfg_attr(test, ts(type = "JWTPayload"))]
     pub payload: Map<String, Value>,
     /// The signature segment, still base64url.
     pub signature: String,
@@ -33,6 +36,7 @@ pub struct Decoded {
 /// How much a warning matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Severity {
     /// A verifier must reject this, or trusting it would be a vulnerability.
     High,
@@ -44,6 +48,7 @@ pub enum Severity {
 
 /// One finding about a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Warning {
     /// A stable code such as `ALG_NONE`.
     pub code: &'static str,

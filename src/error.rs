@@ -5,9 +5,13 @@
 
 use core::fmt;
 
+use serde::Serialize;
+
 /// Why a claim check failed; the `reason` of `jose`'s `JWTClaimValidationFailed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum ClaimReason {
     /// The claim (or header) is present but has the wrong value.
     CheckFailed,
@@ -60,7 +64,12 @@ pub enum Error {
         message: String,
     },
     /// No key in the key set fits the token's `kid` and `alg`.
-    NoMatchingKey(String),
+    NoMatchingKey {
+        /// The token's `kid`, when it is a string: the key a refreshed set may hold.
+        kid: Option<String>,
+        /// What was looked for, in words.
+        message: String,
+    },
     /// A JSON Web Key Set could not be used at all.
     JwksInvalid(String),
     /// A single key (JWK, PEM or secret) could not be used.
@@ -97,7 +106,7 @@ impl Error {
             Self::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
             Self::Expired { .. } => "ERR_JWT_EXPIRED",
             Self::ClaimValidationFailed { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
-            Self::NoMatchingKey(_) => "ERR_JWKS_NO_MATCHING_KEY",
+            Self::NoMatchingKey { .. } => "ERR_JWKS_NO_MATCHING_KEY",
             Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Self::KeyInvalid(_) => "ERR_JWK_INVALID",
             Self::InvalidOptions { .. } => "ERR_JWTGATE_INVALID_OPTIONS",
@@ -160,7 +169,7 @@ impl fmt::Display for Error {
             | Self::JwtInvalid(m)
             | Self::AlgNotAllowed(m)
             | Self::NotSupported(m)
-            | Self::NoMatchingKey(m)
+            | Self::NoMatchingKey { message: m, .. }
             | Self::JwksInvalid(m)
             | Self::KeyInvalid(m)
             | Self::EventInvalid(m)
@@ -176,6 +185,40 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// An error as data: its code, message and every detail it has. The one form in which errors
+/// leave the core (outcomes, the bindings), so that no consumer sees fewer fields than another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
+pub struct ErrorData {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// The claim, for claim errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// Why the claim failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ClaimReason>,
+    /// The option, or the JSON path of a policy fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl From<&Error> for ErrorData {
+    fn from(err: &Error) -> Self {
+        Self {
+            code: err.code(),
+            message: err.to_string(),
+            claim: err.claim().map(str::to_owned),
+            reason: err.reason(),
+            field: err.field().map(str::to_owned),
+        }
+    }
+}
 
 /// At most `chars` characters of an attacker-chosen string, for echoing in error messages.
 pub(crate) fn truncated(text: &str, chars: usize) -> &str {

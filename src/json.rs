@@ -269,6 +269,44 @@ pub(crate) fn refuse_duplicates<E: serde::de::Error>(names: &mut [Cow<'_, str>])
     Ok(())
 }
 
+/// The member names a derived `Deserialize` of the struct `T` reads (after `rename_all`),
+/// as serde hands them to the deserializer: so that a list of them is never written twice.
+#[must_use]
+pub(crate) fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    let mut names = None;
+    // The derived impl hands over its names first and then fails on this deserializer: the
+    // error is the expected outcome.
+    let _ = T::deserialize(FieldNames(&mut names));
+    names.unwrap_or_default()
+}
+
+/// A deserializer that only records the member names of the struct asked for.
+struct FieldNames<'n>(&'n mut Option<&'static [&'static str]>);
+
+impl<'de> Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(Self::Error::custom("only member names are read"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        *self.0 = Some(fields);
+        self.deserialize_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -309,6 +309,7 @@ impl fmt::Debug for Key {
 /// What can be said about a key without revealing it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct KeyInfo {
     /// The key's `kid`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +318,7 @@ pub struct KeyInfo {
     pub kty: &'static str,
     /// The algorithm the key is pinned to.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "Algorithm"))]
     pub alg: Option<&'static str>,
     /// The curve, for EC and OKP keys.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -325,6 +327,7 @@ pub struct KeyInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bits: Option<usize>,
     /// Every algorithm this key would verify.
+    #[cfg_attr(test, ts(type = "Algorithm[]"))]
     pub algorithms: Vec<&'static str>,
     /// Whether the runtime's crypto checks this key's signatures (the key was imported into a
     /// native backend), rather than the wasm code.

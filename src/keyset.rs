@@ -45,6 +45,7 @@ pub struct KeySet {
 /// A JWKS member that was left out, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct SkippedKey {
     /// Its position in `keys`.
     pub index: usize,
@@ -137,6 +138,20 @@ impl KeySet {
             .and_then(|material| Key::new(material, kid, Some(alg)))
             .map_err(|m| Error::KeyInvalid(format!("secret: {m}")))?;
         Ok(Self::single(key))
+    }
+
+    /// A shared secret for the first HMAC algorithm among `allowed` (a verifier's
+    /// `algorithms`), or `HS256` when they name none.
+    ///
+    /// # Errors
+    /// As [`KeySet::from_secret`].
+    pub fn from_secret_for(secret: Vec<u8>, allowed: &[String]) -> Result<Self> {
+        let alg = allowed
+            .iter()
+            .filter_map(|name| Alg::from_name(name))
+            .find(|alg| matches!(alg.key_kind(), crate::KeyKind::Secret { .. }))
+            .unwrap_or(Alg::Hs256);
+        Self::from_secret(secret, alg, None)
     }
 
     /// A PEM public key (SPKI or PKCS#1), pinned to `alg`.

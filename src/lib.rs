@@ -30,6 +30,8 @@ mod claims;
 mod crypto;
 mod decode;
 mod error;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod ffi;
 mod json;
 mod jwk;
 mod key;
@@ -40,13 +42,12 @@ pub mod policy;
 pub mod request;
 mod segment;
 mod verifier;
-#[cfg(target_arch = "wasm32")]
-mod wasm;
 
 pub use crate::{
-    alg::{Alg, KeyKind},
+    alg::{Alg, AlgInfo, Family, KeyKind},
+    claims::Window,
     decode::{decode, Decoded, Severity, Warning, LONG_LIFETIME_SECS},
-    error::{ClaimReason, Error, Result},
+    error::{ClaimReason, Error, ErrorData, Result},
     json::MAX_DOCUMENT_BYTES,
     key::{Key, KeyInfo, MAX_RSA_BITS, MIN_RSA_BITS},
     keyset::{KeySet, SkippedKey, MAX_KEYS},

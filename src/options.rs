@@ -75,33 +75,18 @@ impl VerifyOptions {
         Ok(options)
     }
 
-    /// Sets one option from its JSON value. By hand, not derived: a derived deserializer, and
-    /// the retry field by field that found which option an error was about, cost kilobytes of
-    /// wasm.
+    /// Sets one option from its JSON value, by its entry in [`OPTIONS`].
     fn set(&mut self, name: &str, value: Value) -> core::result::Result<(), String> {
-        match name {
-            "issuer" => self.issuer = Some(one_or_many(value)?),
-            "audience" => self.audience = Some(one_or_many(value)?),
-            "clientId" => self.client_id = Some(one_or_many(value)?),
-            "algorithms" => self.algorithms = Some(strings(value)?),
-            "requiredClaims" => self.required_claims = strings(value)?,
-            "clockTolerance" => self.clock_tolerance = Some(seconds(&value)?),
-            "maxTokenAge" => self.max_token_age = Some(seconds(&value)?),
-            "subject" => self.subject = Some(string(value)?),
-            "tokenUse" => self.token_use = Some(string(value)?),
-            "typ" => self.typ = Some(string(value)?),
-            "requireExpiration" => match value {
-                Value::Bool(required) => self.require_expiration = Some(required),
-                other => return Err(expected(&other, "a boolean")),
-            },
-            "maxTokenLength" => {
-                let length = value.as_u64().and_then(|n| usize::try_from(n).ok());
-                self.max_token_length =
-                    Some(length.ok_or_else(|| expected(&value, "a non-negative integer"))?);
-            }
-            _ => return Err("unknown option".into()),
-        }
-        Ok(())
+        let (_, set) = OPTIONS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .ok_or("unknown option")?;
+        set(self, value)
+    }
+
+    /// Every option's name, as JavaScript spells it.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        OPTIONS.iter().map(|(name, _)| *name)
     }
 
     /// The allowed algorithms, checked: names must be supported and `none` is refused.
@@ -133,6 +118,67 @@ impl VerifyOptions {
             .map(Some)
     }
 }
+
+/// Sets one option from its JSON value.
+type Setter = fn(&mut VerifyOptions, Value) -> core::result::Result<(), String>;
+
+/// Each option: its name and how its value is read. The one list of them: parsing goes through
+/// it and JavaScript learns the names from it. By hand, not derived: a derived deserializer, and
+/// the retry field by field that found which option an error was about, cost kilobytes of wasm.
+const OPTIONS: [(&str, Setter); 12] = [
+    ("issuer", |o, v| {
+        o.issuer = Some(one_or_many(v)?);
+        Ok(())
+    }),
+    ("audience", |o, v| {
+        o.audience = Some(one_or_many(v)?);
+        Ok(())
+    }),
+    ("clientId", |o, v| {
+        o.client_id = Some(one_or_many(v)?);
+        Ok(())
+    }),
+    ("algorithms", |o, v| {
+        o.algorithms = Some(strings(v)?);
+        Ok(())
+    }),
+    ("requiredClaims", |o, v| {
+        o.required_claims = strings(v)?;
+        Ok(())
+    }),
+    ("clockTolerance", |o, v| {
+        o.clock_tolerance = Some(seconds(&v)?);
+        Ok(())
+    }),
+    ("maxTokenAge", |o, v| {
+        o.max_token_age = Some(seconds(&v)?);
+        Ok(())
+    }),
+    ("subject", |o, v| {
+        o.subject = Some(string(v)?);
+        Ok(())
+    }),
+    ("tokenUse", |o, v| {
+        o.token_use = Some(string(v)?);
+        Ok(())
+    }),
+    ("typ", |o, v| {
+        o.typ = Some(string(v)?);
+        Ok(())
+    }),
+    ("requireExpiration", |o, v| match v {
+        Value::Bool(required) => {
+            o.require_expiration = Some(required);
+            Ok(())
+        }
+        other => Err(expected(&other, "a boolean")),
+    }),
+    ("maxTokenLength", |o, v| {
+        let length = v.as_u64().and_then(|n| usize::try_from(n).ok());
+        o.max_token_length = Some(length.ok_or_else(|| expected(&v, "a non-negative integer"))?);
+        Ok(())
+    }),
+];
 
 fn string(value: Value) -> core::result::Result<String, String> {
     match value {

@@ -2,10 +2,61 @@
 //!
 #![doc = include_str!("../docs/request-semantics.md")]
 
-use crate::policy::route::Target;
-
 /// The methods API Gateway routes. A route for any method (`*`, `ANY`) stands for these.
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The request a route is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// A route key (WebSocket `$connect`, …).
+    Key(&'a str),
+    /// An HTTP method and path.
+    Http {
+        /// Upper-case method.
+        method: &'a str,
+        /// The path, starting with `/`.
+        path: &'a str,
+    },
+}
+
+/// A request as a caller names it (edge middleware, `Policy.decide`): a route key such as
+/// `$connect`, kept as given, or an HTTP method, upper-cased, and a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    /// A route key.
+    Key(String),
+    /// An HTTP method (upper-case) and path.
+    Http {
+        /// Upper-case method.
+        method: String,
+        /// The path as given.
+        path: String,
+    },
+}
+
+impl Named {
+    /// Names `method` (or a route key given as the method) on `path`.
+    #[must_use]
+    pub fn new(method: &str, path: &str) -> Self {
+        if method.starts_with('$') {
+            Self::Key(method.to_owned())
+        } else {
+            Self::Http {
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+            }
+        }
+    }
+
+    /// The target to match routes against.
+    #[must_use]
+    pub fn target(&self) -> Target<'_> {
+        match self {
+            Self::Key(key) => Target::Key(key),
+            Self::Http { method, path } => Target::Http { method, path },
+        }
+    }
+}
 
 /// One request as the policy must see it: every reading of it must be allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]

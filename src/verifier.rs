@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     alg::{is_none_alg, Alg},
-    claims::{ClaimRules, ClaimsView},
+    claims::{ClaimRules, ClaimsView, Window},
     error::{Error, Result},
     key::Key,
     keyset::{KeySet, Kid},
@@ -34,6 +34,10 @@ pub struct Verified {
     pub payload_json: String,
     /// The algorithm that verified the signature.
     pub alg: Alg,
+    /// The whole seconds in which verifying this token again would pass the time checks as
+    /// well; `None` without `exp`. Only the time changes between two verifications with the
+    /// same keys and options, so a cache of results may reuse this one within the window.
+    pub window: Option<Window>,
     /// The claims the caller asked to keep (see `Verifier::verify_keeping`), built while verifying.
     pub(crate) kept: Map<String, Value>,
 }
@@ -174,18 +178,6 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// The clock tolerance in seconds, as parsed from the options.
-    #[must_use]
-    pub fn clock_tolerance(&self) -> f64 {
-        self.rules.tolerance
-    }
-
-    /// `maxTokenAge` in seconds, as parsed from the options.
-    #[must_use]
-    pub fn max_token_age(&self) -> Option<f64> {
-        self.rules.max_token_age
-    }
-
     /// The longest accepted token, in bytes.
     #[must_use]
     pub fn max_token_length(&self) -> usize {
@@ -309,7 +301,13 @@ impl Verifier {
         let kid = protected.kid();
         let candidates: Vec<(usize, &Key)> = keys.candidates(alg, kid).collect();
         if candidates.is_empty() {
-            return Err(Error::NoMatchingKey(no_key_message(alg, kid)));
+            return Err(Error::NoMatchingKey {
+                kid: match kid {
+                    Kid::Name(kid) => Some(kid.to_owned()),
+                    Kid::Other | Kid::Absent => None,
+                },
+                message: no_key_message(alg, kid),
+            });
         }
         if !check_signature(alg, &candidates, signing_input, &signature) {
             return Err(Error::SignatureVerificationFailed);
@@ -328,12 +326,13 @@ impl Verifier {
         let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
         let claims = ClaimsView::parse(&payload_json, keep)
             .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
-        self.rules.check(&protected.header, &claims, now)?;
+        let window = self.rules.check(&protected.header, &claims, now)?;
         let kept = claims.kept;
         Ok(Verified {
             protected,
             payload_json,
             alg,
+            window,
             kept,
         })
     }

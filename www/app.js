@@ -3,7 +3,7 @@
 // initiative: none. The "Fetch JWKS" button is the only `fetch` call, and only on its click.
 //
 // Untrusted input (tokens, keys, policies) is only ever put into the page as text nodes.
-import { init, KeySet, Verifier, Policy, decode, JwtGateError, RemoteKeySet } from '../pkg/src/browser.mjs';
+import { init, KeySet, Verifier, Policy, decode, JwtGateError, RemoteKeySet } from '../pkg/src/runtime/browser.mjs';
 
 const $ = (id) => document.getElementById(id);
 

@@ -6,16 +6,20 @@ mod arn;
 mod event;
 pub mod iam;
 mod response;
+mod token;
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use event::{Field, Fields, Shape, TokenSource};
+pub use event::{event_plan, EventPlan, Shape};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use iam::Grants;
+#[cfg(test)]
+pub(crate) use response::declarations as response_declarations;
 pub use response::{IamPolicy, Response};
+pub use token::{Field, Fields, TokenSource};
 
 use self::{
     event::Request,
@@ -24,10 +28,13 @@ use self::{
 };
 use crate::{
     alg::Alg,
-    error::{ClaimReason, Error},
+    error::{ClaimReason, Error, ErrorData},
     key::Key,
     keyset::KeySet,
-    policy::{route::Target, Decision, Policy},
+    policy::{
+        route::{Named, Target},
+        Decision, Policy,
+    },
     segment::{self, Part},
     verifier::Verifier,
 };
@@ -74,8 +81,10 @@ pub struct Authorizer {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Outcome {
     /// 200 (allowed), 401 (no valid token) or 403 (valid token, denied by the policy).
+    #[cfg_attr(test, ts(type = "200 | 401 | 403"))]
     pub status: u16,
     /// The event shape.
     pub shape: Shape,
@@ -87,15 +96,17 @@ pub struct Outcome {
     pub decision: Option<Decision>,
     /// Why the token was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorInfo>,
+    pub error: Option<ErrorData>,
     /// The principal, when the token was valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<String>,
     /// The verified claims.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "JWTPayload"))]
     pub payload: Option<Map<String, Value>>,
     /// The authorizer context sent to API Gateway.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "AuthorizerContext"))]
     pub context: Option<Map<String, Value>>,
     /// The route as the policy saw it (`GET /pets/7`, `$connect`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,31 +126,9 @@ impl Outcome {
     }
 }
 
-/// An error as data.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorInfo {
-    /// The stable code.
-    pub code: &'static str,
-    /// The message.
-    pub message: String,
-    /// The claim, for claim errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub claim: Option<String>,
-}
-
-impl From<&Error> for ErrorInfo {
-    fn from(err: &Error) -> Self {
-        Self {
-            code: err.code(),
-            message: err.to_string(),
-            claim: err.claim().map(str::to_owned),
-        }
-    }
-}
-
 /// Which issuer's keys lacked which `kid`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Refetch {
     /// Index of the issuer, in the order they were configured.
     pub issuer: usize,
@@ -239,6 +228,12 @@ impl Authorizer {
         Some(iam::report::cache_report(policy, self.simple_responses))
     }
 
+    /// Where requests carry their token.
+    #[must_use]
+    pub fn token_source(&self) -> &TokenSource {
+        &self.source
+    }
+
     /// Replaces the keys of issuer `index` (after a JWKS refresh).
     pub fn set_keys(&mut self, index: usize, keys: Arc<KeySet>) {
         if let Some(issuer) = self.issuers.get_mut(index) {
@@ -278,23 +273,30 @@ impl Authorizer {
         check_signature: IssuerSignatureCheck<'_>,
     ) -> Outcome {
         let token = if let Some(token) = &direct.token {
-            event::bearer(token)
+            token::bearer(token)
         } else {
             // Read like an event's identity source: header, then query parameter, then cookie.
-            let carriers = event::Carriers {
+            let carriers = token::Carriers {
                 headers: Some(&direct.headers),
                 query: Some(&direct.query),
-                ..event::Carriers::default()
+                ..token::Carriers::default()
             };
-            event::token_from_request(carriers, &self.source)
+            token::token_from_request(carriers, &self.source)
         };
-        let method = direct.method.as_deref().unwrap_or("GET");
+        // The path as the caller received it, escapes kept (the edge guard passes the URL's).
+        let named = Named::new(
+            direct.method.as_deref().unwrap_or("GET"),
+            direct.path.as_deref().unwrap_or("/"),
+        );
+        let (route_key, method, path) = match named {
+            Named::Key(key) => (Some(key), None, None),
+            Named::Http { method, path } => (None, Some(method), Some(path)),
+        };
         let request = Request {
             shape: Shape::Direct,
-            route_key: method.starts_with('$').then(|| method.to_owned()),
-            method: Some(method.to_ascii_uppercase()),
-            // The path as the caller received it, escapes kept (the edge guard passes the URL's).
-            path: Some(direct.path.clone().unwrap_or_else(|| "/".into())),
+            route_key,
+            method,
+            path,
             token,
             arn: None,
         };
@@ -312,14 +314,29 @@ impl Authorizer {
             Detail::Answer => None,
             Detail::Full | Detail::Brief => request.target().map(|t| t.to_string()),
         };
+        match self.verified_claims(request, now, check_signature, detail) {
+            Ok(claims) => self.decided(request, claims, detail, route),
+            Err((err, refetch)) => Outcome {
+                refetch,
+                ..refused(request.shape, route, &err)
+            },
+        }
+    }
+
+    /// The claims of the request's verified token that `detail` needs; or why there are none,
+    /// with the keys a refetch may find when no key had the token's `kid`.
+    fn verified_claims(
+        &self,
+        request: &Request,
+        now: i64,
+        check_signature: IssuerSignatureCheck<'_>,
+        detail: Detail,
+    ) -> Result<Map<String, Value>, (Error, Option<Refetch>)> {
         let token = match &request.token {
             Ok(token) => token,
-            Err(why) => return refused(request.shape, route, &Error::TokenMissing(why.clone())),
+            Err(why) => return Err((Error::TokenMissing(why.clone()), None)),
         };
-        let (index, issuer) = match self.route_issuer(token) {
-            Ok(found) => found,
-            Err(err) => return refused(request.shape, route, &err),
-        };
+        let (index, issuer) = self.route_issuer(token).map_err(|err| (err, None))?;
         let mut check = |alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]| {
             check_signature(index, alg, candidates, input, signature)
         };
@@ -328,30 +345,33 @@ impl Authorizer {
             Detail::Full => &[],
             Detail::Brief | Detail::Answer => &self.claims_read,
         };
-        let verified =
-            match issuer
-                .verifier
-                .verify_keeping(&issuer.keys, token, now, &mut check, keep)
-            {
-                Ok(verified) => verified,
-                Err(err) => {
-                    let mut outcome = refused(request.shape, route, &err);
-                    if matches!(err, Error::NoMatchingKey(_)) {
-                        let kid = segment::decode_object(
-                            token.split('.').next().unwrap_or(""),
-                            Part::Header,
-                        )
-                        .ok()
-                        .and_then(|(h, _)| h.get("kid").and_then(Value::as_str).map(str::to_owned));
-                        outcome.refetch = Some(Refetch { issuer: index, kid });
-                    }
-                    return outcome;
-                }
-            };
-        let claims = match detail {
-            Detail::Full => verified.payload(),
-            Detail::Brief | Detail::Answer => verified.kept,
-        };
+        match issuer
+            .verifier
+            .verify_keeping(&issuer.keys, token, now, &mut check, keep)
+        {
+            Ok(verified) if detail == Detail::Full => Ok(verified.payload()),
+            Ok(verified) => Ok(verified.kept),
+            Err(err) => {
+                let refetch = match &err {
+                    Error::NoMatchingKey { kid, .. } => Some(Refetch {
+                        issuer: index,
+                        kid: kid.clone(),
+                    }),
+                    _ => None,
+                };
+                Err((err, refetch))
+            }
+        }
+    }
+
+    /// The outcome for verified claims: the principal, the decision and the answer.
+    fn decided(
+        &self,
+        request: &Request,
+        claims: Map<String, Value>,
+        detail: Detail,
+        route: Option<String>,
+    ) -> Outcome {
         let principal = match &self.policy {
             Some(policy) => policy.principal(&claims),
             None => claims.get("sub").and_then(Value::as_str).map(str::to_owned),
@@ -364,12 +384,11 @@ impl Authorizer {
             );
             return refused(request.shape, route, &err);
         };
-        let decide = |policy: &Policy, target: Target<'_>| match detail {
-            Detail::Full => policy.decide(target, &claims),
-            Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims),
-        };
         let decision = match &self.policy {
-            Some(policy) => decide_every_reading(request, |target| decide(policy, target)),
+            Some(policy) => decide_every_reading(request, |target| match detail {
+                Detail::Full => policy.decide(target, &claims),
+                Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims),
+            }),
             None => Decision::allow_all(),
         };
         let context = self
@@ -512,6 +531,20 @@ pub enum Detail {
     /// `refetch`. The decision and principal are worked out (the response needs them) but not
     /// returned; the route is not even formatted.
     Answer,
+}
+
+impl Detail {
+    /// Every level, from the least told: a level's number is its place here.
+    pub const ALL: [Detail; 3] = [Detail::Answer, Detail::Brief, Detail::Full];
+
+    /// The level numbered `code` (its place in [`Detail::ALL`]); everything past the last.
+    #[must_use]
+    pub fn from_code(code: u8) -> Self {
+        Self::ALL
+            .get(usize::from(code))
+            .copied()
+            .unwrap_or(Detail::Full)
+    }
 }
 
 /// Checks a signature for the issuer at the given index: `(issuer, alg, candidates, signing

@@ -12,6 +12,7 @@ use super::iam::Grants;
 /// What API Gateway gets back from the authorizer, serialized straight from the grants (no
 /// intermediate JSON value).
 #[derive(Debug, Clone)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "IamResponse | SimpleResponse"))]
 #[non_exhaustive]
 pub enum Response {
     /// An IAM policy: REST and WebSocket APIs, and HTTP APIs without simple responses.
@@ -73,30 +74,40 @@ pub(crate) fn simple_response(allowed: bool, context: Map<String, Value>) -> Res
     }
 }
 
+/// What a simple response serializes as.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SimpleResponse"))]
+#[serde(rename_all = "camelCase")]
+struct Simple<'a> {
+    is_authorized: bool,
+    #[cfg_attr(test, ts(type = "AuthorizerContext"))]
+    context: &'a Map<String, Value>,
+}
+
+/// What an IAM policy answer serializes as: the document itself, or its id.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "IamResponse", optional_fields))]
+#[serde(rename_all = "camelCase")]
+struct Iam<'a> {
+    principal_id: &'a str,
+    #[cfg_attr(test, ts(type = "PolicyDocument | number"))]
+    policy_document: Document<'a>,
+    #[cfg_attr(test, ts(type = "AuthorizerContext"))]
+    context: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage_identifier_key: Option<&'a str>,
+}
+
+/// The document itself, or its id.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Document<'a> {
+    Text(&'a RawValue),
+    Id(u64),
+}
+
 impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Simple<'a> {
-            is_authorized: bool,
-            context: &'a Map<String, Value>,
-        }
-        /// The document itself, or its id.
-        #[derive(Serialize)]
-        #[serde(untagged)]
-        enum Document<'a> {
-            Text(&'a RawValue),
-            Id(u64),
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Iam<'a> {
-            principal_id: &'a str,
-            policy_document: Document<'a>,
-            context: &'a Map<String, Value>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            usage_identifier_key: Option<&'a str>,
-        }
         match self {
             Response::Simple {
                 is_authorized,
@@ -118,4 +129,16 @@ impl Serialize for Response {
             .serialize(serializer),
         }
     }
+}
+
+/// The declarations of the shapes a [`Response`] serializes as.
+#[cfg(test)]
+pub(crate) fn declarations(cfg: &ts_rs::Config) -> String {
+    use ts_rs::TS;
+    [
+        Iam::decl(cfg),
+        Simple::decl(cfg),
+        super::iam::declarations(cfg),
+    ]
+    .join("\n\nexport ")
 }

@@ -12,6 +12,7 @@ use super::{
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Decision {
     /// Whether the request may proceed.
     pub allowed: bool,
@@ -29,6 +30,7 @@ pub struct Decision {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct RuleTrace {
     /// The rule's id.
     pub rule: String,
@@ -45,6 +47,7 @@ pub struct RuleTrace {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct FailedCheck {
     /// `route`, `scopes`, or `when[i]`.
     pub check: String,

@@ -22,6 +22,7 @@ use self::{claim_path::ClaimPath, condition::Condition, route::Route};
 /// What a rule does when it applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Effect {
     /// Lets the request through (unless a deny rule also applies).
     Allow,

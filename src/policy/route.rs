@@ -8,6 +8,7 @@ use core::fmt;
 use std::borrow::Cow;
 
 use crate::request::{self, is_plain_segment, METHODS};
+pub use crate::request::{Named, Target};
 
 /// A parsed route pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,20 +35,6 @@ pub enum Segment {
     Any,
     /// Matches one or more trailing segments; binds them when named (`{proxy+}`).
     Rest(Option<String>),
-}
-
-/// The request a route is matched against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target<'a> {
-    /// A route key (WebSocket `$connect`, …).
-    Key(&'a str),
-    /// An HTTP method and path.
-    Http {
-        /// Upper-case method.
-        method: &'a str,
-        /// The path, starting with `/`.
-        path: &'a str,
-    },
 }
 
 /// Path parameters bound by a match.

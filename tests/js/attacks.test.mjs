@@ -1,5 +1,5 @@
 // The attack catalogue, against the built package. Every case runs on BOTH signature backends:
-//  - "native": the Node entry point (pkg/src/node.mjs), whose signatures are checked by OpenSSL;
+//  - "native": the Node entry point (pkg/src/runtime/node.mjs), whose signatures are checked by OpenSSL;
 //  - "pure": the browser entry point initialised in a worker thread, where the pure-Rust code
 //    verifies (as in workerd and browsers).
 // Each case asserts the exact error code, that the error is a JwtGateError (never a trap:
@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
-import * as native from '../../pkg/src/node.mjs';
+import * as native from '../../pkg/src/runtime/node.mjs';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://issuer.example';
@@ -86,7 +86,7 @@ const workerSource = `
 const { parentPort } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
 (async () => {
-  const lib = await import(${JSON.stringify(new URL('../../pkg/src/browser.mjs', import.meta.url).href)});
+  const lib = await import(${JSON.stringify(new URL('../../pkg/src/runtime/browser.mjs', import.meta.url).href)});
   await lib.init(readFileSync(${JSON.stringify(fileURLToPath(new URL('../../pkg/dist/web/jwtgate_bg.wasm', import.meta.url)))}));
   const evaluate = (${makeEvaluator.toString()})(lib);
   parentPort.on('message', ({ id, spec }) => {

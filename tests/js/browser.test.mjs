@@ -1,5 +1,5 @@
 // jwtgate in a real browser: pkg/ is served over http (127.0.0.1, random port) next to a
-// generated test page that maps 'jwtgate' to /pkg/src/browser.mjs with an import map; Debian's
+// generated test page that maps 'jwtgate' to /pkg/src/runtime/browser.mjs with an import map; Debian's
 // chromium loads it through playwright-core. Tokens are signed by jose in Node.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ const artifacts = resolve(import.meta.dirname, '.artifacts');
 const TYPES = { '.wasm': 'application/wasm', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json' };
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>jwtgate browser test</title><link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "jwtgate": "/pkg/src/browser.mjs" } }</script>
+<script type="importmap">{ "imports": { "jwtgate": "/pkg/src/runtime/browser.mjs" } }</script>
 <h1>jwtgate in chromium</h1><pre id="out">loading…</pre>
 <script type="module">
   import * as jwtgate from 'jwtgate';
@@ -114,8 +114,8 @@ describe('jwtgate in chromium', { skip: existsSync(CHROMIUM) ? false : `chromium
   test('before init(): new Authorizer throws ERR_JWTGATE_NOT_INITIALIZED; an edge guard made then works once a request loads the wasm', async () => {
     const early = await openPage();
     const result = await early.evaluate(async (jwks) => {
-      const { createEdgeGuard } = await import('/pkg/src/edge.mjs');
-      const { Authorizer } = await import('/pkg/src/authorizer.mjs');
+      const { createEdgeGuard } = await import('/pkg/src/adapters/edge.mjs');
+      const { Authorizer } = await import('/pkg/src/adapters/authorizer.mjs');
       let code;
       try { new Authorizer({ jwks }); } catch (e) { code = e.code; }
       const guard = createEdgeGuard({ jwks, log: false }); // as a worker's module scope does

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as jose from 'jose';
 
-const { KeySet, Verifier, JwtGateError } = globalThis.jwtgateUnderTest ?? (await import('../../pkg/src/node.mjs'));
+const { KeySet, Verifier, JwtGateError } = globalThis.jwtgateUnderTest ?? (await import('../../pkg/src/runtime/node.mjs'));
 const BACKEND = globalThis.jwtgateUnderTest ? 'pure-Rust signatures' : 'Node build';
 
 const SEED = process.env.JWTGATE_DIFF_SEED === undefined ? 0x6a77_7467 : Number(process.env.JWTGATE_DIFF_SEED) >>> 0;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as jose from 'jose';
 import { Hono } from 'hono';
-import { createEdgeGuard } from '../../pkg/src/edge.mjs';
-import { jwtGate } from '../../pkg/src/hono.mjs';
+import { createEdgeGuard } from '../../pkg/src/adapters/edge.mjs';
+import { jwtGate } from '../../pkg/src/adapters/hono.mjs';
 import { startWorker } from './helpers/workerd.mjs';
 
 const ISSUER = 'https://idp.example';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
-import * as jwtgate from '../../pkg/src/node.mjs';
+import * as jwtgate from '../../pkg/src/runtime/node.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = resolve(import.meta.dirname, '.artifacts');
@@ -144,7 +144,7 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
     assert.equal((await rawGet(base, '/www')).status, 301);
     const types = {
       '/www/': 'text/html', '/www/app.js': 'text/javascript', '/www/style.css': 'text/css',
-      '/pkg/src/browser.mjs': 'text/javascript', '/pkg/dist/web/jwtgate_bg.wasm': 'application/wasm',
+      '/pkg/src/runtime/browser.mjs': 'text/javascript', '/pkg/dist/web/jwtgate_bg.wasm': 'application/wasm',
       '/pkg/package.json': 'application/json',
     };
     for (const [path, type] of Object.entries(types)) {

@@ -1,4 +1,4 @@
-// RemoteKeySet (pkg/src/jwks.mjs) against a local HTTP server that each test scripts: discovery,
+// RemoteKeySet (pkg/src/io/jwks.mjs) against a local HTTP server that each test scripts: discovery,
 // caching and max-age, rotation, the unknown-kid flood, sharing of in-flight requests, outages,
 // garbage, timeouts and oversized bodies. Time is an injected clock, so nothing sleeps except
 // the timeout tests (200 ms).
@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { Verifier, KeySet, JwtGateError } from '../../pkg/src/node.mjs'; // loads the wasm first
-import { RemoteKeySet, remoteKeySet } from '../../pkg/src/jwks.mjs';
-import { Authorizer } from '../../pkg/src/authorizer.mjs';
+import { Verifier, KeySet, JwtGateError } from '../../pkg/src/runtime/node.mjs'; // loads the wasm first
+import { RemoteKeySet, remoteKeySet } from '../../pkg/src/io/jwks.mjs';
+import { Authorizer } from '../../pkg/src/adapters/authorizer.mjs';
 
 const SECOND = 1000;
 const PUBLISHED_SECRET = 'a symmetric key in a remote key set: anyone who can read the set could sign tokens';

@@ -52,7 +52,7 @@ test('installed tarball works from CommonJS', () => {
 
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
-  for (const needed of ['package.json', 'index.d.ts', 'src/node.mjs', 'src/workerd.mjs', 'src/edge-light.mjs', 'src/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+  for (const needed of ['package.json', 'index.d.ts', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
     assert.ok(listing.includes(needed), `missing ${needed}`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
@@ -80,7 +80,7 @@ new Verifier({ keys, algorithms: ['none'] });
 test('browser entry: a failed wasm load is not remembered; the next init() loads it', () => {
   const script = `
     import { readFileSync } from 'node:fs';
-    import { init, isReady, KeySet } from './node_modules/jwtgate/src/browser.mjs';
+    import { init, isReady, KeySet } from './node_modules/jwtgate/src/runtime/browser.mjs';
     const outcome = await init(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99])).then(() => 'loaded', (e) => e.name);
     await init(readFileSync('./node_modules/jwtgate/dist/web/jwtgate_bg.wasm'));
     console.log(JSON.stringify({ outcome, ready: isReady(), keys: KeySet.fromSecret('s'.repeat(32), { alg: 'HS256' }).keys.length }));`;

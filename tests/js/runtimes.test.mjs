@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
-import { KeySet, Verifier } from '../../pkg/src/node.mjs';
+import { KeySet, Verifier } from '../../pkg/src/runtime/node.mjs';
 import { createApp } from './helpers/runtime-app.mjs';
 import { FIXTURES } from './helpers/fixtures.mjs';
 
@@ -27,7 +27,7 @@ const APP = `
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 const [entry, casesFile] = process.argv.slice(2);
-const { KeySet, Verifier, init } = await import(entry === 'browser' ? '${pathToUrl(path.join(ROOT, 'pkg/src/browser.mjs'))}' : 'jwtgate');
+const { KeySet, Verifier, init } = await import(entry === 'browser' ? '${pathToUrl(path.join(ROOT, 'pkg/src/runtime/browser.mjs'))}' : 'jwtgate');
 await init();
 const { keys, cases, now, fixture } = JSON.parse(readFileSync(casesFile, 'utf8'));
 const outcome = async (run) => {
@@ -185,7 +185,7 @@ for (const runtime of Object.keys(NATIVE)) {
     const runApp = async (entry) => JSON.parse(await app.script('app.mjs', [entry, casesFile]));
 
     test(`${runtime} resolves the package to the Node entry`, async () => {
-      assert.match((await app.script('resolve.mjs')).trim(), /\/pkg\/src\/node\.mjs$/);
+      assert.match((await app.script('resolve.mjs')).trim(), /\/pkg\/src\/runtime\/node\.mjs$/);
     });
 
     for (const entry of ['node', 'browser']) {

@@ -50,8 +50,8 @@ before(async () => {
 });
 
 test('the route bundles the edge-light entry, and its wasm as a ?module import', () => {
-  assert.ok(edge.inputs.includes('src/edge-light.mjs'), edge.inputs.join(', '));
-  assert.ok(!edge.inputs.includes('src/browser.mjs'), 'the browser entry is not bundled');
+  assert.ok(edge.inputs.includes('src/runtime/edge-light.mjs'), edge.inputs.join(', '));
+  assert.ok(!edge.inputs.includes('src/runtime/browser.mjs'), 'the browser entry is not bundled');
   assert.deepEqual(edge.wasmFiles, ['dist/web/jwtgate_bg.wasm']);
   // Nothing else names the file: bundlers ship a `new URL('x.wasm', import.meta.url)` as an asset
   // too (the glue's default path did, and Next.js shipped the wasm twice).
@@ -65,7 +65,7 @@ test('the sandbox refuses to compile wasm from bytes, as Vercel Edge does', () =
 
 test('the browser build cannot load there: the runtime refuses to compile its wasm from bytes', async () => {
   const browser = await startEdgeRoute("export { init } from 'jwtgate';", { conditions: ['browser', 'module'] });
-  assert.ok(browser.inputs.includes('src/browser.mjs'), browser.inputs.join(', '));
+  assert.ok(browser.inputs.includes('src/runtime/browser.mjs'), browser.inputs.join(', '));
   // A script bundle has no import.meta.url: the default URL cannot be made, which init() reports
   // by rejecting, as any failed load (not by throwing).
   const withoutUrl = browser.route.init();

@@ -4,7 +4,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as jose from 'jose';
-import { KeySet, Verifier, decode, JwtGateError } from '../../pkg/src/node.mjs';
+import { KeySet, Verifier, decode, JwtGateError } from '../../pkg/src/runtime/node.mjs';
 
 const NOW = 1_800_000_000;
 const currentDate = new Date(NOW * 1000);
@@ -241,7 +241,7 @@ describe('secrets stay secret', () => {
     try { KeySet.fromSecret(short, { alg: 'HS256' }); } catch (e) { texts.push(e.message, JSON.stringify(e)); }
     const keys = KeySet.fromSecret(secret, { alg: 'HS384', kid: 'k' });
     texts.push(JSON.stringify(keys.keys));
-    const { Authorizer } = await import('../../pkg/src/lambda.mjs');
+    const { Authorizer } = await import('../../pkg/src/adapters/lambda.mjs');
     const lines = [];
     const authorizer = new Authorizer({ secret, algorithms: ['HS256'], log: (line) => lines.push(JSON.stringify(line)) });
     const token = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
@@ -319,10 +319,10 @@ describe('verified-token cache', () => {
   });
 
   test('random claims, options and times: a hit is accepted exactly when a fresh verification is', async () => {
-    // The cache's validity restates Rust's time checks in JS (validity in pkg/src/api.mjs);
-    // this keeps the two from drifting where it matters: a hit that a fresh verification would
-    // refuse (a stricter cache only misses, and Rust then decides). Values on a quarter-second
-    // grid around the bounds.
+    // The cache keeps a result for the window of seconds Rust computes (`Verified::window`);
+    // this checks the window where it matters: a hit that a fresh verification would refuse (a
+    // narrower window only misses, and Rust then decides). Values on a quarter-second grid
+    // around the bounds.
     const keys = KeySet.fromJwks(fixtures.HS256.jwks);
     let seed = 11;
     const random = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor(seed / 2 ** 16) % n; };

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-const lib = await import('../../pkg/src/browser.mjs');
+const lib = await import('../../pkg/src/runtime/browser.mjs');
 await lib.init(readFileSync(new URL('../../pkg/dist/web/jwtgate_bg.wasm', import.meta.url)));
-const { Authorizer } = await import('../../pkg/src/authorizer.mjs');
+const { Authorizer } = await import('../../pkg/src/adapters/authorizer.mjs');
 
 const ISSUER = 'https://idp.example';
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -59,6 +59,7 @@ pub(crate) struct Answer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Narrowing {
     /// The rule whose route it was.
     pub rule: String,

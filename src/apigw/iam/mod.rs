@@ -22,6 +22,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 pub use self::answer::{Narrowing, MAX_RESOURCE_ARN_LEN};
+pub use self::cache::MAX_CACHED_GRANTS;
 use self::glob::is_iam_literal;
 pub(crate) use self::{cache::GrantCache, glob::iam_glob};
 
@@ -169,29 +170,41 @@ fn denial_of(resource: &str) -> String {
     }
 }
 
+/// An IAM policy document, as API Gateway reads it.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PolicyDocument"))]
+#[serde(rename_all = "PascalCase")]
+struct Document<'a> {
+    #[cfg_attr(test, ts(type = "'2012-10-17'"))]
+    version: &'static str,
+    statement: Vec<Statement<'a>>,
+}
+
+/// One statement of a policy document.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "PascalCase")]
+struct Statement<'a> {
+    #[cfg_attr(test, ts(type = "'execute-api:Invoke'"))]
+    action: &'static str,
+    #[cfg_attr(test, ts(type = "'Allow' | 'Deny'"))]
+    effect: &'static str,
+    #[cfg_attr(test, ts(type = "string[]"))]
+    resource: Resources<'a>,
+}
+
+/// Patterns written with the prefix before each.
+struct Resources<'a>(&'a str, &'a BTreeSet<String>);
+
+impl Serialize for Resources<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.1.iter().map(|pattern| [self.0, pattern].concat()))
+    }
+}
+
 /// `{ Version, Statement }`: an allow statement and a deny statement, each left out when empty,
 /// listing full `execute-api` ARNs.
 fn policy_document(prefix: &str, patterns: &Patterns) -> Box<RawValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct Document<'a> {
-        version: &'static str,
-        statement: Vec<Statement<'a>>,
-    }
-    #[derive(Serialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct Statement<'a> {
-        action: &'static str,
-        effect: &'static str,
-        resource: Resources<'a>,
-    }
-    /// Patterns written with the prefix before each.
-    struct Resources<'a>(&'a str, &'a BTreeSet<String>);
-    impl Serialize for Resources<'_> {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.collect_seq(self.1.iter().map(|pattern| [self.0, pattern].concat()))
-        }
-    }
     let statement = [("Allow", &patterns.allow), ("Deny", &patterns.deny)]
         .into_iter()
         .filter(|(_, resources)| !resources.is_empty())
@@ -207,6 +220,13 @@ fn policy_document(prefix: &str, patterns: &Patterns) -> Box<RawValue> {
     };
     // Serializing strings cannot fail; were it to, `null` makes API Gateway refuse the answer.
     serde_json::value::to_raw_value(&document).unwrap_or_default()
+}
+
+/// The declarations of a policy document's shape.
+#[cfg(test)]
+pub(crate) fn declarations(cfg: &ts_rs::Config) -> String {
+    use ts_rs::TS;
+    [Document::decl(cfg), Statement::decl(cfg)].join("\n\nexport ")
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ const PINNED_SAMPLE: &str = "pinned-value";
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct CacheReport {
     /// Whether every class checked gets an exact answer.
     pub exact: bool,
@@ -55,6 +56,7 @@ pub struct CacheReport {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct ClassReport {
     /// The rules a principal of this class meets (the others' scopes or conditions fail).
     pub meets: Vec<String>,

@@ -259,10 +259,10 @@ fn no_cached_answer_allows_what_the_policy_denies() {
     paths.dedup();
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     for _ in 0..40 {
-        let rules: Vec<String> = (0..1 + next(4))
+        let rules: Vec<String> = (0..=next(4))
             .map(|i| {
                 let effect = if next(3) == 0 { "deny" } else { "allow" };
-                let picked: Vec<String> = (0..1 + next(3))
+                let picked: Vec<String> = (0..=next(3))
                     .map(|_| format!("{:?}", routes[next(routes.len())]))
                     .collect();
                 let when = match next(3) {

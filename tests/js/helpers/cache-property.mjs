@@ -30,7 +30,7 @@ import * as jose from 'jose';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { Authorizer } from '../../../pkg/src/lambda.mjs';
+import { Authorizer } from '../../../pkg/src/adapters/lambda.mjs';
 import { FIXTURES } from './fixtures.mjs';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 // condition. Nothing may compile wasm from bytes there, so the browser build's `init()` cannot
 // load it; a `?module` import is compiled by the platform (Next.js's bundler turns it into a
 // WebAssembly.Module the runtime provides).
-import module from '../dist/web/jwtgate_bg.wasm?module';
-import { startCompiled } from './api.mjs';
+import module from '../../dist/web/jwtgate_bg.wasm?module';
+import { startCompiled } from '../core/api.mjs';
 
 startCompiled(module);
 

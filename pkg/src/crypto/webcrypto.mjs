@@ -2,21 +2,23 @@
 // synchronous native backend (workerd, browsers): keys are imported once per key set
 // and algorithm, then reused. The Rust core does everything else, in two passes around this.
 
-const HASH = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };
+import { core } from '../core/manifest.mjs';
 
-/** WebCrypto import and verify parameters of a JOSE algorithm; undefined if unsupported. */
+/** The WebCrypto names of the families of the core's algorithms (`Family` in src/alg.rs); EdDSA's is its curve's. */
+const WEBCRYPTO = { hmac: 'HMAC', pkcs1: 'RSASSA-PKCS1-v1_5', pss: 'RSA-PSS', ecdsa: 'ECDSA' };
+
+let byName;
+
+/** WebCrypto import and verify parameters of a JOSE algorithm, from the core's description of it. */
 function params(alg) {
-  const bits = alg.slice(2);
-  switch (alg.slice(0, 2)) {
-    case 'HS': return { importAs: { name: 'HMAC', hash: HASH[bits] }, verifyAs: { name: 'HMAC' } };
-    case 'RS': return { importAs: { name: 'RSASSA-PKCS1-v1_5', hash: HASH[bits] }, verifyAs: { name: 'RSASSA-PKCS1-v1_5' } };
-    case 'PS': return { importAs: { name: 'RSA-PSS', hash: HASH[bits] }, verifyAs: { name: 'RSA-PSS', saltLength: Number(bits) / 8 } };
-    case 'ES': {
-      const curve = { 256: 'P-256', 384: 'P-384', 512: 'P-521' }[bits];
-      return { importAs: { name: 'ECDSA', namedCurve: curve }, verifyAs: { name: 'ECDSA', hash: HASH[bits] } };
-    }
-    default: // EdDSA, Ed25519
-      return { importAs: { name: 'Ed25519' }, verifyAs: { name: 'Ed25519' } };
+  byName ??= new Map(core().algorithms.map((info) => [info.name, info]));
+  const { family, hash, curve, saltBytes } = byName.get(alg) ?? {};
+  const name = WEBCRYPTO[family] ?? curve;
+  switch (family) {
+    case 'ecdsa': return { importAs: { name, namedCurve: curve }, verifyAs: { name, hash } };
+    case 'pss': return { importAs: { name, hash }, verifyAs: { name, saltLength: saltBytes } };
+    case 'eddsa': return { importAs: { name }, verifyAs: { name } };
+    default: return { importAs: { name, hash }, verifyAs: { name } };
   }
 }
 
@@ -41,7 +43,7 @@ function importKey(keySet, index, alg) {
 }
 
 /** Whether this runtime can check signatures asynchronously. */
-export function hasWebCrypto() {
+function hasWebCrypto() {
   return typeof globalThis.crypto?.subtle?.verify === 'function';
 }
 
@@ -50,7 +52,7 @@ export function hasWebCrypto() {
  * true or false, or to undefined when a key could not be imported (unsupported algorithm in
  * this runtime): the caller then verifies synchronously in wasm.
  */
-export async function verifyWithWebCrypto(keySet, candidates, alg, input, signature) {
+async function verifyWithWebCrypto(keySet, candidates, alg, input, signature) {
   const data = new TextEncoder().encode(input);
   for (const index of candidates) {
     const key = await importKey(keySet, index, alg);
@@ -63,3 +65,6 @@ export async function verifyWithWebCrypto(keySet, candidates, alg, input, signat
   }
   return false;
 }
+
+/** The asynchronous signature backend (the interface `useAsyncBackend` in core/api.mjs takes). */
+export const webCryptoBackend = { available: hasWebCrypto, verify: verifyWithWebCrypto };

@@ -1,8 +1,7 @@
 // The public API, shared by every entry point. The entry points differ only in how they
 // load the wasm module; this file assumes it is loaded (see `ready`).
-import * as wasm from '../dist/web/jwtgate.js';
+import * as wasm from '../../dist/web/jwtgate.js';
 import { JwtGateError, call, optionsError } from './errors.mjs';
-import { hasWebCrypto, verifyWithWebCrypto } from './webcrypto.mjs';
 
 export { JwtGateError };
 
@@ -95,25 +94,43 @@ const inner = new WeakMap();
 let importNative;
 
 /**
- * Called by an entry point that has a native signature backend (Node): `verify(handle * 16 + alg,
- * message, signature)` gets views of wasm memory, valid during the call.
+ * Called by an entry point that has a synchronous signature backend (Node's, `nodeBackend` in
+ * crypto/node.mjs): `verify(handle * 16 + alg code, message, signature)` gets views of wasm
+ * memory, valid during the call, and `importKeys(keySet)` each new key set.
  */
-export function useNativeBackend(verify, importer) {
+export function useNativeBackend({ verify, importKeys }) {
   const backend = {
     verify(packed, message, messageLength, signature, signatureLength) {
       const { buffer } = memory;
       return verify(packed, new Uint8Array(buffer, message, messageLength), new Uint8Array(buffer, signature, signatureLength));
     },
   };
-  if (wasm.installNativeBackend(backend)) importNative = importer;
+  if (wasm.installNativeBackend(backend)) importNative = importKeys;
 }
 
 /**
- * Whether signatures should be checked with WebCrypto (asynchronously): where no synchronous
- * native backend is installed and `crypto.subtle` exists.
+ * The asynchronous signature backend an entry point installed (WebCrypto's, `webCryptoBackend`
+ * in crypto/webcrypto.mjs): `available()`, and `verify(keySet, candidates, alg, input,
+ * signature)` → true, false, or undefined when it cannot check that key.
+ */
+let asyncBackend;
+
+/** Called by the entry points with the asynchronous backend. */
+export function useAsyncBackend(backend) {
+  asyncBackend = backend;
+}
+
+/**
+ * Whether signatures should be checked asynchronously (WebCrypto): where no synchronous native
+ * backend is installed and the asynchronous one can run.
  */
 export function prefersWebCrypto() {
-  return importNative === undefined && hasWebCrypto();
+  return importNative === undefined && asyncBackend?.available() === true;
+}
+
+/** The asynchronous backend's verdict on a pending signature (see `useAsyncBackend`). */
+export function verifyAsynchronously(keySet, candidates, alg, input, signature) {
+  return asyncBackend.verify(keySet, candidates, alg, input, signature);
 }
 
 /** The wasm handle behind a KeySet, Verifier or Policy (for the other modules of the package). */
@@ -128,6 +145,12 @@ export function handleOf(object) {
 export function remoteJwksKeySet(text) {
   ensureLoaded();
   return new KeySet(call(() => wasm.KeySet.fromRemoteJwks(text)));
+}
+
+/** A KeySet of an HMAC secret for the first HMAC algorithm of `algorithms` (HS256 if none), for the authorizer's `secret`. */
+export function secretKeySet(secret, algorithms) {
+  ensureLoaded();
+  return new KeySet(call(() => wasm.KeySet.fromSecretFor(secretBytes(secret), Array.isArray(algorithms) ? algorithms.map(String) : [])));
 }
 
 /** Keys trusted to verify tokens. Build one with the static `from*` functions. */
@@ -197,8 +220,8 @@ function tokenText(token) {
 
 /**
  * Tokens verified recently, for repeat verifications: bounded LRU keyed by the whole token (a
- * hit compares the full text, so there are no collisions), each entry valid from its `nbf` to
- * its `exp` (and `iat + maxTokenAge`). Results are frozen, since every hit returns the same
+ * hit compares the full text, so there are no collisions), each entry valid in the window of
+ * seconds the core computed for it (`Verified::window`: the time checks as it does them). Results are frozen, since every hit returns the same
  * objects. Failures are never cached. Entries live in one Verifier, whose keys never change,
  * so they cannot outlive the key set that verified them.
  */
@@ -213,7 +236,7 @@ class VerifiedCache {
   get(token, now) {
     const entry = this.#entries.get(token);
     if (entry === undefined) return undefined;
-    if (!entry.validAt(now)) {
+    if (!(now >= entry.window.from && now <= entry.window.until)) {
       this.#entries.delete(token);
       return undefined;
     }
@@ -223,9 +246,10 @@ class VerifiedCache {
     return entry.result;
   }
 
-  set(token, result, validAt) {
-    if (validAt === undefined) return;
-    this.#entries.set(token, { result: deepFreeze(result), validAt });
+  /** `window`: the whole seconds in which Rust found the result would stay the same (`null` without `exp`). */
+  set(token, result, window) {
+    if (window === null) return;
+    this.#entries.set(token, { result: deepFreeze(result), window });
     if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value);
   }
 }
@@ -238,30 +262,12 @@ function deepFreeze(value) {
   return value;
 }
 
-/**
- * Whether a verified payload is still valid at `now`: Rust's checks (check_times in
- * src/claims.rs) in Rust's arithmetic. Bounds solved for `now` instead (`iat + maxTokenAge + 1`)
- * hold for whole numbers only, and claims and options may be fractional: a hit must never
- * outlive what a fresh verification accepts. `undefined` without `exp`: not cached.
- */
-function validity({ exp, nbf, iat }, tolerance, maxTokenAge) {
-  if (typeof exp !== 'number') return undefined;
-  const aged = maxTokenAge !== undefined && typeof iat === 'number';
-  return (now) => {
-    if (exp <= now - tolerance || (typeof nbf === 'number' && nbf > now + tolerance)) return false;
-    const age = now - iat;
-    return !aged || !(age - tolerance > maxTokenAge || age < -tolerance);
-  };
-}
-
 /** Verifies tokens with fixed keys and options (jose's `jwtVerify` option names). */
 export class Verifier {
   #handle;
   #keys;
   #currentDate;
   #cache;
-  #tolerance;
-  #maxTokenAge;
   #maxLength;
 
   constructor(options = {}) {
@@ -276,16 +282,13 @@ export class Verifier {
     inner.set(this, this.#handle);
     this.#keys = inner.get(keys);
     this.#currentDate = currentDate;
-    const [tolerance, maxTokenAge, maxLength] = this.#handle.limits();
-    this.#maxLength = maxLength;
+    this.#maxLength = this.#handle.maxTokenLength();
     if (cache !== undefined && cache !== false) {
       const max = cache === true ? 1000 : cache?.max;
       if (!(Number.isInteger(max) && max > 0)) {
         throw optionsError('cache', '`true` or `{ max: <positive integer> }`');
       }
       this.#cache = new VerifiedCache(max);
-      this.#tolerance = tolerance;
-      this.#maxTokenAge = maxTokenAge < 0 ? undefined : maxTokenAge;
     }
   }
 
@@ -320,10 +323,9 @@ export class Verifier {
     if (cached) return cached;
     if (!prefersWebCrypto()) return this.verify(token, options);
     const prepared = call(() => this.#handle.prepare(this.#keys, text, now));
-    if (typeof prepared === 'string') return this.#remember(text, prepared); // HMAC: done in wasm
-    const [alg, candidates, signature] = prepared;
-    const input = text.slice(0, text.lastIndexOf('.'));
-    const valid = await verifyWithWebCrypto(this.#keys, candidates, alg, input, signature);
+    if (typeof prepared === 'string') return this.#remember(text, prepared); // verified in wasm
+    const [, alg, candidates, input, signature] = prepared;
+    const valid = await verifyAsynchronously(this.#keys, candidates, alg, input, signature);
     if (valid === undefined) return this.verify(token, options); // not importable here: use wasm
     return this.#remember(text, call(() => this.#handle.finishVerified(this.#keys, text, now, valid)));
   }
@@ -337,9 +339,9 @@ export class Verifier {
   }
 
   #remember(text, json) {
-    const [alg, header, payload] = JSON.parse(json);
+    const [alg, header, payload, window] = JSON.parse(json);
     const result = { header, protectedHeader: header, payload, alg };
-    this.#cache?.set(text, result, validity(payload, this.#tolerance, this.#maxTokenAge));
+    this.#cache?.set(text, result, window);
     return result;
   }
 }

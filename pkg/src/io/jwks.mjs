@@ -2,8 +2,8 @@
 // middleware (the Rust core never does I/O). Runtime-neutral: only the global `fetch`,
 // `AbortController`, `setTimeout` and `Date.now` are used, so it runs in Node, workerd and
 // browsers alike.
-import { JwtGateError, isReady, remoteJwksKeySet } from './api.mjs';
-import { optionsError } from './errors.mjs';
+import { JwtGateError, isReady, remoteJwksKeySet } from '../core/api.mjs';
+import { optionsError } from '../core/errors.mjs';
 
 /** A remote JWKS, fetched on demand and cached; see `getKeySet` for the refresh rules. */
 export class RemoteKeySet {

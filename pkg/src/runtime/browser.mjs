@@ -1,6 +1,10 @@
 // Browsers (and other runtimes with fetch + WebAssembly): `await init()` before use.
-import initWasm from '../dist/web/jwtgate.js';
-import { isReady, markLoaded } from './api.mjs';
+import initWasm from '../../dist/web/jwtgate.js';
+import { isReady, markLoaded, useAsyncBackend } from '../core/api.mjs';
+import { webCryptoBackend } from '../crypto/webcrypto.mjs';
+
+// Signatures are checked by WebCrypto (no synchronous native crypto here).
+useAsyncBackend(webCryptoBackend);
 
 let loading;
 
@@ -24,8 +28,8 @@ export function init(source) {
  * bundlers (webpack, Vite, Parcel) recognise and ship the file for.
  */
 async function load(source) {
-  return initWasm({ module_or_path: source ?? new URL('../dist/web/jwtgate_bg.wasm', import.meta.url) });
+  return initWasm({ module_or_path: source ?? new URL('../../dist/web/jwtgate_bg.wasm', import.meta.url) });
 }
 
-export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from './api.mjs';
-export { RemoteKeySet, remoteKeySet } from './jwks.mjs';
+export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from '../core/api.mjs';
+export { RemoteKeySet, remoteKeySet } from '../io/jwks.mjs';

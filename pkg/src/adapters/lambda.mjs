@@ -1,5 +1,5 @@
 // AWS Lambda authorizers for API Gateway: `export const handler = createLambdaAuthorizer({...})`.
-import './node.mjs'; // Lambda runs Node: load the wasm synchronously at import.
+import '../runtime/node.mjs'; // Lambda runs Node: load the wasm synchronously at import.
 import { Authorizer } from './authorizer.mjs';
 
 export { Authorizer };

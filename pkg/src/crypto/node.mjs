@@ -5,43 +5,58 @@
 // more than the hash.
 import { constants, createPublicKey, createVerify, verify } from 'node:crypto';
 
-// In the order of the Rust `Alg::ALL`: the code the core passes in the low 4 bits.
-const ALGS = [
-  [], [], [], // HS256, HS384, HS512: never called
-  ['pkcs1', 'sha256'], ['pkcs1', 'sha384'], ['pkcs1', 'sha512'],
-  ['pss', 'sha256'], ['pss', 'sha384'], ['pss', 'sha512'],
-  ['ecdsa', 'sha256'], ['ecdsa', 'sha384'], ['ecdsa', 'sha512'],
-  ['eddsa', null], ['eddsa', null],
-];
-
 const keys = []; // handle -> KeyObject
 const pssKeys = []; // handle -> { key, padding, saltLength }: built once, not per call
 const handles = new Map(); // JWK text -> handle: the same key material is imported once
 
 /**
- * `(handle * 16 + alg, message, signature) → boolean`, called synchronously from wasm; an ECDSA
- * signature arrives DER-encoded (Rust converts it). RSA and ECDSA go through `createVerify`
- * rather than the one-shot `verify`: in Node 20 (OpenSSL 3.0) it measured 2-4% faster per
- * verification, and DER rather than `dsaEncoding: 'ieee-p1363'` another 1% for ES256.
+ * The core's algorithms by code (`Alg::code`, the low 4 bits the core passes beside a key
+ * handle), each as node:crypto checks it: its family and hash from the manifest.
  */
-export function nativeVerify(packed, message, signature) {
-  const key = keys[packed >>> 4];
-  const [kind, hash] = ALGS[packed & 15] ?? [];
-  if (!key || !kind) return false;
-  try {
-    switch (kind) {
-      case 'pkcs1':
-      case 'ecdsa':
-        return createVerify(hash).update(message).verify(key, signature);
-      case 'pss':
-        pssKeys[packed >>> 4] ??= { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-        return createVerify(hash).update(message).verify(pssKeys[packed >>> 4], signature);
-      default:
-        return verify(null, message, key, signature);
+function byCode(algorithms) {
+  const table = [];
+  for (const { code, family, hash } of algorithms) table[code] = { family, hash };
+  return table;
+}
+
+/**
+ * `(handle * 16 + alg code, message, signature) → boolean`, called synchronously from wasm; an
+ * ECDSA signature arrives DER-encoded (Rust converts it). RSA and ECDSA go through
+ * `createVerify` rather than the one-shot `verify`: in Node 20 (OpenSSL 3.0) it measured 2-4%
+ * faster per verification, and DER rather than `dsaEncoding: 'ieee-p1363'` another 1% for
+ * ES256. HMAC is never asked for (the core never exports secrets).
+ */
+function verifier(algorithms) {
+  const table = byCode(algorithms);
+  return function nativeVerify(packed, message, signature) {
+    const key = keys[packed >>> 4];
+    const alg = table[packed & 15];
+    if (!key || !alg) return false;
+    try {
+      switch (alg.family) {
+        case 'pkcs1':
+        case 'ecdsa':
+          return createVerify(alg.hash).update(message).verify(key, signature);
+        case 'pss':
+          pssKeys[packed >>> 4] ??= { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+          return createVerify(alg.hash).update(message).verify(pssKeys[packed >>> 4], signature);
+        case 'eddsa':
+          return verify(null, message, key, signature);
+        default:
+          return false;
+      }
+    } catch {
+      return false; // malformed signatures are just invalid
     }
-  } catch {
-    return false; // malformed signatures are just invalid
-  }
+  };
+}
+
+/**
+ * The signature backend of node:crypto, for the core's `algorithms` (its manifest's):
+ * `importKeys(keySet)` takes a new wasm key set's public keys in, `verify` checks a signature.
+ */
+export function nodeBackend(algorithms) {
+  return { importKeys, verify: verifier(algorithms) };
 }
 
 /**
@@ -65,7 +80,7 @@ function nativeIsFaster(jwk) {
 }
 
 /** Imports every public key of a freshly built wasm KeySet; a key OpenSSL refuses stays pure Rust. */
-export function importKeys(keySet) {
+function importKeys(keySet) {
   for (const [index, jwk] of JSON.parse(keySet.nativeExportJson())) {
     if (!nativeIsFaster(jwk)) continue;
     const text = JSON.stringify(jwk);

@@ -1,3 +1,3 @@
 // The CommonJS bundle's entry (dist/index.cjs): everything Node offers, in one wasm instance.
 export * from './node.mjs';
-export { Authorizer, createLambdaAuthorizer } from './lambda.mjs';
+export { Authorizer, createLambdaAuthorizer } from '../adapters/lambda.mjs';

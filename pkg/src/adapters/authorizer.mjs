@@ -1,28 +1,15 @@
 // The authorizer: verifier options + one key source per issuer + a policy, deciding API Gateway
 // events (Lambda) or plain requests (edge middleware). The decision is made in Rust; this file
 // supplies what Rust must not do: fetching keys, the clock and logging.
-import * as wasm from '../dist/web/jwtgate.js';
-import { KeySet, Policy, JwtGateError, ensureLoaded, epochSeconds, handleOf, prefersWebCrypto, writeInput } from './api.mjs';
-import { call, optionsError } from './errors.mjs';
-import { remoteKeySet } from './jwks.mjs';
-import { verifyWithWebCrypto } from './webcrypto.mjs';
+import * as wasm from '../../dist/web/jwtgate.js';
+import { KeySet, Policy, ensureLoaded, secretKeySet, epochSeconds, handleOf, prefersWebCrypto, verifyAsynchronously, writeInput } from '../core/api.mjs';
+import { call, fromWasm, optionsError } from '../core/errors.mjs';
+import { remoteKeySet } from '../io/jwks.mjs';
 
-const VERIFIER_OPTIONS = [
-  'issuer', 'audience', 'algorithms', 'clockTolerance', 'maxTokenAge', 'subject', 'typ',
-  'requiredClaims', 'requireExpiration', 'maxTokenLength', 'clientId', 'tokenUse',
-];
+import { core } from '../core/manifest.mjs';
+
+// The options this layer handles itself; the verifier's and the authorizer's come from the core.
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
-/** Rust's limit on documents and events (`MAX_DOCUMENT_BYTES`). */
-const MAX_EVENT_BYTES = 1 << 20;
-/** A length beyond any input buffer (the largest wasm32 `usize`). */
-const NOT_COPIED = 2 ** 32 - 1;
-/** How much an outcome tells (Rust's `apigw::Detail`): the answer only, enough for the log, everything. */
-const ANSWER = 0;
-const BRIEF = 1;
-const FULL = 2;
-/** Policy documents kept by id (as many as Rust keeps answers: `MAX_CACHED_GRANTS`). */
-const MAX_DOCUMENTS = 256;
-const AUTHORIZER_OPTIONS = ['simpleResponses', 'tokenHeader', 'tokenQuery', 'tokenCookie', 'usageIdentifierKeyClaim'];
 const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs'];
 
 /** The keys of one issuer: fixed, or a shared RemoteKeySet. */
@@ -35,10 +22,8 @@ function keySource(entry, jwksOptions) {
       return { keys: entry.keys };
     case 'jwks':
       return { keys: KeySet.fromJwks(entry.jwks) };
-    case 'secret': {
-      const alg = entry.algorithms?.find((a) => /^HS\d+$/.test(a)) ?? 'HS256';
-      return { keys: KeySet.fromSecret(entry.secret, { alg }) };
-    }
+    case 'secret':
+      return { keys: secretKeySet(entry.secret, entry.algorithms) };
     case 'jwksUri':
       return { remote: remoteKeySet({ jwksUri: entry.jwksUri, ...jwksOptions }) };
     default:
@@ -49,10 +34,9 @@ function keySource(entry, jwksOptions) {
   }
 }
 
-/** The outcome's error as a JwtGateError. */
+/** The outcome's error as a JwtGateError, with every field the core gave it. */
 function errorOf(outcome) {
-  const e = outcome.error;
-  return e && new JwtGateError(e.code, e.message, { claim: e.claim });
+  return outcome.error && fromWasm(outcome.error);
 }
 
 /**
@@ -69,14 +53,15 @@ export class Authorizer {
   #log;
   #logClaims;
   #currentDate;
-  #carriers;
+  #reader; // an event's members that the core reads, as JSON text (eventReader)
   #documents = new Map(); // id -> policy document of a cached answer (parsed)
   #cacheReport; // the wasm's report, once asked for (null without a policy)
 
   constructor(options = {}) {
     ensureLoaded();
     if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
-    const known = new Set([...VERIFIER_OPTIONS, ...KEY_SOURCES, ...AUTHORIZER_OPTIONS, ...OWN_OPTIONS]);
+    const { verifierOptions, authorizerOptions } = core();
+    const known = new Set([...verifierOptions, ...KEY_SOURCES, ...authorizerOptions, ...OWN_OPTIONS]);
     const unknown = Object.keys(options).find((name) => !known.has(name));
     if (unknown) throw optionsError(unknown, 'unknown option');
     const { policy, issuers, log = true, logClaims = false, currentDate } = options;
@@ -86,25 +71,25 @@ export class Authorizer {
     this.#logClaims = logClaims === true;
     this.#currentDate = currentDate;
 
-    this.#carriers = carrierNames(options);
     const compiled = policy === undefined || policy instanceof Policy ? policy : new Policy(policy);
-    const settings = JSON.stringify(pick(options, AUTHORIZER_OPTIONS));
+    const settings = JSON.stringify(pick(options, authorizerOptions));
     this.#handle = call(() => new wasm.Authorizer(settings));
+    this.#reader = eventReader(this.#handle);
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
 
     const jwksOptions = pick(
       { fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs, maxStaleMs: options.jwksMaxStaleMs },
       ['fetch', 'timeoutMs', 'cooldownMs', 'maxStaleMs'],
     );
-    const defaults = pick(options, [...VERIFIER_OPTIONS, ...KEY_SOURCES]);
+    const defaults = pick(options, [...verifierOptions, ...KEY_SOURCES]);
     if (issuers !== undefined && !(Array.isArray(issuers) && issuers.length > 0)) throw optionsError('issuers', 'must be a non-empty array');
-    const entries = issuers ? issuers.map((entry) => ({ ...pick(defaults, VERIFIER_OPTIONS), ...entry })) : [defaults];
+    const entries = issuers ? issuers.map((entry) => ({ ...pick(defaults, verifierOptions), ...entry })) : [defaults];
     for (const entry of entries) this.#addIssuer(entry, jwksOptions, entries.length > 1);
   }
 
   #addIssuer(entry, jwksOptions, named) {
     const source = keySource(entry, jwksOptions);
-    const verifier = call(() => new wasm.Verifier(JSON.stringify(pick(entry, VERIFIER_OPTIONS))));
+    const verifier = call(() => new wasm.Verifier(JSON.stringify(pick(entry, core().verifierOptions))));
     const initial = source.keys ?? KeySet.fromJwks({ keys: [] });
     const name = named ? entry.issuer : undefined;
     if (named && typeof name !== 'string') throw optionsError('issuers', 'each issuer needs its `issuer`');
@@ -212,12 +197,12 @@ export class Authorizer {
   /** `#decide` with the signature checked by WebCrypto between two passes through Rust. */
   async #decideAsync(request, now) {
     return this.#decide(async () => {
-      const first = JSON.parse(call(() => this.#handle.prepareDirect(request, now)));
-      if (first.outcome) return first.outcome;
-      const { issuer, alg, candidates, input, signature } = first.pending;
+      const first = call(() => this.#handle.prepareDirect(request, now));
+      if (typeof first === 'string') return JSON.parse(first); // decided without a deferred signature
+      const [issuer, alg, candidates, input, signature] = first;
       const source = this.#sources[issuer];
       const keys = source.current;
-      const valid = await verifyWithWebCrypto(handleOf(keys), candidates, alg, input, new Uint8Array(signature));
+      const valid = await verifyAsynchronously(handleOf(keys), candidates, alg, input, signature);
       // Not importable, or the issuer's keys were replaced meanwhile (a concurrent fetch): the
       // second pass would apply the verdict to the new keys' candidates, so wasm decides alone.
       if (valid === undefined || source.current !== keys) return JSON.parse(call(() => this.#handle.authorize(request, now)));
@@ -237,7 +222,8 @@ export class Authorizer {
    * @returns {Promise<object>} the outcome: `{ status, shape, response?, decision?, error?, principalId?, context?, route? }`
    */
   async handleEvent(event, { currentDate, detail = true } = {}) {
-    return this.#handleEvent(event, this.#now(currentDate), detail || this.#logClaims ? FULL : BRIEF);
+    const { full, brief } = core().detail;
+    return this.#handleEvent(event, this.#now(currentDate), detail || this.#logClaims ? full : brief);
   }
 
   /**
@@ -250,7 +236,8 @@ export class Authorizer {
    * export const handler = async (event) => authorizer.respond(event);
    */
   async respond(event) {
-    const level = this.#logClaims ? FULL : this.#log ? BRIEF : ANSWER;
+    const { full, brief, answer } = core().detail;
+    const level = this.#logClaims ? full : this.#log ? brief : answer;
     const decided = this.#handleEvent(event, this.#now(), level);
     // Awaited only when keys had to be fetched: awaiting an outcome costs a microtask turn.
     const outcome = decided instanceof Promise ? await decided : decided;
@@ -261,11 +248,12 @@ export class Authorizer {
   /** The outcome at a detail level; not a promise when no key set has to be fetched. */
   #handleEvent(event, now, level) {
     const started = this.#log && performance.now(); // for the log's latency only
-    const text = typeof event === 'string' ? event : eventJson(readFields(event, this.#carriers));
+    const text = typeof event === 'string' ? event : this.#reader(event);
     // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
     // An event over Rust's size limit in UTF-16 units already is not copied into wasm memory
-    // (the input buffer keeps its size): a length past the buffer makes Rust refuse it.
-    const length = () => (text.length > MAX_EVENT_BYTES ? NOT_COPIED : writeInput(text));
+    // (the input buffer keeps its size): a length over the limit makes Rust refuse it.
+    const { maxDocumentBytes } = core().limits;
+    const length = () => (text.length > maxDocumentBytes ? maxDocumentBytes + 1 : writeInput(text));
     const decided = this.#decide(() => this.#eventOutcome(this.#handle.handleEvent(length(), now, level)));
     if (!(decided instanceof Promise)) return this.#emit(decided, started);
     return decided.then((outcome) => this.#emit(outcome, started));
@@ -279,7 +267,7 @@ export class Authorizer {
   #eventOutcome(text) {
     const outcome = JSON.parse(text);
     const response = outcome.response;
-    if (typeof response?.policyDocument === 'number') response.policyDocument = copyDocument(this.#policyDocument(response.policyDocument));
+    if (typeof response?.policyDocument === 'number') response.policyDocument = copyJson(this.#policyDocument(response.policyDocument));
     return outcome;
   }
 
@@ -289,7 +277,8 @@ export class Authorizer {
     if (document === undefined) {
       const text = this.#handle.policyDocumentJson(id);
       if (text === undefined) throw new Error(`jwtgate: policy document ${id} was not kept`);
-      if (this.#documents.size >= MAX_DOCUMENTS) this.#documents.clear();
+      // As many as the core keeps answers.
+      if (this.#documents.size >= core().limits.maxCachedGrants) this.#documents.clear();
       document = JSON.parse(text);
       this.#documents.set(id, document);
     }
@@ -344,105 +333,74 @@ export class Authorizer {
 }
 
 /**
- * The lower-cased names of the token header and of the headers that can carry a token (and
- * their lengths, a cheap first filter), and the query parameter (if any).
+ * `event → JSON text` of the members of an API Gateway event that the core reads (its
+ * manifest's `event` plan, `EventPlan` in src/apigw/event.rs), so that the rest
+ * (`requestContext.identity`, client certificates, other headers, …) is neither serialized nor
+ * parsed: of the header maps only the headers that can carry the token, of the query maps only
+ * the token parameter (the authorizer's `carriers()`). Anything that is not a plain object goes
+ * through unchanged, for Rust to refuse.
  */
-function carrierNames({ tokenHeader = 'authorization', tokenCookie, tokenQuery }) {
-  const token = String(tokenHeader).toLowerCase();
-  const headers = new Set([token]);
-  if (tokenCookie !== undefined) headers.add('cookie');
-  return { token, headers, lengths: new Set([...headers].map((name) => name.length)), query: tokenQuery };
+function eventReader(handle) {
+  const { members, nested, headerMaps, queryMaps } = core().event;
+  const [headers, query] = JSON.parse(handle.carriers());
+  const carriers = { names: new Set(headers), lengths: new Set(headers.map((name) => name.length)) };
+  // Each member's JSON text, by what the core reads of it.
+  const plain = quoted;
+  const carrierMap = (value) => (isObject(value) ? objectJson(carrierHeaders(value, carriers)) : quoted(value));
+  const queryMap = (value) => quoted(isObject(value) ? pick(value, [query]) : value);
+  const some = (names) => (value) => quoted(isObject(value) ? pick(value, names) : value);
+  const roles = new Map(members.map((name) => [name, nested[name] ? some(nested[name]) : plain]));
+  for (const name of headerMaps) roles.set(name, carrierMap);
+  // Without a token parameter the query maps are not read at all.
+  for (const name of queryMaps) roles.set(name, query === null ? undefined : queryMap);
+  return (event) => {
+    if (!isObject(event)) return JSON.stringify(event ?? null);
+    let text = '';
+    for (const [name, json] of roles) {
+      const value = event[name];
+      if (value === undefined || json === undefined) continue;
+      const member = json(value);
+      // JSON.stringify leaves out what it cannot write (functions): so does this.
+      if (member !== undefined) text += `${text ? ',' : ''}"${name}":${member}`;
+    }
+    return `{${text}}`;
+  };
 }
 
 /**
- * The members of an API Gateway event the decision reads (see src/apigw/event.rs), so that the
- * rest (`requestContext.identity`, client certificates, other headers, …) is neither
- * serialized nor parsed: of the header maps, only headers that can carry the token, and of the
- * query string only the token parameter. Anything that is not a plain object goes through
- * unchanged, for Rust to refuse.
+ * JSON text of a value, faster for the usual strings: the token (in `authorizationToken` or a
+ * header) is most of an event's text, and JSON.stringify's escape scan of it costs more than the
+ * rest of the event. A string of printable ASCII without `"` or `\` needs no escaping, which one
+ * regular-expression test settles. Exported for the tests.
  */
-function readFields(event, carriers) {
-  if (!isObject(event)) return event ?? null;
-  // Destructured, not picked by a list of names: loads from one site per name stay monomorphic.
-  // Members left undefined are dropped by JSON.stringify, as missing ones.
-  const { type, version, methodArn, routeArn, authorizationToken, httpMethod, path, rawPath, cookies } = event;
-  const fields = { type, version, methodArn, routeArn, authorizationToken, httpMethod, path, rawPath, cookies };
-  const { headers, multiValueHeaders: multi, queryStringParameters: query, multiValueQueryStringParameters: multiQuery, requestContext: context } = event;
-  if (headers !== undefined) {
-    fields.headers = isObject(headers) ? carrierHeaders(headers, carriers) : headers;
-  }
-  if (multi !== undefined) {
-    fields.multiValueHeaders = isObject(multi) ? multiValueCarriers(multi, carriers) : multi;
-  }
-  if (carriers.query !== undefined && query !== undefined) {
-    fields.queryStringParameters = isObject(query) ? pick(query, [carriers.query]) : query;
-  }
-  // The token parameter's values, for Rust to refuse a repeated one (ambiguous).
-  if (carriers.query !== undefined && multiQuery !== undefined) {
-    fields.multiValueQueryStringParameters = isObject(multiQuery) ? pick(multiQuery, [carriers.query]) : multiQuery;
-  }
-  if (isObject(context)) {
-    const { stage, routeKey, eventType, connectionId, http } = context;
-    fields.requestContext = { stage, routeKey, eventType, connectionId, http };
-  } else if (context !== undefined) {
-    fields.requestContext = context;
-  }
-  return fields;
-}
-
-/**
- * `JSON.stringify(fields)` for readFields' output (the same members with the same values, for
- * anything an event holds: strings, numbers, booleans, null, plain objects and arrays), faster: the token
- * (in `authorizationToken` or a header) is most of an event's text, and JSON.stringify's escape
- * scan of it costs more than the rest of the event. A string of printable ASCII without `"` or
- * `\` needs no escaping, which one regular-expression test settles. Exported for the tests.
- */
-export function eventJson(fields) {
-  if (!isObject(fields)) return JSON.stringify(fields);
-  const { headers, authorizationToken } = fields;
-  // `fields` is readFields' own object, serialized once and then dropped: the members quoted
-  // here are taken out of it before JSON.stringify sees it.
-  let text = '{';
-  if (authorizationToken !== undefined) {
-    const token = quoted(authorizationToken);
-    if (token !== undefined) text += `"authorizationToken":${token},`;
-    fields.authorizationToken = undefined;
-  }
-  // readFields built `headers` when it is an object; anything else is the event's own value.
-  if (isObject(headers)) {
-    text += `"headers":${objectJson(headers)},`;
-    fields.headers = undefined;
-  }
-  const rest = JSON.stringify(fields);
-  if (rest !== '{}') return text + rest.slice(1);
-  return text === '{' ? rest : `${text.slice(0, -1)}}`; // no trailing comma
+export function quoted(value) {
+  return typeof value === 'string' && NEEDS_NO_ESCAPES.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 const NEEDS_NO_ESCAPES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-function quoted(value) {
-  return typeof value === 'string' && NEEDS_NO_ESCAPES.test(value) ? `"${value}"` : JSON.stringify(value);
-}
 
 /** A plain object of our own making (own enumerable members only), its values `quoted`. */
 function objectJson(object) {
   let text = '';
   for (const name of Object.keys(object)) {
     const json = quoted(object[name]);
-    // JSON.stringify leaves out members it cannot write (undefined, functions).
     if (json !== undefined) text += `${text ? ',' : ''}${JSON.stringify(name)}:${json}`;
   }
   return `{${text}}`;
 }
 
 /**
- * A copy of a policy document as Rust writes it (`policy_document` in src/apigw/response.rs):
- * `{ Version, Statement: [{ Action, Effect, Resource: [...] }] }`, every other value a string.
- * Spreads copy each object whole, three times faster than a generic deep copy. Exported for the
- * tests.
+ * A copy of a JSON value (objects, arrays, strings, numbers, booleans, null), so that a caller
+ * changing one answer's policy document cannot change the next: a walk over what is there,
+ * faster than a generic deep copy (`structuredClone`) of such small documents. Exported for
+ * the tests.
  */
-export function copyDocument(document) {
-  return { ...document, Statement: document.Statement.map((statement) => ({ ...statement, Resource: [...statement.Resource] })) };
+export function copyJson(value) {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const copy = {};
+  for (const name of Object.keys(value)) copy[name] = copyJson(value[name]);
+  return copy;
 }
 
 function isObject(value) {
@@ -457,7 +415,7 @@ function pick(from, names) {
 }
 
 /** The carrier headers, with their original case. */
-function carrierHeaders(headers, { headers: names, lengths }) {
+function carrierHeaders(headers, { names, lengths }) {
   const out = {};
   for (const name in headers) {
     // Most headers differ in length from every carrier name: skip them without lower-casing.
@@ -466,31 +424,6 @@ function carrierHeaders(headers, { headers: names, lengths }) {
     }
   }
   return out;
-}
-
-/**
- * The multi-value carrier entries Rust reads (`token_from_request` in src/apigw/event.rs):
- * - the token header's (every case variant) when Rust may find it ambiguous. Rust adds up the
- *   values of all variants: two variants of one value each are as ambiguous as one of two
- *   values. Below two values they cannot change the decision, and leaving them out spares
- *   sending the token a second time;
- * - the `Cookie` headers' (when a token cookie is configured), always: Rust reads cookies from
- *   there when present, since `headers` keeps only one of several `Cookie` headers.
- */
-function multiValueCarriers(multi, carriers) {
-  const found = carrierHeaders(multi, carriers);
-  let values = 0;
-  for (const name of Object.keys(found)) {
-    if (name.toLowerCase() !== carriers.token) continue;
-    const value = found[name];
-    // Anything but a list is kept, for Rust to read as it would in the event's text.
-    values += Array.isArray(value) ? value.length : Infinity;
-  }
-  if (values > 1 || carriers.token === 'cookie') return found;
-  // A new object rather than `delete`: that would make this one slower to serialize.
-  const cookies = {};
-  for (const name of Object.keys(found)) if (name.toLowerCase() === 'cookie') cookies[name] = found[name];
-  return cookies;
 }
 
 /**

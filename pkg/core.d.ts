@@ -1,0 +1,398 @@
+// Generated from the Rust types by `cargo test` (src/ffi/typescript.rs): do not edit.
+import type { JWTHeader, JWTPayload } from './index.js';
+
+/** A JWS algorithm jwtgate verifies. `none` is never accepted. */
+export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519';
+
+/** An authorizer context, as API Gateway takes it: the policy's `context` mapping, objects and arrays JSON-encoded (`Policy::context`). */
+export type AuthorizerContext = Record<string, string | number | boolean>;
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type ErrorData = { 
+/**
+ * The stable code.
+ */
+code: string, 
+/**
+ * The message.
+ */
+message: string, 
+/**
+ * The claim, for claim errors.
+ */
+claim?: string | null, 
+/**
+ * Why the claim failed.
+ */
+reason?: ClaimReason | null, 
+/**
+ * The option, or the JSON path of a policy fault.
+ */
+field?: string | null, };
+
+export type ClaimReason = "check_failed" | "missing" | "invalid";
+
+export type Window = { 
+/**
+ * The first such second.
+ */
+from: number, 
+/**
+ * The last such second.
+ */
+until: number, };
+
+export type AlgInfo = { 
+/**
+ * The registered name.
+ */
+name: Algorithm, 
+/**
+ * [`Alg::code`].
+ */
+code: number, 
+/**
+ * How it signs.
+ */
+family: Family, 
+/**
+ * The hash, as `WebCrypto` names it; none for Ed25519.
+ */
+hash?: string | null, 
+/**
+ * The curve, as JOSE and `WebCrypto` name it.
+ */
+curve?: string | null, 
+/**
+ * The length of every signature, where it is fixed (not RSA's: the key's).
+ */
+signatureBytes?: number | null, 
+/**
+ * The PSS salt length.
+ */
+saltBytes?: number | null, };
+
+export type Family = "hmac" | "pkcs1" | "pss" | "ecdsa" | "eddsa";
+
+export type KeyInfo = { 
+/**
+ * The key's `kid`.
+ */
+kid?: string | null, 
+/**
+ * `oct`, `RSA`, `EC` or `OKP`.
+ */
+kty: string, 
+/**
+ * The algorithm the key is pinned to.
+ */
+alg: Algorithm, 
+/**
+ * The curve, for EC and OKP keys.
+ */
+crv?: string | null, 
+/**
+ * The size in bits, for RSA keys and secrets.
+ */
+bits?: number | null, 
+/**
+ * Every algorithm this key would verify.
+ */
+algorithms: Algorithm[], 
+/**
+ * Whether the runtime's crypto checks this key's signatures (the key was imported into a
+ * native backend), rather than the wasm code.
+ */
+native: boolean, };
+
+export type SkippedKey = { 
+/**
+ * Its position in `keys`.
+ */
+index: number, 
+/**
+ * Its `kid`, when it has a string one.
+ */
+kid?: string | null, 
+/**
+ * Why it cannot be used.
+ */
+reason: string, };
+
+export type Decoded = { 
+/**
+ * The protected header.
+ */
+header: JWTHeader, 
+/**
+ * The claims set.
+ */
+payload: JWTPayload, 
+/**
+ * The signature segment, still base64url.
+ */
+signature: string, 
+/**
+ * The signature's length in bytes.
+ */
+signatureBytes: number, 
+/**
+ * What looks wrong or risky.
+ */
+warnings: Array<Warning>, };
+
+export type Warning = { 
+/**
+ * A stable code such as `ALG_NONE`.
+ */
+code: string, 
+/**
+ * How much it matters.
+ */
+severity: Severity, 
+/**
+ * What it means, in words.
+ */
+message: string, };
+
+export type Severity = "high" | "medium" | "low";
+
+export type Decision = { 
+/**
+ * Whether the request may proceed.
+ */
+allowed: boolean, 
+/**
+ * The deciding rule: the first applying deny, else the first applying allow; `None` when
+ * nothing applied (default deny).
+ */
+rule?: string | null, 
+/**
+ * One sentence for humans and logs; contains no claim values.
+ */
+reason: string, 
+/**
+ * Every rule, in document order: whether it applied, and if not, the first failed check.
+ */
+trace: Array<RuleTrace>, };
+
+export type RuleTrace = { 
+/**
+ * The rule's id.
+ */
+rule: string, 
+/**
+ * The rule's effect.
+ */
+effect: Effect, 
+/**
+ * Whether the rule applied to this request.
+ */
+applied: boolean, 
+/**
+ * The first check that failed, for rules that did not apply.
+ */
+failed?: FailedCheck | null, };
+
+export type FailedCheck = { 
+/**
+ * `route`, `scopes`, or `when[i]`.
+ */
+check: string, 
+/**
+ * What the rule requires.
+ */
+expected: string, 
+/**
+ * What was there (a claim value, the granted scopes, the request route); absent when
+ * the claim was missing. May contain token data: log it only when asked to.
+ */
+actual?: JsonValue | null, };
+
+export type Effect = "allow" | "deny";
+
+export type Outcome = { 
+/**
+ * 200 (allowed), 401 (no valid token) or 403 (valid token, denied by the policy).
+ */
+status: 200 | 401 | 403, 
+/**
+ * The event shape.
+ */
+shape: Shape, 
+/**
+ * What to return to API Gateway; absent for 401, where the handler throws `Unauthorized`.
+ */
+response?: Response | null, 
+/**
+ * The policy decision, when the token was valid.
+ */
+decision?: Decision | null, 
+/**
+ * Why the token was refused.
+ */
+error?: ErrorData | null, 
+/**
+ * The principal, when the token was valid.
+ */
+principalId?: string | null, 
+/**
+ * The verified claims.
+ */
+payload: JWTPayload, 
+/**
+ * The authorizer context sent to API Gateway.
+ */
+context: AuthorizerContext, 
+/**
+ * The route as the policy saw it (`GET /pets/7`, `$connect`).
+ */
+route?: string | null, 
+/**
+ * Set when no key had the token's `kid`: the caller may refresh that issuer's keys and
+ * try once more.
+ */
+refetch?: Refetch | null, };
+
+export type Shape = "restToken" | "restRequest" | "httpV1" | "httpV2" | "webSocket" | "direct";
+
+export type Refetch = { 
+/**
+ * Index of the issuer, in the order they were configured.
+ */
+issuer: number, 
+/**
+ * The token's `kid`.
+ */
+kid?: string | null, };
+
+export type Response = IamResponse | SimpleResponse;
+
+export type IamResponse = { principalId: string, policyDocument: PolicyDocument | number, context: AuthorizerContext, usageIdentifierKey?: string, };
+
+export type SimpleResponse = { isAuthorized: boolean, context: AuthorizerContext, };
+
+export type PolicyDocument = { Version: '2012-10-17', Statement: Array<Statement>, };
+
+export type Statement = { Action: 'execute-api:Invoke', Effect: 'Allow' | 'Deny', Resource: string[], };
+
+export type CacheReport = { 
+/**
+ * Whether every class checked gets an exact answer.
+ */
+exact: boolean, 
+/**
+ * Whether the decision depends on the route (then a cache per identity alone needs IAM
+ * answers; an HTTP API simple response cannot say which routes it allows).
+ */
+routeDependent: boolean, 
+/**
+ * How many principal classes were checked, and whether they were all of them.
+ */
+classesChecked: number, 
+/**
+ * `false` when the classes were sampled (too many rules with conditions).
+ */
+allClasses: boolean, 
+/**
+ * The classes whose answers are inexact.
+ */
+inexact: Array<ClassReport>, 
+/**
+ * The largest answer's policy document, in bytes, under a sample ARN prefix.
+ */
+largestAnswerBytes: number, 
+/**
+ * What to do about it, one sentence each; empty when nothing needs doing.
+ */
+remedies: Array<string>, };
+
+export type ClassReport = { 
+/**
+ * The rules a principal of this class meets (the others' scopes or conditions fail).
+ */
+meets: Array<string>, 
+/**
+ * The patterns left out of its answer, and why.
+ */
+narrowed: Array<Narrowing>, 
+/**
+ * A request the policy allows and the cached answer denies (`METHOD path`), among paths
+ * without escapes, wildcard characters or a trailing `/`.
+ */
+overDenied?: string | null, };
+
+export type Narrowing = { 
+/**
+ * The rule whose route it was.
+ */
+rule: string, 
+/**
+ * The route, as the document writes it.
+ */
+route: string, 
+/**
+ * The pattern after the API and stage (`/GET/pets/?*`).
+ */
+resource: string, 
+/**
+ * Why it was left out.
+ */
+reason: string, };
+
+export type Decided = { decision: Decision, principalId?: string | null, context: AuthorizerContext, };
+
+export type Manifest = { 
+/**
+ * Every algorithm, with its code for the native backend and what `WebCrypto` needs.
+ */
+algorithms: Array<AlgInfo>, 
+/**
+ * The verifier's option names.
+ */
+verifierOptions: Array<string>, 
+/**
+ * The authorizer's own option names (beside the verifier's).
+ */
+authorizerOptions: Array<string>, limits: Limits, 
+/**
+ * Each outcome detail level's number, by name.
+ */
+detail: { [key in string]: JsonValue }, 
+/**
+ * The members of an event the decision reads.
+ */
+event: EventPlan, };
+
+export type Limits = { 
+/**
+ * The largest document or event, in bytes.
+ */
+maxDocumentBytes: number, 
+/**
+ * How many cached IAM answers the authorizer keeps (and so how many documents by id).
+ */
+maxCachedGrants: number, 
+/**
+ * The longest token by default.
+ */
+defaultMaxTokenLength: number, };
+
+export type EventPlan = { 
+/**
+ * The top-level members read.
+ */
+members: Array<string>, 
+/**
+ * The objects among them of which only some members are read, with those members.
+ */
+nested: { [key in string]: Array<string> }, 
+/**
+ * The members that are header maps.
+ */
+headerMaps: [string, string], 
+/**
+ * The members that are query-string maps.
+ */
+queryMaps: [string, string], };

@@ -1,0 +1,93 @@
+//! The TypeScript declarations of every value that crosses to JavaScript, generated from the
+//! Rust types themselves (`ts-rs`, in test builds only: nothing of it reaches the wasm). The
+//! package's hand-written `.d.ts` files declare the JavaScript API (classes, functions, options
+//! that only JavaScript handles) and import these.
+//!
+//! `cargo test` rewrites `pkg/core.d.ts` when it is out of date, and fails then, so that a
+//! change to a type cannot land without its declaration.
+
+use std::fmt::Write as _;
+
+use ts_rs::{Config, TS};
+
+use super::wire::{Decided, Limits, Manifest};
+use crate::{
+    apigw::{
+        iam::{
+            report::{CacheReport, ClassReport},
+            Narrowing,
+        },
+        EventPlan, Outcome, Refetch, Response, Shape,
+    },
+    policy::{Decision, Effect, FailedCheck, RuleTrace},
+    Alg, AlgInfo, ClaimReason, Decoded, ErrorData, Family, KeyInfo, Severity, SkippedKey, Warning,
+    Window,
+};
+
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/core.d.ts");
+
+/// Every declaration, in one text.
+fn declarations() -> String {
+    // Seconds and sizes are far below 2^53: plain numbers, not `bigint`.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        serde_json::Value::decl(&cfg),
+        ErrorData::decl(&cfg),
+        ClaimReason::decl(&cfg),
+        Window::decl(&cfg),
+        AlgInfo::decl(&cfg),
+        Family::decl(&cfg),
+        KeyInfo::decl(&cfg),
+        SkippedKey::decl(&cfg),
+        Decoded::decl(&cfg),
+        Warning::decl(&cfg),
+        Severity::decl(&cfg),
+        Decision::decl(&cfg),
+        RuleTrace::decl(&cfg),
+        FailedCheck::decl(&cfg),
+        Effect::decl(&cfg),
+        Outcome::decl(&cfg),
+        Shape::decl(&cfg),
+        Refetch::decl(&cfg),
+        Response::decl(&cfg),
+        crate::apigw::response_declarations(&cfg),
+        CacheReport::decl(&cfg),
+        ClassReport::decl(&cfg),
+        Narrowing::decl(&cfg),
+        Decided::decl(&cfg),
+        Manifest::decl(&cfg),
+        Limits::decl(&cfg),
+        EventPlan::decl(&cfg),
+    ];
+    let mut text = String::from(
+        "// Generated from the Rust types by `cargo test` (src/ffi/typescript.rs): do not edit.\n\
+         import type { JWTHeader, JWTPayload } from './index.js';\n",
+    );
+    let names: Vec<String> = Alg::ALL
+        .iter()
+        .map(|alg| format!("'{}'", alg.name()))
+        .collect();
+    let _ = write!(
+        text,
+        "\n/** A JWS algorithm jwtgate verifies. `none` is never accepted. */\n\
+         export type Algorithm = {};\n\
+         \n/** An authorizer context, as API Gateway takes it: the policy's `context` mapping, \
+         objects and arrays JSON-encoded (`Policy::context`). */\n\
+         export type AuthorizerContext = Record<string, string | number | boolean>;\n",
+        names.join(" | ")
+    );
+    for decl in decls {
+        let _ = write!(text, "\nexport {decl}\n");
+    }
+    text
+}
+
+#[test]
+fn the_declarations_are_current() {
+    let fresh = declarations();
+    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+    if committed != fresh {
+        std::fs::write(PATH, &fresh).expect("pkg/core.d.ts is writable");
+        panic!("pkg/core.d.ts was out of date and has been rewritten: review and commit it");
+    }
+}

@@ -1,0 +1,66 @@
+// The rule of the house: the JS layer holds no constant, field name, option name or claim rule
+// that the Rust core owns; it reads them from the wasm's manifest (src/ffi/wire.rs). These
+// tests fail when a copy creeps back into pkg/src/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import path from 'node:path';
+
+import '../../pkg/src/runtime/node.mjs';
+import { core } from '../../pkg/src/core/manifest.mjs';
+import { nodeBackend } from '../../pkg/src/crypto/node.mjs';
+import { Authorizer } from '../../pkg/src/adapters/lambda.mjs';
+
+const SRC = path.resolve(import.meta.dirname, '../../pkg/src');
+const sources = readdirSync(SRC, { recursive: true })
+  .filter((file) => file.endsWith('.mjs'))
+  .map((file) => ({ file, text: readFileSync(path.join(SRC, file), 'utf8') }));
+
+/** Every quoted string literal of a source file, comments left out. */
+function literals(text) {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return [...code.matchAll(/'([^'\\\n]*)'|"([^"\\\n]*)"/g)].map((m) => m[1] ?? m[2]);
+}
+
+test('no option name, algorithm name or event member of the core is written in pkg/src', () => {
+  const { verifierOptions, authorizerOptions, algorithms, event } = core();
+  const owned = new Set([...verifierOptions, ...authorizerOptions, ...algorithms.map((a) => a.name), ...event.members, ...Object.values(event.nested).flat()]);
+  assert.ok(owned.has('clockTolerance') && owned.has('tokenCookie') && owned.has('RS256') && owned.has('multiValueHeaders'));
+  // RemoteKeySet's own option: the issuer whose discovery document names the key set.
+  const own = { [path.join('io', 'jwks.mjs')]: ['issuer'] };
+  const copies = sources.flatMap(({ file, text }) => literals(text).filter((l) => owned.has(l) && !own[file]?.includes(l)).map((l) => `${file}: '${l}'`));
+  assert.deepEqual(copies, []);
+});
+
+test('no limit of the core is written in pkg/src', () => {
+  const limits = Object.values(core().limits);
+  const spelled = limits.flatMap((n) => [String(n), ...(Number.isInteger(Math.log2(n)) ? [`1 << ${Math.log2(n)}`, `2 ** ${Math.log2(n)}`] : [])]);
+  const copies = sources.flatMap(({ file, text }) => spelled.filter((s) => new RegExp(`(?<![\\w.])${s.replace(/[*]/g, '\\*')}(?![\\w.])`).test(text)).map((s) => `${file}: ${s}`));
+  assert.deepEqual(copies, []);
+});
+
+test('every option the authorizer accepts is the core\'s or one the JS layer handles itself', () => {
+  const { verifierOptions, authorizerOptions } = core();
+  for (const name of [...verifierOptions, ...authorizerOptions]) {
+    // Known to the JS layer: an unknown name is refused before the core sees it.
+    assert.doesNotThrow(() => new Authorizer({ secret: 'x'.repeat(32), [name]: undefined, log: false }), name);
+  }
+  assert.throws(() => new Authorizer({ secret: 'x'.repeat(32), clockTolerence: 5 }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'clockTolerence' });
+});
+
+test('the node backend reads algorithms by their code, not by their place in the list', () => {
+  const { algorithms } = core();
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const message = Buffer.from('header.payload');
+  const signature = sign('sha256', message, privateKey); // DER, as the core hands ECDSA over
+  const verdicts = [algorithms, [...algorithms].reverse(), [...algorithms].sort(() => 0.5 - Math.random())].map((order) => {
+    const backend = nodeBackend(order);
+    let handle;
+    backend.importKeys({ nativeExportJson: () => JSON.stringify([[0, jwk]]), setNative: (_, h) => { handle = h; } });
+    const code = (name) => algorithms.find((a) => a.name === name).code;
+    return ['ES256', 'ES384', 'ES512'].map((name) => backend.verify(handle * 16 + code(name), message, signature));
+  });
+  assert.deepEqual(verdicts, [[true, false, false], [true, false, false], [true, false, false]]);
+});

@@ -1,0 +1,52 @@
+// The import graphs of src/ and pkg/src/ (scripts/graph.mjs): no cycles, and each folder keeps
+// to its role.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { cycles, packageGraph, rustGraph } from '../../scripts/graph.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+test('the Rust modules import each other without cycles, and none imports the bindings', () => {
+  const graph = rustGraph();
+  assert.ok(graph['apigw::event'].includes('apigw::token'), 'the graph sees `use super::…` paths');
+  assert.deepEqual(cycles(graph), []);
+  const users = Object.entries(graph).filter(([module, uses]) => !module.startsWith('ffi') && uses.some((u) => u.startsWith('ffi')));
+  assert.deepEqual(users, []);
+});
+
+test('only src/ffi/ knows JavaScript exists', () => {
+  const files = readdirSync(path.join(ROOT, 'src'), { recursive: true }).filter((f) => f.endsWith('.rs') && !f.startsWith('ffi'));
+  const knowing = files.filter((f) => /wasm_bindgen|js_sys|JsValue/.test(readFileSync(path.join(ROOT, 'src', f), 'utf8')));
+  assert.deepEqual(knowing, []);
+});
+
+test('the package files import each other without cycles, each folder within its role', async () => {
+  const graph = await packageGraph();
+  assert.deepEqual(cycles(graph), []);
+  // Which folders each folder may import from: core is the API over the wasm; crypto and io
+  // build on it; adapters on core and io (the runtime entries install the crypto backends;
+  // Lambda's adapter loads Node's entry, Lambda being Node); the runtime entries load the wasm,
+  // install the backends and export the API.
+  const allowed = {
+    core: ['core'],
+    crypto: ['core'],
+    io: ['core'],
+    adapters: ['adapters', 'core', 'io'],
+    runtime: ['runtime', 'core', 'crypto', 'io', 'adapters'],
+  };
+  const exceptions = new Set(['adapters/lambda.mjs → runtime/node.mjs']);
+  const strays = [];
+  for (const [file, imports] of Object.entries(graph)) {
+    const folder = file.split('/')[0];
+    if (!(folder in allowed)) continue; // the generated dist/ files
+    for (const imported of imports) {
+      const target = imported.split('/')[0];
+      if (target !== '..' && !allowed[folder].includes(target) && !exceptions.has(`${file} → ${imported}`)) strays.push(`${file} → ${imported}`);
+    }
+  }
+  assert.deepEqual(strays, []);
+  assert.deepEqual(Object.keys(graph).map((f) => f.split('/')[0]).filter((f) => !(f in allowed) && f !== '..'), []);
+});
