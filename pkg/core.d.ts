@@ -396,3 +396,16 @@ headerMaps: [string, string],
  * The members that are query-string maps.
  */
 queryMaps: [string, string], };
+
+/** One condition on a claim (a name, or a dotted path); exactly one operator. */
+export type PolicyCondition = { claim: string } & (
+  | { equals: JsonValue }
+  | { in: JsonValue[] }
+  | { containsAny: JsonValue[] }
+  | { containsAll: JsonValue[] }
+  | { prefix: string }
+  | { suffix: string }
+  | { regex: string }
+  | { exists: boolean }
+  | { equalsParam: string }
+);

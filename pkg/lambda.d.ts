@@ -1,7 +1,7 @@
 import type { JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits, VerifierOptions } from './index.js';
 // The values the Rust core hands over are declared in core.d.ts, generated from its types.
-import type { AuthorizerContext, CacheReport, Decision, IamResponse, Outcome, PolicyDocument as IamPolicyDocument, RuleTrace, Shape, SimpleResponse } from './core.js';
-export type { AuthorizerContext, CacheReport, Decision, RuleTrace };
+import type { AuthorizerContext, CacheReport, Decision, PolicyCondition, IamResponse, Outcome, PolicyDocument as IamPolicyDocument, RuleTrace, Shape, SimpleResponse } from './core.js';
+export type { AuthorizerContext, CacheReport, Decision, PolicyCondition, RuleTrace };
 
 /** A policy document: see the README's "Policy documents". */
 export interface PolicyDocument {
@@ -24,18 +24,6 @@ export interface PolicyRule {
   description?: string;
 }
 
-/** One condition on a claim (a name, or a dotted path); exactly one operator. */
-export type PolicyCondition = { claim: string } & (
-  | { equals: unknown }
-  | { in: unknown[] }
-  | { containsAny: unknown[] }
-  | { containsAll: unknown[] }
-  | { prefix: string }
-  | { suffix: string }
-  | { regex: string }
-  | { exists: boolean }
-  | { equalsParam: string }
-);
 
 /** One issuer: the verifier's options (from `jwtgate`) and one key source. */
 export interface IssuerOptions extends Omit<VerifierOptions, 'keys' | 'currentDate' | 'cache'> {

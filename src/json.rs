@@ -269,6 +269,22 @@ pub(crate) fn refuse_duplicates<E: serde::de::Error>(names: &mut [Cow<'_, str>])
     Ok(())
 }
 
+/// A string value; the message says what the value is instead.
+pub(crate) fn string(value: Value) -> Result<String, String> {
+    match value {
+        Value::String(text) => Ok(text),
+        other => Err(expected(&other, "a string")),
+    }
+}
+
+/// An array value's items; the message says what the value is instead.
+pub(crate) fn items(value: Value) -> Result<Vec<Value>, String> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(expected(&other, "a sequence")),
+    }
+}
+
 /// The member names a derived `Deserialize` of the struct `T` reads (after `rename_all`),
 /// as serde hands them to the deserializer: so that a list of them is never written twice.
 #[must_use]

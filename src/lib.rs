@@ -3,8 +3,9 @@
 //! JWT validation and policy decisions for API Gateway authorizers and edge workers.
 //!
 //! The core is pure and deterministic: no I/O and no clock (the current time is an argument),
-//! so it compiles unchanged to WebAssembly. Token parsing and signature checks go through
-//! [`jwt_compact`]; claims, key sets and errors are modelled here.
+//! so it compiles unchanged to WebAssembly. Segments are decoded here, once each; [`jwt_compact`]
+//! reads the decoded header's registered parameters with their types, and signatures are
+//! checked through its `Algorithm` trait; claims, key sets and errors are modelled here.
 //!
 //! ```
 //! use jwtgate::{Alg, KeySet, Verifier, VerifyOptions};

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::{
     alg::{is_none_alg, Alg},
     error::{Error, Result},
-    json::{self, expected},
+    json::{self, expected, string},
 };
 
 /// Tokens longer than this are refused before any decoding, unless configured otherwise.
@@ -180,18 +180,8 @@ const OPTIONS: [(&str, Setter); 12] = [
     }),
 ];
 
-fn string(value: Value) -> core::result::Result<String, String> {
-    match value {
-        Value::String(text) => Ok(text),
-        other => Err(expected(&other, "a string")),
-    }
-}
-
 fn strings(value: Value) -> core::result::Result<Vec<String>, String> {
-    match value {
-        Value::Array(items) => items.into_iter().map(string).collect(),
-        other => Err(expected(&other, "a sequence")),
-    }
+    json::items(value)?.into_iter().map(string).collect()
 }
 
 fn one_or_many(value: Value) -> core::result::Result<Vec<String>, String> {

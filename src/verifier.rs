@@ -1,10 +1,9 @@
 //! Verifying a compact JWS/JWT: the steps of `jose`'s `jwtVerify`, in its order, with
 //! jwtgate's stricter defaults.
 
-use base64ct::Encoding as _;
-use jwt_compact::{ParseError, UntrustedToken};
 use std::sync::{Arc, Mutex};
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::{
@@ -76,7 +75,7 @@ struct Protected {
 }
 
 impl Protected {
-    /// Checks a decoded header: parsed by jwt-compact, `crit` understood, `alg` supported and
+    /// Checks a decoded header: read by jwt-compact, `crit` understood, `alg` supported and
     /// allowed.
     fn check(
         segment: &str,
@@ -84,7 +83,7 @@ impl Protected {
         json: String,
         verifier: &Verifier,
     ) -> Result<Self> {
-        let alg_name = parse_alg(segment, &header)?;
+        let alg_name = parse_alg(&json, &header)?;
         let unencoded = check_crit(&header)?;
         let alg = verifier.check_alg(&alg_name)?;
         Ok(Self {
@@ -108,7 +107,7 @@ impl Protected {
 
 /// The protected headers that most recently passed a verifier's header checks (signature
 /// checked or not), by their encoded segment. Tokens from one issuer and key all carry the same
-/// header, so it is parsed (through jwt-compact) and checked once, not for every token: what is
+/// header, so it is parsed (and read by jwt-compact) and checked once, not for every token: what is
 /// learnt depends on nothing but the segment's text and the verifier's fixed options. Bounded,
 /// so headers made up by an attacker only evict each other. Whether a header was seen recently
 /// shows in the time a verification takes, which reveals nothing secret: headers are public.
@@ -415,20 +414,33 @@ fn check_crit(header: &Map<String, Value>) -> Result<bool> {
     }
 }
 
-/// The token's `alg`, as jwt-compact parses it. jwt-compact is handed the header segment alone,
-/// with an empty payload and signature: the segments around it are decoded here. Two header
-/// members mean more here than jwt-compact's typed header allows, so a header holding them is
-/// handed over without them: a `kid` that is not a string (it just names no key, as in `jose`)
-/// and `cty: application/json` (RFC 7515 §4.1.10: the same as `JSON`, the only spelling
+/// jwt-compact's reading of a protected header: the shape its `UntrustedToken` deserializes
+/// (`alg`, `cty`, and its typed registered parameters), which it keeps to itself. Deserialized
+/// here from the header already decoded, so that jwt-compact checks what it knows, the types of
+/// the registered parameters, without decoding the segment a second time.
+#[derive(Deserialize)]
+struct TypedHeader {
+    #[serde(rename = "alg")]
+    algorithm: String,
+    #[serde(rename = "cty", default)]
+    content_type: Option<String>,
+    #[serde(flatten)]
+    _registered: jwt_compact::Header,
+}
+
+/// The token's `alg`, as jwt-compact reads the header (`json`, decoded). Two header members
+/// mean more here than jwt-compact's typed header allows, so a header holding them is read
+/// without them: a `kid` that is not a string (it just names no key, as in `jose`) and
+/// `cty: application/json` (RFC 7515 §4.1.10: the same as `JSON`, the only spelling
 /// jwt-compact knows).
-fn parse_alg(header_b64: &str, header: &Map<String, Value>) -> Result<String> {
+fn parse_alg(json: &str, header: &Map<String, Value>) -> Result<String> {
     let odd_kid = header.get("kid").is_some_and(|kid| !kid.is_string());
     let json_cty = header
         .get("cty")
         .and_then(Value::as_str)
         .is_some_and(|cty| cty.eq_ignore_ascii_case("application/json"));
     let rebuilt;
-    let header_b64 = if odd_kid || json_cty {
+    let json = if odd_kid || json_cty {
         let mut plain = header.clone();
         if odd_kid {
             plain.remove("kid");
@@ -436,27 +448,19 @@ fn parse_alg(header_b64: &str, header: &Map<String, Value>) -> Result<String> {
         if json_cty {
             plain.remove("cty");
         }
-        rebuilt =
-            base64ct::Base64UrlUnpadded::encode_string(Value::Object(plain).to_string().as_bytes());
+        rebuilt = Value::Object(plain).to_string();
         rebuilt.as_str()
     } else {
-        header_b64
+        json
     };
-    let alone = format!("{header_b64}..");
-    let untrusted = UntrustedToken::new(&alone).map_err(parse_error)?;
-    Ok(untrusted.algorithm().to_owned())
-}
-
-fn parse_error(err: ParseError) -> Error {
-    match err {
-        ParseError::UnsupportedContentType(cty) => Error::NotSupported(format!(
+    let typed: TypedHeader = serde_json::from_str(json)
+        .map_err(|err| Error::JwsInvalid(format!("JWS Protected Header is invalid: {err}")))?;
+    match typed.content_type {
+        Some(cty) if !cty.eq_ignore_ascii_case("json") => Err(Error::NotSupported(format!(
             "\"cty\" {:?}: nested or non-JSON payloads are not followed",
             truncate(&cty)
-        )),
-        ParseError::MalformedHeader(err) => {
-            Error::JwsInvalid(format!("JWS Protected Header is invalid: {err}"))
-        }
-        other => Error::JwsInvalid(format!("Invalid Compact JWS: {other}")),
+        ))),
+        _ => Ok(typed.algorithm),
     }
 }
 
@@ -488,7 +492,8 @@ mod tests {
 
     fn protected(verifier: &Verifier, n: usize, padding: usize) -> Arc<Protected> {
         let json = format!(r#"{{"alg":"HS256","n":{n},"p":"{}"}}"#, "x".repeat(padding));
-        let segment = base64ct::Base64UrlUnpadded::encode_string(json.as_bytes());
+        let segment =
+            <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(json.as_bytes());
         let (header, json) = segment::decode_object(&segment, Part::Header).expect("a header");
         Arc::new(Protected::check(&segment, header, json, verifier).expect("valid"))
     }

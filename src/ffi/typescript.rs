@@ -19,7 +19,10 @@ use crate::{
         },
         EventPlan, Outcome, Refetch, Response, Shape,
     },
-    policy::{Decision, Effect, FailedCheck, RuleTrace},
+    policy::{
+        operator::{Takes, OPERATORS},
+        Decision, Effect, FailedCheck, RuleTrace,
+    },
     Alg, AlgInfo, ClaimReason, Decoded, ErrorData, Family, KeyInfo, Severity, SkippedKey, Warning,
     Window,
 };
@@ -79,7 +82,30 @@ fn declarations() -> String {
     for decl in decls {
         let _ = write!(text, "\nexport {decl}\n");
     }
+    text.push_str(&policy_condition());
     text
+}
+
+/// One `when` condition of a policy document: a claim and exactly one operator, each with the
+/// JSON it takes ([`OPERATORS`]).
+fn policy_condition() -> String {
+    let operators: Vec<String> = OPERATORS
+        .iter()
+        .map(|(name, takes, _)| {
+            let value = match takes {
+                Takes::Any => "JsonValue",
+                Takes::List => "JsonValue[]",
+                Takes::Text => "string",
+                Takes::Bool => "boolean",
+            };
+            format!("\n  | {{ {name}: {value} }}")
+        })
+        .collect();
+    format!(
+        "\n/** One condition on a claim (a name, or a dotted path); exactly one operator. */\n\
+         export type PolicyCondition = {{ claim: string }} & ({}\n);\n",
+        operators.concat()
+    )
 }
 
 #[test]

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{
+    evaluate::{Failure, Principal, Tracing},
     route::{Params, Target},
     Effect, Policy, Rule, Scopes,
 };
@@ -100,242 +101,169 @@ impl Decision {
 }
 
 impl Policy {
-    /// How a principal meets each rule, whatever the request ([`Rule::applies_to_principal`],
-    /// in document order).
+    /// How a principal meets each rule, whatever the request ([`Rule::pins`], in document
+    /// order).
     pub(crate) fn meets(&self, claims: &Map<String, Value>) -> Vec<Option<Params>> {
         let scopes = self.granted_scopes(claims);
         self.rules
             .iter()
-            .map(|rule| rule.applies_to_principal(claims, &scopes))
+            .map(|rule| rule.pins(claims, &scopes))
             .collect()
     }
 
     /// Whether `claims` may call `target`: [`Policy::decide`] without the explanation.
     #[must_use]
     pub fn allows(&self, target: Target<'_>, claims: &Map<String, Value>) -> bool {
-        let scopes = self.granted_scopes(claims);
-        let applying = |effect| {
-            self.rules
-                .iter()
-                .any(|r| r.effect == effect && r.applies(target, claims, &scopes))
-        };
-        !applying(Effect::Deny) && applying(Effect::Allow)
+        self.deciding_untraced(target, claims).allowed()
     }
 
     /// [`Policy::allows`] for a principal known only by how it meets each rule
-    /// ([`Rule::applies_to_principal`], in document order): the same answer for all claims
-    /// that meet the rules alike, so it is worked out once for all of them.
+    /// ([`Policy::meets`]): the same answer for all claims that meet the rules alike, so it is
+    /// worked out once for all of them.
     pub(crate) fn allows_principal(&self, target: Target<'_>, meets: &[Option<Params>]) -> bool {
-        let applying = |effect| {
-            self.rules.iter().zip(meets).any(|(rule, pins)| {
-                rule.effect == effect
-                    && pins
-                        .as_ref()
-                        .is_some_and(|p| rule.applies_pinned(target, p))
+        let deciding = self.deciding(Tracing::Off, |i, rule| {
+            meets.get(i).and_then(Option::as_ref).is_some_and(|pins| {
+                rule.evaluate(target, Principal::Pinned(pins), Tracing::Off)
+                    .is_ok()
             })
-        };
-        !applying(Effect::Deny) && applying(Effect::Allow)
+        });
+        deciding.allowed()
     }
 
     /// Decides whether `claims` may call `target`.
     #[must_use]
     pub fn decide(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
         let scopes = self.granted_scopes(claims);
-        let trace: Vec<RuleTrace> = self
-            .rules
-            .iter()
-            .map(|rule| {
-                let failed = rule.check(target, claims, &scopes).err();
-                RuleTrace {
-                    rule: rule.id.clone(),
-                    effect: rule.effect,
-                    applied: failed.is_none(),
-                    failed,
-                }
-            })
-            .collect();
-        let first = |effect| {
-            trace
-                .iter()
-                .find(|t| t.applied && t.effect == effect)
-                .map(|t| t.rule.as_str())
+        let principal = Principal::Claims {
+            claims,
+            scopes: &scopes,
         };
-        let decision = conclude(target, first(Effect::Deny), first(Effect::Allow));
-        Decision { trace, ..decision }
+        let mut trace = Vec::with_capacity(self.rules.len());
+        let deciding = self.deciding(Tracing::On, |_, rule| {
+            let failed = rule.evaluate(target, principal, Tracing::On).err();
+            trace.push(RuleTrace {
+                rule: rule.id.clone(),
+                effect: rule.effect,
+                applied: failed.is_none(),
+                failed: failed.map(|failure| explain(rule, failure, target, claims, &scopes)),
+            });
+            failed.is_none()
+        });
+        Decision {
+            trace,
+            ..deciding.conclude(target)
+        }
     }
 
     /// [`Policy::decide`] with an empty trace, which is cheaper: explaining every rule that did
     /// not apply takes longer than deciding.
     #[must_use]
     pub fn decide_untraced(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
+        self.deciding_untraced(target, claims).conclude(target)
+    }
+
+    fn deciding_untraced(&self, target: Target<'_>, claims: &Map<String, Value>) -> Deciding<'_> {
         let scopes = self.granted_scopes(claims);
-        let first = |effect| {
-            self.rules
-                .iter()
-                .find(|r| r.effect == effect && r.applies(target, claims, &scopes))
-                .map(|r| r.id.as_str())
+        let principal = Principal::Claims {
+            claims,
+            scopes: &scopes,
         };
-        conclude(target, first(Effect::Deny), first(Effect::Allow))
-    }
-}
-
-/// The decision from the first applying deny and allow rules: any deny wins.
-fn conclude(target: Target<'_>, deny: Option<&str>, allow: Option<&str>) -> Decision {
-    let (allowed, rule, reason) = match (deny, allow) {
-        (Some(deny), _) => (false, Some(deny), format!("denied by rule {deny:?}")),
-        (None, Some(allow)) => (true, Some(allow), format!("allowed by rule {allow:?}")),
-        (None, None) => (
-            false,
-            None,
-            format!("no rule allows {target} (default deny)"),
-        ),
-    };
-    Decision {
-        allowed,
-        rule: rule.map(str::to_owned),
-        reason,
-        trace: Vec::new(),
-    }
-}
-
-impl Rule {
-    /// Whether the rule applies, without explaining why not (for probing many routes).
-    fn applies(&self, target: Target<'_>, claims: &Map<String, Value>, scopes: &[&str]) -> bool {
-        self.scopes
-            .iter()
-            .all(|required| required.satisfied_by(scopes))
-            && self.matches(target).any(|params| {
-                self.when
-                    .iter()
-                    .all(|condition| condition.holds(claims, &params))
-            })
+        self.deciding(Tracing::Off, |_, rule| {
+            rule.evaluate(target, principal, Tracing::Off).is_ok()
+        })
     }
 
-    /// `Ok` when the rule applies; else the first failed check.
-    fn check(
+    /// The first applying deny and allow rules, by `applies` (given each rule's index). Traced,
+    /// every rule is evaluated; else only those that can still change the outcome.
+    fn deciding(
         &self,
-        target: Target<'_>,
-        claims: &Map<String, Value>,
-        scopes: &[&str],
-    ) -> Result<(), FailedCheck> {
-        let mut matches = self.matches(target).peekable();
-        matches.peek().ok_or_else(|| FailedCheck {
+        tracing: Tracing,
+        mut applies: impl FnMut(usize, &Rule) -> bool,
+    ) -> Deciding<'_> {
+        let mut deciding = Deciding::default();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let moot = deciding.deny.is_some()
+                || (rule.effect == Effect::Allow && deciding.allow.is_some());
+            if (tracing == Tracing::On || !moot) && applies(i, rule) {
+                let first = match rule.effect {
+                    Effect::Deny => &mut deciding.deny,
+                    Effect::Allow => &mut deciding.allow,
+                };
+                first.get_or_insert(rule.id.as_str());
+            }
+        }
+        deciding
+    }
+}
+
+/// The first applying deny and allow rules: any deny wins.
+#[derive(Default)]
+struct Deciding<'p> {
+    deny: Option<&'p str>,
+    allow: Option<&'p str>,
+}
+
+impl Deciding<'_> {
+    fn allowed(&self) -> bool {
+        self.deny.is_none() && self.allow.is_some()
+    }
+
+    fn conclude(self, target: Target<'_>) -> Decision {
+        let (allowed, rule, reason) = match (self.deny, self.allow) {
+            (Some(deny), _) => (false, Some(deny), format!("denied by rule {deny:?}")),
+            (None, Some(allow)) => (true, Some(allow), format!("allowed by rule {allow:?}")),
+            (None, None) => (
+                false,
+                None,
+                format!("no rule allows {target} (default deny)"),
+            ),
+        };
+        Decision {
+            allowed,
+            rule: rule.map(str::to_owned),
+            reason,
+            trace: Vec::new(),
+        }
+    }
+}
+
+/// The explanation of a rule's failed check.
+fn explain(
+    rule: &Rule,
+    failure: Failure<'_>,
+    target: Target<'_>,
+    claims: &Map<String, Value>,
+    scopes: &[&str],
+) -> FailedCheck {
+    match failure {
+        Failure::Route => FailedCheck {
             check: "route".into(),
-            expected: self
+            expected: rule
                 .routes
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(" | "),
             actual: Some(Value::String(target.to_string())),
-        })?;
-        if let Some(required) = self
-            .scopes
-            .iter()
-            .find(|required| !required.satisfied_by(scopes))
-        {
+        },
+        Failure::Scopes(required) => {
             let (kind, list) = match required {
                 Scopes::AnyOf(list) => ("anyOf", list),
                 Scopes::AllOf(list) => ("allOf", list),
             };
-            return Err(FailedCheck {
+            FailedCheck {
                 check: "scopes".into(),
                 expected: format!("{kind} {}", list.join(" ")),
                 actual: Some(Value::from(scopes.to_vec())),
-            });
-        }
-        // The rule applies through any route whose parameters meet the conditions; when none
-        // does, the first matching route's first failed condition explains it.
-        let mut first_failure = None;
-        for params in matches {
-            let failed = self.when.iter().enumerate().find_map(|(i, condition)| {
-                condition.check(claims, &params).err().map(|m| FailedCheck {
-                    check: format!("when[{i}]"),
-                    expected: m.expected,
-                    actual: m.actual,
-                })
-            });
-            match failed {
-                None => return Ok(()),
-                Some(failed) => {
-                    first_failure.get_or_insert(failed);
-                }
             }
         }
-        Err(first_failure.unwrap_or_else(|| FailedCheck {
-            check: "route".into(),
-            expected: String::new(),
-            actual: None,
-        }))
-    }
-
-    /// How the rule meets this principal, whatever the request: `Some` with the path
-    /// parameters its `equalsParam` conditions pin to claim texts, or `None` when a scope or
-    /// claim condition fails. The rule then applies to exactly the requests [`Rule::applies_pinned`]
-    /// says it does.
-    pub(crate) fn applies_to_principal(
-        &self,
-        claims: &Map<String, Value>,
-        scopes: &[&str],
-    ) -> Option<Params> {
-        if !self
-            .scopes
-            .iter()
-            .all(|required| required.satisfied_by(scopes))
-        {
-            return None;
-        }
-        let mut pinned: Params = Vec::new();
-        for condition in &self.when {
-            match condition.pinned_param(claims) {
-                // One parameter pinned to two texts: no request meets both.
-                Some(Ok((name, text))) => match pinned.iter().find(|(n, _)| *n == name) {
-                    Some((_, earlier)) if *earlier != text => return None,
-                    Some(_) => {}
-                    None => pinned.push((name, text)),
-                },
-                None if condition.holds(claims, &Vec::new()) => {}
-                Some(Err(())) | None => return None,
+        Failure::When(i, condition) => {
+            let mismatch = condition.mismatch(claims);
+            FailedCheck {
+                check: format!("when[{i}]"),
+                expected: mismatch.expected,
+                actual: mismatch.actual,
             }
-        }
-        Some(pinned)
-    }
-
-    /// Whether the rule applies to `target` for a principal it meets with `pins`
-    /// ([`Rule::applies_to_principal`]): some matching route binds each pinned parameter to the
-    /// pinned text, as [`Rule::applies`] would find with the claims.
-    pub(crate) fn applies_pinned(&self, target: Target<'_>, pins: &Params) -> bool {
-        self.matches(target).any(|params| {
-            pins.iter().all(|(name, text)| {
-                params
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .is_some_and(|(_, value)| value == text)
-            })
-        })
-    }
-
-    /// The parameters its `equalsParam` conditions pin.
-    pub(crate) fn pinned_params(&self) -> impl Iterator<Item = &str> {
-        self.when.iter().filter_map(|c| match &c.op {
-            super::condition::Op::EqualsParam(name) => Some(name.as_str()),
-            _ => None,
-        })
-    }
-
-    /// The parameters bound by each matching route, in order.
-    fn matches<'s>(&'s self, target: Target<'s>) -> impl Iterator<Item = Params> + 's {
-        self.routes
-            .iter()
-            .filter_map(move |route| route.matches(target))
-    }
-}
-
-impl Scopes {
-    fn satisfied_by(&self, granted: &[&str]) -> bool {
-        match self {
-            Scopes::AnyOf(list) => list.iter().any(|s| granted.contains(&s.as_str())),
-            Scopes::AllOf(list) => list.iter().all(|s| granted.contains(&s.as_str())),
         }
     }
 }
@@ -470,7 +398,7 @@ mod tests {
             let meets: Vec<_> = policy
                 .rules
                 .iter()
-                .map(|rule| rule.applies_to_principal(claims, &scopes))
+                .map(|rule| rule.pins(claims, &scopes))
                 .collect();
             for (method, path) in targets {
                 assert_eq!(

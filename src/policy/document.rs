@@ -6,10 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::{
-    claim_path::ClaimPath,
-    condition::{Condition, Op},
-    route::Route,
-    Effect, Policy, Rule, Scopes,
+    claim_path::ClaimPath, condition::Condition, operator::OPERATORS, route::Route, Effect, Policy,
+    Rule, Scopes,
 };
 use crate::{
     error::Error,
@@ -20,21 +18,6 @@ use crate::{
 pub const MAX_RULES: usize = 1000;
 /// Rules with more routes are refused.
 pub const MAX_ROUTES_PER_RULE: usize = 100;
-
-const OPERATORS: &str =
-    "equals, in, containsAny, containsAll, prefix, suffix, regex, exists, equalsParam";
-const CONDITION_FIELDS: [&str; 10] = [
-    "claim",
-    "equals",
-    "in",
-    "containsAny",
-    "containsAll",
-    "prefix",
-    "suffix",
-    "regex",
-    "exists",
-    "equalsParam",
-];
 
 fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::PolicyInvalid {
@@ -124,17 +107,11 @@ impl Members {
 }
 
 fn string(value: Value, at: &str) -> Result<String, Error> {
-    match value {
-        Value::String(s) => Ok(s),
-        other => Err(invalid(at, expected(&other, "a string"))),
-    }
+    json::string(value).map_err(|m| invalid(at, m))
 }
 
 fn list(value: Value, at: &str) -> Result<Vec<Value>, Error> {
-    match value {
-        Value::Array(items) => Ok(items),
-        other => Err(invalid(at, expected(&other, "a sequence"))),
-    }
+    json::items(value).map_err(|m| invalid(at, m))
 }
 
 fn strings(items: Vec<Value>, at: &str) -> Result<Vec<String>, Error> {
@@ -291,51 +268,27 @@ fn compile_scopes(mut doc: Members) -> Result<Vec<Scopes>, Error> {
 
 fn compile_condition(value: Value, at: String, routes: &[Route]) -> Result<Condition, Error> {
     let mut doc = Members::object(value, at)?;
-    if let Some(name) = doc.unknown(&CONDITION_FIELDS) {
+    let names = || OPERATORS.iter().map(|(name, _, _)| *name);
+    let fields: Vec<&str> = core::iter::once("claim").chain(names()).collect();
+    let listed = || names().collect::<Vec<_>>().join(", ");
+    if let Some(name) = doc.unknown(&fields) {
         return Err(invalid(
             doc.path(name),
-            format!("unknown operator `{name}`; expected one of {OPERATORS}"),
+            format!("unknown operator `{name}`; expected one of {}", listed()),
         ));
     }
     let (path, claim) = doc.required("claim")?;
     let claim = ClaimPath::new(&string(claim, &path)?).map_err(|m| invalid(path, m))?;
     let mut ops = Vec::new();
-    ops.extend(doc.optional("equals").map(|(_, v)| Op::Equals(v)));
-    for (name, make) in [
-        ("in", Op::In as fn(Vec<Value>) -> Op),
-        ("containsAny", Op::ContainsAny),
-        ("containsAll", Op::ContainsAll),
-    ] {
-        ops.extend(doc.optional_list(name)?.map(|(_, items)| make(items)));
-    }
-    for (name, make) in [
-        ("prefix", Op::Prefix as fn(String) -> Op),
-        ("suffix", Op::Suffix),
-    ] {
-        ops.extend(doc.optional_string(name)?.map(make));
-    }
-    if let Some((path, exists)) = doc.optional("exists") {
-        match exists {
-            Value::Bool(b) => ops.push(Op::Exists(b)),
-            other => return Err(invalid(path, expected(&other, "a boolean"))),
+    for (name, _, parse) in OPERATORS {
+        if let Some((path, value)) = doc.optional(name) {
+            ops.push(parse(value, routes).map_err(|m| invalid(path, m))?);
         }
-    }
-    if let Some(pattern) = doc.optional_string("regex")? {
-        ops.push(Op::regex(&pattern).map_err(|m| invalid(doc.path("regex"), m))?);
-    }
-    if let Some(param) = doc.optional_string("equalsParam")? {
-        if let Some(route) = routes.iter().find(|r| !r.param_names().any(|n| n == param)) {
-            return Err(invalid(
-                doc.path("equalsParam"),
-                format!("route \"{route}\" does not bind {{{param}}}"),
-            ));
-        }
-        ops.push(Op::EqualsParam(param));
     }
     let mut ops = ops.into_iter();
     match (ops.next(), ops.next()) {
         (Some(op), None) => Ok(Condition { claim, op }),
-        (None, _) => Err(invalid(doc.at, format!("needs one operator: {OPERATORS}"))),
+        (None, _) => Err(invalid(doc.at, format!("needs one operator: {}", listed()))),
         (Some(_), Some(_)) => Err(invalid(
             doc.at,
             "has more than one operator; use one condition each",

@@ -9,11 +9,13 @@ mod claim_path;
 mod condition;
 mod decide;
 mod document;
+mod evaluate;
+pub(crate) mod operator;
 pub mod route;
 
-pub use condition::MAX_REGEX_LEN;
 pub use decide::{Decision, FailedCheck, RuleTrace};
 pub use document::{MAX_ROUTES_PER_RULE, MAX_RULES};
+pub use operator::MAX_REGEX_LEN;
 
 use serde::{Deserialize, Serialize};
 
