@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-15}"
 case "$seconds" in '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;; esac
-targets="${FUZZ_TARGETS:-verify jwks policy apigw}"
+targets="${FUZZ_TARGETS:-verify jwks policy apigw crypto_diff}"
 sanitizer="${FUZZ_SANITIZER:-address}"
 # Inputs longer than this are not generated: enough for tokens, JWKS, policies and events.
 max_len="${FUZZ_MAX_LEN:-8192}"

@@ -3,7 +3,7 @@
 use std::{borrow::Cow, sync::OnceLock};
 
 use jwtgate::{Alg, MIN_RSA_BITS};
-use num_bigint_dig::prime::probably_prime;
+use num_bigint_dig::{prime::probably_prime, ModInverse};
 use rand::{rngs::StdRng, RngCore, SeedableRng};
 use rsa::{
     hazmat::{rsa_decrypt, rsa_encrypt},
@@ -160,22 +160,26 @@ fn subject(input: &mut Input<'_>) -> Subject {
 
 /// Some of the generated primes, picked by a mask, with an exponent read from the input:
 /// moduli of 512 to 8192 bits (those under 2048 bits test that jwtgate refuses them), and
-/// exponents other than 65537.
+/// exponents other than 65537. Primes p for which e has no inverse modulo p − 1 are left out,
+/// so that small exponents (3, 17) still get a private key.
 fn from_primes(input: &mut Input<'_>, keys: &[RsaPrivateKey]) -> Subject {
+    let e = exponent(input);
     let mask = input.u64();
+    let one = BigUint::from(1u8);
     let mut primes: Vec<BigUint> = Vec::new();
     for (i, prime) in keys.iter().flat_map(|key| key.primes()).enumerate() {
         let bits: usize = primes.iter().map(BigUint::bits).sum::<usize>() + prime.bits();
-        if mask >> (i % 64) & 1 == 1 && bits <= MAX_BITS {
+        let invertible = || e.clone().mod_inverse(prime - &one).is_some();
+        if mask >> (i % 64) & 1 == 1 && bits <= MAX_BITS && invertible() {
             primes.push(prime.clone());
         }
     }
     if primes.len() < 2 {
         primes = keys[0].primes().to_vec();
     }
-    let e = exponent(input);
     let n = product(&primes);
-    // Fails when e is not invertible modulo the primes' φ: then only the public key is known.
+    // Fails for an exponent invertible modulo no prime's p − 1 (an even one): then only the
+    // public key is known.
     let private = RsaPrivateKey::from_primes(primes.clone(), e.clone()).ok();
     Subject {
         shape: format!("{} primes, prime mask {mask:#018x}", primes.len()),
