@@ -58,7 +58,7 @@ for target in $targets; do
   cov="$(grep -oE 'cov: [0-9]+' <<<"$last" | tail -n 1 || true)"
   ft="$(grep -oE 'ft: [0-9]+' <<<"$last" | tail -n 1 || true)"
   corp="$(grep -oE 'corp: [0-9]+/[0-9a-zA-Z]+' <<<"$last" | tail -n 1 || true)"
-  line="$(printf '%-7s %s  execs: %s (%s/s)  %s  %s  %s  rss: %s MB  time: %ss' \
+  line="$(printf '%-11s %s  execs: %s (%s/s)  %s  %s  %s  rss: %s MB  time: %ss' \
     "$target" "$([ "$status" -eq 0 ] && echo ok || echo FAIL)" "${execs:-?}" "${rate:-?}" \
     "${cov:-cov: ?}" "${ft:-ft: ?}" "${corp:-corp: ?}" "${rss:-?}" "$elapsed")"
   echo "   $line"
