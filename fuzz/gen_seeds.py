@@ -104,7 +104,7 @@ def write(target: str, name: str, data):
 
 
 def main():
-    for target in ["verify", "jwks", "policy", "apigw"]:
+    for target in ["verify", "jwks", "policy", "apigw", "crypto_diff"]:
         d = os.path.join(CORPUS, target)
         if os.path.isdir(d):
             for f in os.listdir(d):
@@ -217,6 +217,48 @@ def main():
     write("apigw", "direct", {"method": "delete", "path": "/pets/7", "headers": {"AUTHORIZATION": "bearer " + apigw_token}})
     write("apigw", "lines", "GET\n/tenants/t1/orders\n")
     write("apigw", "not-event", '{"version":"3.0","type":"TOKEN","methodArn":"arn:aws:execute-api:r:a:api"}')
+
+    crypto_diff_seeds()
+
+
+def crypto_diff_seeds():
+    """The crypto_diff target reads its input as a list of decisions (see
+    fuzz/fuzz_targets/crypto_diff/): byte 0 picks the algorithm (RS256 … PS512, ES256 …
+    ES512), the rest the key, the message, how the signature is made and how it is edited.
+    Three zero bytes end the edits."""
+    msg = bytes([2]) + b"hi"
+    end = bytes(3)  # no byte-level edit
+    k = lambda n: bytes(range(1, n + 1))  # a nonce or private scalar of n bytes
+    seeds = {
+        # alg, generated key #0 (2048 bits), JWK without leading zeros, message, signed.
+        "rs256-valid": bytes([0, 0, 0, 0, 0]) + msg + bytes([0]) + bytes(8) + bytes([0]) + end,
+        # PS512 on the 4096-bit key.
+        "ps512-4096-valid": bytes([5, 0, 3, 0, 0]) + msg + bytes([0]) + bytes(8) + bytes([0]) + end,
+        # RS384, e = 3, on the product of the primes p with 3 ∤ p − 1 (up to 8192 bits).
+        "rs384-multiprime-e3": bytes([1, 5, 1]) + bytes([0xFF] * 8) + bytes([0, 0]) + msg
+        + bytes([0]) + bytes(8) + bytes([0]) + end,
+        # PS256 on the 2049-bit key, byte 0 of the encoded message set to 1: RFC 8017 §8.1.2
+        # step 2c refuses it, the rsa crate does not look.
+        "ps256-2049-em-top-byte": bytes([3, 0, 1, 0, 0]) + msg + bytes([1]) + bytes(8) + bytes([0])
+        + bytes([0, 0, 1]) + end,
+        # RS512, no private key used: s = n − 1.
+        "rs512-n-minus-1": bytes([2, 0, 0, 0, 0, 0, 3, 2]) + end,
+        # RS256 on the 2048-bit modulus with bit 100 flipped.
+        "rs256-odd-modulus": bytes([0, 7, 0, 0, 0, 100, 0, 0]) + msg + bytes([0]) + end,
+        # ES256 with private key 1, nonce from the input, signed.
+        "es256-d1-valid": bytes([6]) + msg + bytes([4]) + k(32) + bytes([0, 0, 0, 0, 2]) + end,
+        # ES384, nonce 1, s replaced by n − s (high S: valid on both sides).
+        "es384-high-s": bytes([7]) + msg + bytes([0, 0, 4]) + k(48) + bytes([0, 0, 1, 7, 2]) + end,
+        # ES512 with d = z/r: u1·G = u2·Q, a doubling at the end of the verification.
+        "es512-doubling": bytes([8]) + msg + bytes([4]) + k(66) + bytes([6, 0, 0, 2]) + end,
+        # ES256 with d = −z/r and s from the input: u1·G + u2·Q is the point at infinity.
+        "es256-infinity": bytes([6]) + msg + bytes([4]) + k(32) + bytes([7, 0, 2]) + k(32)
+        + bytes([2]) + end,
+        # ES256, a bit of the public point flipped: off the curve, both sides refuse it.
+        "es256-bad-point": bytes([6]) + msg + bytes([0, 0, 0, 7, 0, 77, 0, 2]) + end,
+    }
+    for name, data in seeds.items():
+        write("crypto_diff", name, data)
 
 
 if __name__ == "__main__":

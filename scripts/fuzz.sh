@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-15}"
 case "$seconds" in '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;; esac
-targets="${FUZZ_TARGETS:-verify jwks policy apigw}"
+targets="${FUZZ_TARGETS:-verify jwks policy apigw crypto_diff}"
 sanitizer="${FUZZ_SANITIZER:-address}"
 # Inputs longer than this are not generated: enough for tokens, JWKS, policies and events.
 max_len="${FUZZ_MAX_LEN:-8192}"
@@ -58,7 +58,7 @@ for target in $targets; do
   cov="$(grep -oE 'cov: [0-9]+' <<<"$last" | tail -n 1 || true)"
   ft="$(grep -oE 'ft: [0-9]+' <<<"$last" | tail -n 1 || true)"
   corp="$(grep -oE 'corp: [0-9]+/[0-9a-zA-Z]+' <<<"$last" | tail -n 1 || true)"
-  line="$(printf '%-7s %s  execs: %s (%s/s)  %s  %s  %s  rss: %s MB  time: %ss' \
+  line="$(printf '%-11s %s  execs: %s (%s/s)  %s  %s  %s  rss: %s MB  time: %ss' \
     "$target" "$([ "$status" -eq 0 ] && echo ok || echo FAIL)" "${execs:-?}" "${rate:-?}" \
     "${cov:-cov: ?}" "${ft:-ft: ?}" "${corp:-corp: ?}" "${rss:-?}" "$elapsed")"
   echo "   $line"
