@@ -1218,7 +1218,7 @@ function lambdaReport(lines, lambda) {
   }
   const voids = lambda.rows.flatMap((r) => (r.rivals ?? []).filter((x) => x.reason).map((x) => `${r.alg} ${x.name}: ${x.reason}`));
   if (voids.length) lines.push('', ...voids.map((v) => `- n/a: ${cell(v)}`));
-  lines.push('', 'jwtgate\'s handler figure includes what a real invocation pays besides verification: `JSON.stringify` of the event (the Rust side reads it as text), event-shape detection, the policy decision, the IAM answer for every route the principal may call (kept per way a principal meets the rules, copied per answer), parsing the outcome back, and one awaited promise. The rivals\' figures include their promise, the token lookup in the event, the rules in JS and the builder.', '');
+  lines.push('', 'jwtgate\'s handler figure includes what a real invocation pays besides verification: writing the event fields it reads as JSON text for Rust, event-shape detection, the policy decision, the IAM answer for every route the principal may call (kept per way a principal meets the rules, copied per answer), parsing the outcome back, and one awaited promise. The rivals\' figures include their promise, the token lookup in the event, the rules in JS and the builder.', '');
 }
 
 /**
