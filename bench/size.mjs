@@ -151,10 +151,9 @@ export function demangleLegacy(sym) {
   const unescape = (p) => p
     .replace(/^_\$/, '$')
     .replace(/\.\./g, '::')
-    .replace(/\$([A-Z]{2}|u[0-9a-f]+)\$/g, (all, code) => ({
+    .replace(/\$(SP|BP|RF|LT|GT|LP|RP|C|u[0-9a-f]+)\$/g, (all, code) => ({
       SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',',
-    })[code] ?? (code[0] === 'u' ? String.fromCodePoint(parseInt(code.slice(1), 16)) : all))
-    .replace(/\$C\$/g, ',');
+    })[code] ?? String.fromCodePoint(parseInt(code.slice(1), 16)));
   return parts.map(unescape).join('::');
 }
 
@@ -268,11 +267,14 @@ export function demangleV0(sym) {
 }
 
 export function demangle(sym) {
-  try {
-    return demangleLegacy(sym) ?? demangleV0(sym) ?? sym;
-  } catch {
-    return sym;
+  // wasm-opt tells apart functions of one name by a suffix (`…E_12`, `…fmt_753`)
+  for (const s of [sym, sym.replace(/_\d+$/, '')]) {
+    try {
+      const d = demangleLegacy(s) ?? demangleV0(s);
+      if (d) return d;
+    } catch { /* the next form */ }
   }
+  return sym;
 }
 
 const STD = new Set(['core', 'alloc', 'std', 'compiler_builtins', 'panic_abort', 'dlmalloc', 'hashbrown']);
@@ -340,6 +342,8 @@ export function attribute(p) {
 export function groupOf(sym) {
   if (sym === null) return '(unnamed)';
   if (/^__wbindgen|^__wbg_|^__externref|^wasm_bindgen|^__wbindgen_describe/.test(sym)) return 'wasm-bindgen';
+  // already demangled (wasm-bindgen without `--no-demangle`): `a::b::c::h0123456789abcdef`
+  if (!/^_?_(ZN|R)/.test(sym) && /::/.test(sym)) return attribute(sym.replace(/::h[0-9a-f]{16}$/, ''));
   if (/^_?_(ZN|R)/.test(sym)) {
     const d = demangle(sym);
     if (d === sym) return 'other';
