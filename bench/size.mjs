@@ -475,6 +475,11 @@ export function sizeTable({ wasm = null, cargoWasm = CARGO_WASM, shipped = SHIPP
     let gzipFile = null;
     try { gzipFile = has ? execFileSync('gzip', ['-9c', shipped], { maxBuffer: 1 << 26 }).length : null; } catch { /* zlib then */ }
     const analysis = analyze(readFileSync(wasm), has ? readFileSync(shipped) : null, gzipFile);
+    const { codeSectionBytes: named, shippedCodeSectionBytes: shippedCode } = analysis;
+    if (shippedCode !== null && Math.abs(named - shippedCode) > shippedCode / 200) {
+      console.error(`bench/size.mjs: the named copy's code (${named} bytes) is not the shipped file's (${shippedCode}): `
+        + 'is the cargo output newer than pkg/dist? (scripts/build.sh, or --build)');
+    }
     return { markdown: markdown(analysis, { top }), analysis };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
