@@ -29,7 +29,27 @@ reason?: ClaimReason | null,
 /**
  * The option, or the JSON path of a policy fault.
  */
-field?: string | null, };
+field?: string | null, 
+/**
+ * The segment of a malformed token at fault, from 1.
+ */
+segment?: number | null, 
+/**
+ * The offending character's offset in that segment, from 0.
+ */
+offset?: number | null, 
+/**
+ * How many dots the token has, when that is what is wrong.
+ */
+dots?: number | null, 
+/**
+ * The line of a JSON fault in the decoded segment, from 1.
+ */
+line?: number | null, 
+/**
+ * Its column, from 1.
+ */
+column?: number | null, };
 
 export type ClaimReason = "check_failed" | "missing" | "invalid";
 
@@ -137,6 +157,11 @@ signature: string,
  * The signature's length in bytes.
  */
 signatureBytes: number, 
+/**
+ * The header's `alg`, described (its family, and the length of its signatures where that
+ * is fixed), when jwtgate supports it.
+ */
+algorithm?: AlgInfo | null, 
 /**
  * What looks wrong or risky.
  */

@@ -1,6 +1,6 @@
 // The values the Rust core hands over are declared in core.d.ts, generated from its types.
-import type { Algorithm, Decoded, KeyInfo, SkippedKey, Warning } from './core.js';
-export type { Algorithm, Decoded, KeyInfo, SkippedKey, Warning };
+import type { AlgInfo, Algorithm, Decoded, ErrorData, KeyInfo, SkippedKey, Warning } from './core.js';
+export type { AlgInfo, Algorithm, Decoded, ErrorData, KeyInfo, SkippedKey, Warning };
 
 /** Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. */
 export type ErrorCode =
@@ -25,15 +25,23 @@ export type ErrorCode =
 
 /** The one error class; `code` matches `jose`'s for the same failure. */
 export class JwtGateError extends Error {
-  constructor(code: ErrorCode, message: string, details?: { claim?: string; reason?: string; field?: string; cause?: unknown });
+  constructor(code: ErrorCode, message: string, details?: Partial<Omit<ErrorData, 'code' | 'message'>> & { cause?: unknown });
   readonly name: 'JwtGateError';
   readonly code: ErrorCode;
   /** The claim a claim check failed on (`exp`, `iss`, `aud`, `typ`, …). */
   readonly claim?: string;
   /** Why the claim check failed. */
   readonly reason?: 'check_failed' | 'missing' | 'invalid';
-  /** The option an `ERR_JWTGATE_INVALID_OPTIONS` error is about. */
+  /** The option an `ERR_JWTGATE_INVALID_OPTIONS` error is about, or a policy fault's JSON path. */
   readonly field?: string;
+  /** Where a malformed token is at fault: its segment (from 1), the offending character's offset in it (from 0). */
+  readonly segment?: number;
+  readonly offset?: number;
+  /** How many dots a token with the wrong number of segments has. */
+  readonly dots?: number;
+  /** The line and column (from 1) of a JSON fault in the decoded header or payload. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** A JSON Web Key (RFC 7517); unknown members are allowed and ignored. */

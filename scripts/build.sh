@@ -5,6 +5,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
 
+bindgen_flags=(--target web --weak-refs --omit-default-module-path)
+# `--gufa -O3`: whole-program type and constant flow, then another round to use what it proved
+# (1.2 KB gzipped). The producers and target-features sections are metadata no runtime reads.
+# `-ocimfs 2000`: a function with one caller is inlined only when under 2000 bytes. V8 compiles
+# wasm lazily, a function whole on its first call; inlining the pure-Rust verification (unused
+# where Node's crypto verifies) into its caller made a cold start's first verification compile it
+# (first RS256 verification 6.8 -> 4.0 ms; warm speed unchanged).
+# `-O3` kept: with Rust's opt-level "s" (Cargo.toml) the size is LLVM's; measured on that build,
+# `-Os` instead saves 0.6 KB gzipped, `-Oz` 0.1 KB, and `--converge` adds 0.3 KB.
+opt_flags=(-O3 --gufa -O3 -ocimfs 2000 --strip-producers --strip-target-features ${WASM_OPT_FLAGS:-}
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+# bench/size.mjs makes a copy with names by the same steps.
+case "${1:-}" in
+  --wasm-bindgen-flags) echo "${bindgen_flags[*]}"; exit ;;
+  --wasm-opt-flags) echo "${opt_flags[*]}"; exit ;;
+esac
+
 cargo build --quiet --release --target wasm32-unknown-unknown
 # Built beside the old output and swapped in at the end, so running tests never see a half-built package.
 out=pkg/dist.new
@@ -14,17 +32,8 @@ rm -rf "$out"
 # Next.js then shipped the wasm twice in every edge function (the `?module` import besides it).
 # The browser entry names the file itself.
 wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
-  --target web --weak-refs --omit-default-module-path --out-dir "$out/web" --out-name jwtgate
-# `--gufa -O3`: whole-program type and constant flow, then another round to use what it proved
-# (1.2 KB gzipped). The producers and target-features sections are metadata no runtime reads.
-# `-ocimfs 2000`: a function with one caller is inlined only when under 2000 bytes. V8 compiles
-# wasm lazily, a function whole on its first call; inlining the pure-Rust verification (unused
-# where Node's crypto verifies) into its caller made a cold start's first verification compile it
-# (first RS256 verification 6.8 -> 4.0 ms; warm speed unchanged).
-"$bin/wasm-opt" -O3 --gufa -O3 -ocimfs 2000 --strip-producers --strip-target-features ${WASM_OPT_FLAGS:-} \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/web/jwtgate_bg.wasm" -o "$out/web/jwtgate_bg.wasm"
+  "${bindgen_flags[@]}" --out-dir "$out/web" --out-name jwtgate
+"$bin/wasm-opt" "${opt_flags[@]}" "$out/web/jwtgate_bg.wasm" -o "$out/web/jwtgate_bg.wasm"
 
 # Node loads the wasm from a base64 module, not from a file beside the code: a Lambda bundled
 # by esbuild (as CDK's NodejsFunction does) then still finds it, with no loader configuration.

@@ -4,10 +4,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
-    alg::{is_none_alg, Alg, KeyKind},
+    alg::{is_none_alg, Alg, AlgInfo, KeyKind},
     error::{Error, Result},
     json::MAX_DOCUMENT_BYTES,
-    segment::{self, Part},
+    segment::{self, Malformed, Part},
 };
 
 /// Lifetimes (`exp - iat`) longer than this draw a warning.
@@ -29,6 +29,9 @@ pub struct Decoded {
     pub signature: String,
     /// The signature's length in bytes.
     pub signature_bytes: usize,
+    /// The header's `alg`, described (its family, and the length of its signatures where that
+    /// is fixed), when jwtgate supports it.
+    pub algorithm: Option<AlgInfo>,
     /// What looks wrong or risky.
     pub warnings: Vec<Warning>,
 }
@@ -81,22 +84,27 @@ pub fn decode(token: &str, now: Option<i64>) -> Result<Decoded> {
         )));
     }
     let [header_b64, payload_b64, signature_b64] =
-        segment::split(token.trim()).map_err(Error::JwsInvalid)?;
-    let (header, _) =
-        segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?;
+        segment::split(token.trim()).map_err(Malformed::jws)?;
+    let (header, _) = segment::decode_object(header_b64, Part::Header).map_err(Malformed::jws)?;
     let (payload, _) =
-        segment::decode_object(payload_b64, Part::Payload).map_err(Error::JwtInvalid)?;
+        segment::decode_object(payload_b64, Part::Payload).map_err(Malformed::jwt)?;
     let signature_bytes = segment::decode(signature_b64, Part::Signature)
-        .map_err(Error::JwsInvalid)?
+        .map_err(Malformed::jws)?
         .len();
     let mut warnings = Vec::new();
     header_warnings(&header, signature_bytes, &mut warnings);
     claim_warnings(&payload, now, &mut warnings);
+    let algorithm = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(Alg::from_name)
+        .map(Alg::describe);
     Ok(Decoded {
         header,
         payload,
         signature: signature_b64.to_owned(),
         signature_bytes,
+        algorithm,
         warnings,
     })
 }

@@ -7,6 +7,8 @@ use core::fmt;
 
 use serde::Serialize;
 
+pub use crate::segment::Location;
+
 /// Why a claim check failed; the `reason` of `jose`'s `JWTClaimValidationFailed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,6 +43,16 @@ pub enum Error {
     JwsInvalid(String),
     /// The JWS is fine but its payload is not a usable JWT claims set.
     JwtInvalid(String),
+    /// The token is malformed at a known place: its structure, a segment's encoding, or the
+    /// JSON in the header or (`claims`) the claims set.
+    Malformed {
+        /// The claims set is at fault (`ERR_JWT_INVALID`), not the JWS (`ERR_JWS_INVALID`).
+        claims: bool,
+        /// What is wrong, in words.
+        message: String,
+        /// Where (boxed: errors are moved along every fallible path, and most have no place).
+        at: Box<Location>,
+    },
     /// The signature does not verify with any candidate key.
     SignatureVerificationFailed,
     /// The token's `alg` is not allowed by the verifier (always the case for `none`).
@@ -99,8 +111,8 @@ impl Error {
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            Self::JwsInvalid(_) => "ERR_JWS_INVALID",
-            Self::JwtInvalid(_) => "ERR_JWT_INVALID",
+            Self::JwsInvalid(_) | Self::Malformed { claims: false, .. } => "ERR_JWS_INVALID",
+            Self::JwtInvalid(_) | Self::Malformed { claims: true, .. } => "ERR_JWT_INVALID",
             Self::SignatureVerificationFailed => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
             Self::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
             Self::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
@@ -146,6 +158,15 @@ impl Error {
         }
     }
 
+    /// Where in the token a malformed token is at fault.
+    #[must_use]
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Self::Malformed { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
     pub(crate) fn claim_failed(claim: &str, reason: ClaimReason, message: String) -> Self {
         Self::ClaimValidationFailed {
             claim: claim.to_owned(),
@@ -173,7 +194,8 @@ impl fmt::Display for Error {
             | Self::JwksInvalid(m)
             | Self::KeyInvalid(m)
             | Self::EventInvalid(m)
-            | Self::TokenMissing(m) => f.write_str(m),
+            | Self::TokenMissing(m)
+            | Self::Malformed { message: m, .. } => f.write_str(m),
             Self::SignatureVerificationFailed => f.write_str("signature verification failed"),
             Self::Expired { message, .. } | Self::ClaimValidationFailed { message, .. } => {
                 f.write_str(message)
@@ -206,16 +228,37 @@ pub struct ErrorData {
     /// The option, or the JSON path of a policy fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The segment of a malformed token at fault, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<u8>,
+    /// The offending character's offset in that segment, from 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<usize>,
+    /// How many dots the token has, when that is what is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dots: Option<usize>,
+    /// The line of a JSON fault in the decoded segment, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Its column, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 impl From<&Error> for ErrorData {
     fn from(err: &Error) -> Self {
+        let at = err.location().copied().unwrap_or_default();
         Self {
             code: err.code(),
             message: err.to_string(),
             claim: err.claim().map(str::to_owned),
             reason: err.reason(),
             field: err.field().map(str::to_owned),
+            segment: at.segment,
+            offset: at.offset,
+            dots: at.dots,
+            line: at.line,
+            column: at.column,
         }
     }
 }

@@ -48,7 +48,7 @@ pub use crate::{
     alg::{Alg, AlgInfo, Family, KeyKind},
     claims::Window,
     decode::{decode, Decoded, Severity, Warning, LONG_LIFETIME_SECS},
-    error::{ClaimReason, Error, ErrorData, Result},
+    error::{ClaimReason, Error, ErrorData, Location, Result},
     json::MAX_DOCUMENT_BYTES,
     key::{Key, KeyInfo, MAX_RSA_BITS, MIN_RSA_BITS},
     keyset::{KeySet, SkippedKey, MAX_KEYS},

@@ -13,7 +13,7 @@ use crate::{
     key::Key,
     keyset::{KeySet, Kid},
     options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
-    segment::{self, Part},
+    segment::{self, Malformed, Part},
 };
 
 /// Checks a signature against candidate keys (several may match when keys share a `kid` or have
@@ -276,22 +276,18 @@ impl Verifier {
             )));
         }
         let [header_b64, payload_b64, signature_b64] =
-            segment::split(token).map_err(Error::JwsInvalid)?;
+            segment::split(token).map_err(Malformed::jws)?;
         // A header seen recently was decoded and passed every header check then. A new one is
         // decoded now, so that its errors come before the payload's, and checked after the
         // signature is decoded: the order of the errors is the same either way.
         let header = match self.headers.get(header_b64) {
             Some(protected) => Ok(protected),
-            None => {
-                Err(segment::decode_object(header_b64, Part::Header).map_err(Error::JwsInvalid)?)
-            }
+            None => Err(segment::decode_object(header_b64, Part::Header).map_err(Malformed::jws)?),
         };
         // Decoded once, strictly, before the signature (a malformed segment is a malformed
         // JWS); parsed as JSON only after it.
-        let payload_bytes =
-            segment::decode(payload_b64, Part::Payload).map_err(Error::JwsInvalid)?;
-        let signature =
-            segment::decode(signature_b64, Part::Signature).map_err(Error::JwsInvalid)?;
+        let payload_bytes = segment::decode(payload_b64, Part::Payload).map_err(Malformed::jws)?;
+        let signature = segment::decode(signature_b64, Part::Signature).map_err(Malformed::jws)?;
         let protected = header.or_else(|(header, json)| self.learn(header_b64, header, json))?;
         let alg = protected.alg;
 
@@ -322,7 +318,8 @@ impl Verifier {
                 "JWT Claims Set must be a top-level JSON object: {m}"
             ))
         };
-        let payload_json = segment::utf8(payload_bytes, Part::Payload).map_err(claims_error)?;
+        let payload_json =
+            segment::utf8(payload_bytes, Part::Payload).map_err(|m| claims_error(m.message))?;
         let claims = ClaimsView::parse(&payload_json, keep)
             .map_err(|m| claims_error(format!("{}: {m}", Part::Payload.describe())))?;
         let window = self.rules.check(&protected.header, &claims, now)?;

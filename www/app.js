@@ -272,25 +272,23 @@ function explainDecodeError(err, token) {
   const items = [];
   let mark = null;
   const segments = token.split('.');
-  const seg = /segment (\d+) \((header|payload|signature)\)/.exec(err.message);
-  const offset = /at offset (\d+)/.exec(err.message);
-  const lineCol = /line (\d+) column (\d+)/.exec(err.message);
-  const dots = /this has (\d+) dots/.exec(err.message);
+  // Where the core says the token is at fault (`JwtGateError`'s segment, offset, dots, line, column).
+  const part = ['header', 'payload', 'signature'][err.segment - 1];
 
-  if (dots) {
-    const n = Number(dots[1]);
+  if (err.dots !== undefined) {
+    const n = err.dots;
     if (n === 4) items.push('Five segments: this is an encrypted token (JWE). It cannot be inspected without the decryption key, and jwtgate only handles signed tokens (JWS).');
     else if (n === 0) items.push('No dot at all: this is not a JWT. A JWT looks like xxxxx.yyyyy.zzzzz (header.payload.signature).');
     else if (n === 1) items.push('Only two segments: the signature segment (and its dot) is missing. An unsigned token still ends with a dot: header.payload.');
     else items.push(`${n + 1} segments: a JWT has exactly three (header.payload.signature).`);
   }
-  if (seg) {
-    const index = Number(seg[1]) - 1;
+  if (part) {
+    const index = err.segment - 1;
     const segment = segments[index] ?? '';
     const start = segments.slice(0, index).reduce((n, s) => n + s.length + 1, 0);
-    items.push(`The problem is in segment ${index + 1}, the ${seg[2]} (characters ${start + 1}–${start + segment.length} of the token).`);
-    if (offset) {
-      const at = Number(offset[1]);
+    items.push(`The problem is in segment ${index + 1}, the ${part} (characters ${start + 1}–${start + segment.length} of the token).`);
+    if (err.offset !== undefined) {
+      const at = err.offset;
       const ch = segment[at];
       mark = { segment: index, offset: at };
       const name = ch === undefined ? 'the end of the segment' : (CHAR_NAMES[ch] ?? `'${ch}' (U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')})`);
@@ -302,15 +300,15 @@ function explainDecodeError(err, token) {
       items.push(el('span', { class: 'snippet' }, 'Context: ', el('code', {},
         from > 0 ? '…' : '', segment.slice(from, at), el('mark', { class: 'bad-byte' }, ch ?? '␄'), segment.slice(at + 1, at + 13), at + 13 < segment.length ? '…' : '')));
     }
-    if (lineCol && (seg[2] === 'header' || seg[2] === 'payload')) {
+    if (err.line !== undefined && (part === 'header' || part === 'payload')) {
       try {
         const text = new TextDecoder('utf-8', { fatal: false }).decode(base64urlToBytes(segment));
         const lines = text.split('\n');
-        const line = Number(lineCol[1]);
-        const col = Number(lineCol[2]);
+        const line = err.line;
+        const col = err.column;
         const lineText = lines[line - 1] ?? '';
         const from = Math.max(0, col - 30);
-        items.push(el('span', { class: 'snippet' }, `The ${seg[2]} decodes to text that is not valid JSON at line ${line}, column ${col}: `,
+        items.push(el('span', { class: 'snippet' }, `The ${part} decodes to text that is not valid JSON at line ${line}, column ${col}: `,
           el('code', {}, from > 0 ? '…' : '', lineText.slice(from, col - 1), el('mark', { class: 'bad-byte' }, lineText[col - 1] ?? '␄'), lineText.slice(col, col + 30), col + 30 < lineText.length ? '…' : '')));
       } catch { /* not decodable: the message says why */ }
     }
@@ -402,15 +400,14 @@ function renderClaims(payload) {
   }
 }
 
-const SIGNATURE_SIZES = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, ES512: 132, EdDSA: 64, Ed25519: 64 };
-
 function renderSignature(decoded) {
-  const { signature, signatureBytes, header } = decoded;
+  const { signature, signatureBytes, header, algorithm } = decoded;
   $('signature-text').replaceChildren(signature ? signature : '(empty)');
-  const expected = SIGNATURE_SIZES[header.alg];
+  // What the core says of the header's algorithm: its family, and its signatures' size where fixed.
+  const expected = algorithm?.signatureBytes ?? undefined;
   const info = [`${signatureBytes} bytes.`];
   if (expected !== undefined && signatureBytes !== expected) info.push(` ${header.alg} signatures are ${expected} bytes: this one cannot verify.`);
-  if (/^[RP]S\d+$/.test(header.alg ?? '') && signatureBytes) info.push(` RSA signature: ${signatureBytes * 8}-bit modulus.`);
+  if ((algorithm?.family === 'pkcs1' || algorithm?.family === 'pss') && signatureBytes) info.push(` RSA signature: ${signatureBytes * 8}-bit modulus.`);
   $('signature-info').replaceChildren(info.join(''), ' ', el('span', { id: 'signature-verdict' }, 'Not verified yet: see step 2.'));
 }
 

@@ -126,8 +126,9 @@ fn call_native(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool 
 
 /// An error as the plain object `pkg/` turns into a `JwtGateError`.
 pub(super) fn to_js(err: &Error) -> JsValue {
-    serde_wasm_bindgen::to_value(&ErrorData::from(err))
-        .unwrap_or_else(|_| JsValue::from_str(err.code()))
+    // As JSON text parsed by JavaScript, as every other value crosses.
+    let text = super::wire::json(&ErrorData::from(err));
+    js_sys::JSON::parse(&text).unwrap_or_else(|_| JsValue::from_str(err.code()))
 }
 
 /// A pending signature as `[issuer, alg, candidates, input, signature]`, the typed arrays as

@@ -64,3 +64,17 @@ test('the node backend reads algorithms by their code, not by their place in the
   });
   assert.deepEqual(verdicts, [[true, false, false], [true, false, false], [true, false, false]]);
 });
+
+test('the declared options are the core\'s, with those the JS layer adds', () => {
+  /** The member names of an interface in a .d.ts file. */
+  const members = (file, name) => {
+    const text = readFileSync(path.resolve(import.meta.dirname, '../../pkg', file), 'utf8');
+    const start = text.indexOf(`export interface ${name} `);
+    const body = text.slice(text.indexOf('{', start) + 1, text.indexOf('\n}', start));
+    return [...body.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/^\s{2}(\w+)\??:/gm)].map((m) => m[1]).sort();
+  };
+  const { verifierOptions, authorizerOptions } = core();
+  assert.deepEqual(members('index.d.ts', 'VerifierOptions'), [...verifierOptions, 'keys', 'currentDate', 'cache'].sort());
+  const declared = members('lambda.d.ts', 'AuthorizerOptions');
+  assert.deepEqual(authorizerOptions.filter((name) => !declared.includes(name)), []);
+});

@@ -50,3 +50,28 @@ test('the package files import each other without cycles, each folder within its
   assert.deepEqual(strays, []);
   assert.deepEqual(Object.keys(graph).map((f) => f.split('/')[0]).filter((f) => !(f in allowed) && f !== '..'), []);
 });
+
+test('the README\'s Layout table lists every file of the folders it names, and only files that exist', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Layout'), readme.indexOf('\n## ', readme.indexOf('## Layout') + 1));
+  const rows = [...table.matchAll(/^\| `([^`]+\/)` \|[^|]*\| (.*) \|$/gm)].map(([, folder, files]) => ({ folder, files }));
+  assert.ok(rows.length > 10, 'the table was found');
+  const listed = new Set(rows.map((row) => row.folder));
+  const ignored = new Set(['target', 'dist', 'node_modules', '.artifacts', 'corpus', 'artifacts', 'fuzz_targets', 'Cargo.toml', 'Cargo.lock', 'README.md', 'gen_seeds.py']);
+  const problems = [];
+  for (const { folder, files } of rows) {
+    const names = [...files.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const all = readdirSync(path.join(ROOT, folder), { withFileTypes: true });
+    const entries = all.filter((e) => !e.name.startsWith('.') && !ignored.has(e.name));
+    for (const entry of entries) {
+      const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
+      const covered = names.includes(name) || names.includes(entry.name.replace(/\.[a-z]+$/, '')) || listed.has(folder + name)
+        || names.some((n) => n.startsWith('*') && name.endsWith(n.slice(1)));
+      if (!covered) problems.push(`${folder}${name}: not in the table`);
+    }
+    for (const name of names.filter((n) => /^[\w.-]+\/?$/.test(n) && /\.|\/$/.test(n))) {
+      if (!all.some((e) => (e.isDirectory() ? `${e.name}/` : e.name) === name)) problems.push(`${folder}${name}: in the table, not in the tree`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

@@ -7,15 +7,16 @@ export class JwtGateError extends Error {
   /**
    * @param {string} code
    * @param {string} message
-   * @param {{ claim?: string, reason?: string, field?: string, cause?: unknown }} [details]
+   * @param {{ claim?: string, reason?: string, field?: string, segment?: number, offset?: number, dots?: number, line?: number, column?: number, cause?: unknown }} [details]
+   *   every detail the Rust core gave (`ErrorData`), copied as they are
    */
   constructor(code, message, details = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'JwtGateError';
     this.code = code;
-    if (details.claim !== undefined) this.claim = details.claim;
-    if (details.reason !== undefined) this.reason = details.reason;
-    if (details.field !== undefined) this.field = details.field;
+    for (const [name, value] of Object.entries(details)) {
+      if (name !== 'cause' && name !== 'code' && name !== 'message' && value !== undefined && value !== null) this[name] = value;
+    }
   }
 }
 
