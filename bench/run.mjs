@@ -50,6 +50,8 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
+import { sizeTable } from './size.mjs';
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // jwtgate's files, by path (the repository root is not a `jwtgate` package).
 const JWTGATE_NODE = '../pkg/src/runtime/node.mjs';
@@ -964,7 +966,17 @@ function wasmInfo() {
     built: statSync(WASM).mtime.toISOString(),
     base64ModulePath: path.relative(ROOT, fileURLToPath(WASM_BASE64)),
     base64ModuleBytes: existsSync(WASM_BASE64) ? statSync(WASM_BASE64).size : null,
+    crates: crateShares(),
   };
+}
+
+/** Each crate's share of the wasm (bench/size.mjs), as markdown; or why it could not be read. */
+function crateShares() {
+  try {
+    return sizeTable({ top: 12 }).markdown;
+  } catch (error) {
+    return `(each crate's share could not be read: ${error.message})`;
+  }
 }
 
 function environment() {
@@ -1358,6 +1370,7 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
   if (wasm.atEnd) lines.push(`| \`${wasm.path}\`, rebuilt during the run (built ${wasm.atEnd.built}) | ${wasm.atEnd.bytes.toLocaleString('en-US')} | ${(wasm.atEnd.bytes / 1024).toFixed(1)} | ${wasm.atEnd.gzipBytes.toLocaleString('en-US')} | ${(wasm.atEnd.gzipBytes / 1024).toFixed(1)} |`);
   if (wasm.base64ModuleBytes) lines.push(`| \`${wasm.base64ModulePath}\` (what Node loads) | ${wasm.base64ModuleBytes.toLocaleString('en-US')} | ${(wasm.base64ModuleBytes / 1024).toFixed(1)} | | |`);
   lines.push('', `Built ${wasm.built}, sha256 \`${wasm.sha256.slice(0, 16)}…\`.`, '');
+  if (wasm.crates) lines.push('### Each crate\'s share', '', `\`node bench/size.mjs\`:`, '', wasm.crates, '');
 
   // Targets
   lines.push('## Targets', '');

@@ -177,7 +177,7 @@ fn base64url(input: &[u8]) -> Option<Vec<u8>> {
     let (body, tail) = out.split_at_mut(whole / 4 * 3);
     let mut seen = 0_u8;
     for (chunk, bytes) in input[..whole].chunks_exact(4).zip(body.chunks_exact_mut(3)) {
-        // Spelled out: jwtgate is built for size (Cargo.toml), where `[0, 1, 2, 3].map(…)` and
+        // Spelled out: built for size (opt-level "s"), `[0, 1, 2, 3].map(…)` and
         // a `fold` over the four stay loops and calls (3 µs more per token).
         let (a, b, c, d) = (
             DECODE[usize::from(chunk[0])],
