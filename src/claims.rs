@@ -392,13 +392,8 @@ pub struct Window {
 fn second_at_or_after(bound: f64, now: i64) -> Option<i64> {
     #[allow(clippy::cast_precision_loss)]
     let clamped = bound.ceil().min(now as f64);
-    (!clamped.is_nan()).then(|| {
-        if clamped.is_infinite() {
-            i64::MIN
-        } else {
-            clamped as i64
-        }
-    })
+    // `as` saturates: an infinite bound is the first or last second there is.
+    (!clamped.is_nan()).then_some(clamped as i64)
 }
 
 /// The last whole second at or before `bound`, no earlier than `now`.
@@ -406,13 +401,8 @@ fn second_at_or_after(bound: f64, now: i64) -> Option<i64> {
 fn second_at_or_before(bound: f64, now: i64) -> Option<i64> {
     #[allow(clippy::cast_precision_loss)]
     let clamped = bound.floor().max(now as f64);
-    (!clamped.is_nan()).then(|| {
-        if clamped.is_infinite() {
-            i64::MAX
-        } else {
-            clamped as i64
-        }
-    })
+    // `as` saturates: an infinite bound is the first or last second there is.
+    (!clamped.is_nan()).then_some(clamped as i64)
 }
 
 /// A `NumericDate` claim: absent, or a JSON number (else `invalid`, as in `jose`).
