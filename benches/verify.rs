@@ -129,7 +129,7 @@ fn authorizer(token: &str) {
         ],"principalId":"sub","context":{"userId":"sub","groups":"cognito:groups"}}"#,
     )
     .unwrap();
-    let mut authorizer = Authorizer::new(Some(policy), AuthorizerOptions::default());
+    let mut authorizer = Authorizer::new(Some(policy), AuthorizerOptions::default()).unwrap();
     let keys = Arc::new(KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap());
     let verifier = cognito_verifier(Alg::Hs256);
     authorizer.add_issuer(None, verifier, keys).unwrap();

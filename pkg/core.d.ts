@@ -278,7 +278,24 @@ route?: string | null,
  * Set when no key had the token's `kid`: the caller may refresh that issuer's keys and
  * try once more.
  */
-refetch?: Refetch | null, };
+refetch?: Refetch | null, 
+/**
+ * How the request proved possession of the token's key, when the token was valid.
+ */
+binding?: Bound | null, 
+/**
+ * For a request with a DPoP proof: the caller must record this key and refuse the
+ * request if it was recorded already ([`Authorizer::replayed`]).
+ */
+replay?: Replay | null, 
+/**
+ * For a 401 or 403: the `WWW-Authenticate` challenge, without the realm.
+ */
+challenge?: Challenge | null, 
+/**
+ * The current DPoP nonce, for the `DPoP-Nonce` header, when nonces are required.
+ */
+dpopNonce?: string | null, };
 
 export type Shape = "restToken" | "restRequest" | "httpV1" | "httpV2" | "webSocket" | "direct";
 
@@ -291,6 +308,77 @@ issuer: number,
  * The token's `kid`.
  */
 kid?: string | null, };
+
+export type Bound = "bearer" | "dpop" | "mtls" | "dpop+mtls";
+
+export type Binding = "dpop" | "mtls" | "any";
+
+export type Challenge = { 
+/**
+ * `Bearer` or `DPoP`.
+ */
+scheme: string, 
+/**
+ * The OAuth error code; absent when the request carried no credentials at all.
+ */
+error?: string | null, 
+/**
+ * The accepted proof algorithms, for a `DPoP` challenge.
+ */
+algs?: string | null, };
+
+export type Replay = { 
+/**
+ * A digest of the proof key's thumbprint and the `jti`: one client cannot use up
+ * another's `jti`s.
+ */
+key: string, 
+/**
+ * Until the proof's `iat` is out of the window everywhere, allowing for clocks that
+ * differ by up to a window.
+ */
+ttlMs: number, };
+
+export type DpopOptions = { 
+/**
+ * The proof algorithms accepted (default: every supported asymmetric one).
+ */
+algorithms?: Array<string>, 
+/**
+ * How far a proof's `iat` may lie from now, in seconds, either way (default 60).
+ */
+iatWindow?: number, 
+/**
+ * With a secret (at least 32 bytes), proofs must carry a server nonce (RFC 9449 §8),
+ * derived from the secret and the time, so that every instance knows it without sharing
+ * state.
+ */
+nonceSecret?: string, 
+/**
+ * How long a nonce stays current, in seconds (default 300); the previous one is accepted too.
+ */
+noncePeriod?: number, 
+/**
+ * The URI the client calls up to the route's path (`https://api.example.com/v1`), where
+ * the request cannot tell (behind a CDN that rewrites the host, for one).
+ */
+htuBase?: string, };
+
+export type ClientCert = { 
+/**
+ * The certificate, PEM-encoded (API Gateway's `clientCertPem`).
+ */
+pem?: string, 
+/**
+ * Its SHA-256 digest in hex (Node's `fingerprint256`, Cloudflare's
+ * `certFingerprintSHA256`).
+ */
+sha256?: string, 
+/**
+ * Whether the TLS layer verified it against a trust store. API Gateway passes only
+ * certificates it verified, so an event's certificate counts as verified.
+ */
+verified?: boolean, };
 
 export type Response = IamResponse | SimpleResponse;
 

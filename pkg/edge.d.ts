@@ -9,6 +9,12 @@ export interface EdgeGuardOptions extends AuthorizerOptions {
    * `OPTIONS` request needs a token. Default `false`.
    */
   allowPreflight?: boolean;
+  /**
+   * The TLS client certificate of a request, where the runtime does not tell it (Cloudflare's
+   * `request.cf.tlsClientAuth` is read without this).
+   * @example clientCert: (request) => ({ sha256: peer.fingerprint256, verified: socket.authorized })
+   */
+  clientCert?: (request: Request) => import('./lambda.js').ClientCert | undefined;
 }
 
 export type EdgeGuardResult =

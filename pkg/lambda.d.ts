@@ -1,7 +1,7 @@
 import type { JWKS, JWTPayload, JwtGateError, KeySet, RemoteKeySetLimits, VerifierOptions } from './index.js';
 // The values the Rust core hands over are declared in core.d.ts, generated from its types.
-import type { AuthorizerContext, CacheReport, Decision, PolicyCondition, IamResponse, Outcome, PolicyDocument as IamPolicyDocument, RuleTrace, Shape, SimpleResponse } from './core.js';
-export type { AuthorizerContext, CacheReport, Decision, PolicyCondition, RuleTrace };
+import type { AuthorizerContext, Binding, Bound, CacheReport, Challenge, ClientCert, Decision, DpopOptions, PolicyCondition, IamResponse, Outcome, PolicyDocument as IamPolicyDocument, RuleTrace, Shape, SimpleResponse } from './core.js';
+export type { AuthorizerContext, Binding, Bound, CacheReport, Challenge, ClientCert, Decision, DpopOptions, PolicyCondition, RuleTrace };
 
 /** A policy document: see the README's "Policy documents". */
 export interface PolicyDocument {
@@ -50,6 +50,21 @@ export interface AuthorizerOptions extends IssuerOptions {
   tokenCookie?: string;
   /** Claim whose value becomes `usageIdentifierKey` (REST usage plans). */
   usageIdentifierKeyClaim?: string;
+  /**
+   * Accept DPoP-bound tokens (`Authorization: DPoP …` with a `DPoP` proof, RFC 9449).
+   * @example dpop: { algorithms: ['ES256', 'EdDSA'], iatWindow: 60 }
+   */
+  dpop?: DpopOptions;
+  /**
+   * Refuse (401) tokens that are not sender-constrained this way, whatever the policy says.
+   * @example requireBinding: 'dpop'
+   */
+  requireBinding?: Binding;
+  /**
+   * Where DPoP proofs' replay keys are recorded: a store shared by every instance (see
+   * `jwtgate/stores`); default a bounded in-memory store, per instance.
+   */
+  replayStore?: import('./stores.js').Store;
   /** One JSON log line per decision (default `true`), `false`, or your own sink. */
   log?: boolean | ((line: DecisionLog) => void);
   /** Include the decision trace (which may contain claim values) in log lines. Default `false`. */
@@ -99,6 +114,12 @@ export interface AuthorizeResult {
   context?: AuthorizerContext;
   payload?: JWTPayload;
   error?: JwtGateError;
+  /** How the request proved possession of the token's key (`bearer` when it is not bound). */
+  binding?: Bound;
+  /** For 401 and 403: the `WWW-Authenticate` challenge the core chose, without the realm. */
+  challenge?: Challenge;
+  /** The current DPoP nonce, for a `DPoP-Nonce` response header, when nonces are required. */
+  dpopNonce?: string;
 }
 
 /** What `handleEvent` resolves to: the core's outcome, with the policy document in the answer. */
@@ -114,6 +135,12 @@ export class Authorizer {
     method?: string;
     path?: string;
     headers?: Record<string, string> | Headers | [string, string][];
+    /** The URL the client called: what a DPoP proof's `htu` must name. */
+    url?: string;
+    /** The TLS client certificate, for certificate-bound tokens (Node: `{ sha256: cert.fingerprint256, verified: socket.authorized }`). */
+    clientCert?: ClientCert;
+    /** Cloudflare's `request.cf.tlsClientAuth`. */
+    cloudflareTls?: object;
     currentDate?: Date;
   }): Promise<AuthorizeResult>;
   /** Decides an API Gateway authorizer event; `detail: false` leaves the claims, the trace and the top-level `context` (the response has it) out (faster). */

@@ -35,6 +35,53 @@ impl ClaimReason {
     }
 }
 
+/// Which proof of possession failed, for [`Error::Sender`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SenderFault {
+    /// The DPoP proof is missing, malformed, or fails a check (RFC 9449 §4.3).
+    ProofInvalid,
+    /// The server requires a nonce and the proof lacks the current one (§8).
+    NonceRequired,
+    /// The proof's `jti` was used before, within its window (§11.1).
+    Replayed,
+    /// The token's `cnf.jkt` does not name the proof's key, a DPoP-bound token came as
+    /// `Bearer`, or a `DPoP` token has no `cnf.jkt`.
+    DpopBinding,
+    /// No client certificate, or one the platform did not verify (RFC 8705 §3).
+    CertificateMissing,
+    /// The token's `cnf["x5t#S256"]` does not name the client certificate.
+    CertificateBinding,
+    /// The configuration requires sender-constrained tokens and this one is a plain bearer.
+    Required,
+}
+
+impl SenderFault {
+    /// The stable code, e.g. `ERR_DPOP_REPLAYED`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ProofInvalid => "ERR_DPOP_PROOF_INVALID",
+            Self::NonceRequired => "ERR_DPOP_NONCE_REQUIRED",
+            Self::Replayed => "ERR_DPOP_REPLAYED",
+            Self::DpopBinding => "ERR_DPOP_BINDING_MISMATCH",
+            Self::CertificateMissing => "ERR_MTLS_CERT_MISSING",
+            Self::CertificateBinding => "ERR_MTLS_BINDING_MISMATCH",
+            Self::Required => "ERR_SENDER_CONSTRAINT_REQUIRED",
+        }
+    }
+
+    /// The OAuth error of the `WWW-Authenticate` challenge (RFC 9449 §7.1, RFC 6750 §3.1).
+    #[must_use]
+    pub fn oauth_error(self) -> &'static str {
+        match self {
+            Self::ProofInvalid | Self::Replayed => "invalid_dpop_proof",
+            Self::NonceRequired => "use_dpop_nonce",
+            _ => "invalid_token",
+        }
+    }
+}
+
 /// Everything that can go wrong while building keys or verifiers, or while verifying a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -97,6 +144,13 @@ pub enum Error {
     EventInvalid(String),
     /// The request carries no usable token (no header, another scheme, several headers).
     TokenMissing(String),
+    /// A sender-constrained token's proof of possession failed (RFC 9449, RFC 8705).
+    Sender {
+        /// Which check failed.
+        fault: SenderFault,
+        /// What failed, in words.
+        message: String,
+    },
     /// A verifier option is wrong; the message names the field.
     InvalidOptions {
         /// The option's name, as in JavaScript.
@@ -125,6 +179,7 @@ impl Error {
             Self::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
             Self::EventInvalid(_) => "ERR_APIGW_EVENT_INVALID",
             Self::TokenMissing(_) => "ERR_JWTGATE_TOKEN_MISSING",
+            Self::Sender { fault, .. } => fault.code(),
         }
     }
 
@@ -175,6 +230,13 @@ impl Error {
         }
     }
 
+    pub(crate) fn sender(fault: SenderFault, message: impl Into<String>) -> Self {
+        Self::Sender {
+            fault,
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn option(field: &str, message: impl Into<String>) -> Self {
         Self::InvalidOptions {
             field: field.to_owned(),
@@ -195,7 +257,8 @@ impl fmt::Display for Error {
             | Self::KeyInvalid(m)
             | Self::EventInvalid(m)
             | Self::TokenMissing(m)
-            | Self::Malformed { message: m, .. } => f.write_str(m),
+            | Self::Malformed { message: m, .. }
+            | Self::Sender { message: m, .. } => f.write_str(m),
             Self::SignatureVerificationFailed => f.write_str("signature verification failed"),
             Self::Expired { message, .. } | Self::ClaimValidationFailed { message, .. } => {
                 f.write_str(message)

@@ -165,7 +165,7 @@ impl KeySet {
         Ok(Self::single(key))
     }
 
-    fn single(key: Key) -> Self {
+    pub(crate) fn single(key: Key) -> Self {
         Self {
             keys: vec![key],
             skipped: Vec::new(),

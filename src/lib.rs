@@ -42,13 +42,14 @@ mod pem;
 pub mod policy;
 pub mod request;
 mod segment;
+pub mod sender;
 mod verifier;
 
 pub use crate::{
     alg::{Alg, AlgInfo, Family, KeyKind},
     claims::Window,
     decode::{decode, Decoded, Severity, Warning, LONG_LIFETIME_SECS},
-    error::{ClaimReason, Error, ErrorData, Location, Result},
+    error::{ClaimReason, Error, ErrorData, Location, Result, SenderFault},
     json::MAX_DOCUMENT_BYTES,
     key::{Key, KeyInfo, MAX_RSA_BITS, MIN_RSA_BITS},
     keyset::{KeySet, SkippedKey, MAX_KEYS},

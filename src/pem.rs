@@ -42,6 +42,15 @@ pub(crate) fn material_from_pem(pem: &str) -> Result<Material, String> {
     }
 }
 
+/// The DER of a PEM certificate (`BEGIN CERTIFICATE`), as a client presented it: only its
+/// digest is used (RFC 8705 §3.1), so it is not parsed further.
+pub(crate) fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
+    match unarmor(pem)? {
+        ("CERTIFICATE", der) if !der.is_empty() => Ok(der),
+        (label, _) => Err(format!("expected a CERTIFICATE, not {label:?}")),
+    }
+}
+
 /// Strips the armour and decodes the base64 body.
 fn unarmor(pem: &str) -> Result<(&str, Vec<u8>), String> {
     let pem = pem.trim();

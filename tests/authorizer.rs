@@ -16,7 +16,7 @@ const SECRET: [u8; 32] = [7; 32];
 fn authorizer(policy: Option<&Value>, usage_claim: Option<&str>) -> Authorizer {
     let mut options = AuthorizerOptions::default();
     options.usage_identifier_key_claim = usage_claim.map(str::to_owned);
-    let mut authorizer = Authorizer::new(None, options);
+    let mut authorizer = Authorizer::new(None, options).unwrap();
     let keys = KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap();
     let verifier = Verifier::new(VerifyOptions::default()).unwrap();
     authorizer.add_issuer(None, verifier, keys.into()).unwrap();

@@ -112,7 +112,7 @@ fn every_seed_goes_through_the_public_api_without_panicking() {
             }
         }
     }
-    let mut authorizer = Authorizer::new(None, Default::default());
+    let mut authorizer = Authorizer::new(None, Default::default()).unwrap();
     authorizer
         .add_issuer(None, verifier(LAX), std::sync::Arc::new(keys))
         .unwrap();

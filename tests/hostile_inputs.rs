@@ -106,7 +106,7 @@ fn deep_route_patterns_and_paths_match_in_bounded_time() {
 }
 
 fn authorizer() -> Authorizer {
-    let mut authorizer = Authorizer::new(None, AuthorizerOptions::default());
+    let mut authorizer = Authorizer::new(None, AuthorizerOptions::default()).unwrap();
     let keys = KeySet::from_secret(vec![7; 32], Alg::Hs256, None).unwrap();
     let verifier = Verifier::new(VerifyOptions::default()).unwrap();
     authorizer.add_issuer(None, verifier, keys.into()).unwrap();
@@ -148,7 +148,7 @@ fn repeated_token_parameters_and_cookies_are_ambiguous() {
     let mut options = AuthorizerOptions::default();
     options.token_query = Some("token".into());
     options.token_cookie = Some("session".into());
-    let mut authorizer = Authorizer::new(None, options);
+    let mut authorizer = Authorizer::new(None, options).unwrap();
     let keys = KeySet::from_secret(vec![7; 32], Alg::Hs256, None).unwrap();
     authorizer
         .add_issuer(

@@ -40,15 +40,15 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let policy = Policy::from_json(POLICY).expect("fixed policy");
-        let mut plain = Authorizer::new(Some(policy), AuthorizerOptions::default());
+        let mut plain = Authorizer::new(Some(policy), AuthorizerOptions::default()).expect("options");
         plain
             .add_issuer(None, common::verifier(ISSUER), Arc::new(common::hs_keys()))
             .expect("issuer");
         let options: AuthorizerOptions = serde_json::from_str(
-            r#"{"tokenQuery":"token","tokenCookie":"jwt","simpleResponses":true,"usageIdentifierKeyClaim":"custom:plan"}"#,
+            r#"{"tokenQuery":"token","tokenCookie":"jwt","simpleResponses":true,"usageIdentifierKeyClaim":"custom:plan","dpop":{}}"#,
         )
         .expect("fixed options");
-        let mut rich = Authorizer::new(None, options);
+        let mut rich = Authorizer::new(None, options).expect("options");
         rich.add_issuer(Some("https://issuer.example".into()), common::verifier(ISSUER), Arc::new(common::keys()))
             .expect("issuer 1");
         rich.add_issuer(

@@ -7,17 +7,20 @@ use serde::{de::IgnoredAny, Deserialize, Deserializer, Serialize};
 
 use super::{
     arn::MethodArn,
-    token::{bearer, token_from_request, Carriers, Fields, TokenSource},
+    token::{
+        credential, dpop_proof, token_from_request, Carriers, Credential, Fields, TokenSource,
+    },
 };
 use crate::{
     error::Error,
     json::{self, ObjectOnly, Text, MAX_DOCUMENT_BYTES},
     policy::route::Target,
     request::Readings,
+    sender::{ClientCert, Evidence},
 };
 
 /// Which authorizer event API Gateway sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Shape {
@@ -43,8 +46,10 @@ pub(crate) struct Request {
     pub path: Option<String>,
     pub route_key: Option<String>,
     /// Present, or why not (missing, ambiguous, another scheme).
-    pub token: Result<String, String>,
+    pub token: Result<Credential, String>,
     pub arn: Option<MethodArn>,
+    /// The DPoP proof, URI and client certificate, for sender-constrained tokens.
+    pub evidence: Evidence,
 }
 
 impl Request {
@@ -205,6 +210,32 @@ struct RawContext<'a> {
     connection_id: bool,
     #[serde(default, borrow, deserialize_with = "json::optional_object")]
     http: Option<RawHttp<'a>>,
+    #[serde(borrow)]
+    domain_name: Option<Text<'a>>,
+    /// The path as the client called it (with the stage, or a custom domain's base path).
+    #[serde(borrow)]
+    path: Option<Text<'a>>,
+    /// REST APIs: the client certificate, with mutual TLS.
+    #[serde(default, borrow, deserialize_with = "json::optional_object")]
+    identity: Option<RawIdentity<'a>>,
+    /// HTTP APIs: the same.
+    #[serde(default, borrow, deserialize_with = "json::optional_object")]
+    authentication: Option<RawIdentity<'a>>,
+}
+
+/// Where API Gateway puts the client certificate it verified (mutual TLS).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawIdentity<'a> {
+    #[serde(default, borrow, deserialize_with = "json::optional_object")]
+    client_cert: Option<RawClientCert<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawClientCert<'a> {
+    #[serde(borrow)]
+    client_cert_pem: Option<Text<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -251,7 +282,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 .authorization_token
                 .as_deref()
                 .ok_or_else(|| "no authorizationToken".to_owned())
-                .and_then(bearer);
+                .and_then(credential);
             Request {
                 shape,
                 method: Some(arn.method.clone()),
@@ -259,6 +290,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token,
                 arn: Some(arn),
+                evidence: Evidence::default(),
             }
         }
         Shape::HttpV2 => {
@@ -277,6 +309,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn: arn(&event.route_arn)?,
+                evidence: Evidence::default(),
             }
         }
         Shape::WebSocket => Request {
@@ -288,6 +321,7 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 .map(str::to_owned),
             token: Err(String::new()),
             arn: arn(&event.method_arn)?,
+            evidence: Evidence::default(),
         },
         Shape::RestRequest | Shape::HttpV1 => {
             let arn = arn(&event.method_arn)?;
@@ -301,12 +335,14 @@ pub(crate) fn parse(event: &RawEvent<'_>, source: &TokenSource) -> Result<Reques
                 route_key: None,
                 token: Err(String::new()),
                 arn,
+                evidence: Evidence::default(),
             }
         }
         Shape::Direct => return Err(bad("not an API Gateway event")),
     };
     if shape != Shape::RestToken {
         request.token = token_from_request(carriers_of(event), source);
+        request.evidence = evidence(event, shape, source);
     }
     if request.target().is_none() {
         return Err(bad(format!(
@@ -374,6 +410,42 @@ fn strip_stage(path: &str, stage: Option<&str>) -> String {
                 },
             ),
         _ => path.to_owned(),
+    }
+}
+
+/// What a REQUEST event tells about the client's proof of possession: the DPoP header, the
+/// URI the client called (API Gateway's domain and the path as called), and the client
+/// certificate (which API Gateway passes only once it verified it against the trust store).
+fn evidence(event: &RawEvent<'_>, shape: Shape, source: &TokenSource) -> Evidence {
+    let context = event.request_context.as_ref();
+    let text = |value: Option<&Text<'_>>| value.map(|t| String::from(&**t));
+    let path = match shape {
+        Shape::HttpV2 => text(event.raw_path.as_ref()),
+        Shape::WebSocket => context
+            .and_then(|c| c.stage.as_deref())
+            .map(|s| format!("/{s}")),
+        _ => context.and_then(|c| text(c.path.as_ref())),
+    };
+    let domain = context.and_then(|c| c.domain_name.as_deref());
+    let cert = context
+        .and_then(|c| c.identity.as_ref().or(c.authentication.as_ref()))
+        .and_then(|identity| identity.client_cert.as_ref())
+        .and_then(|cert| cert.client_cert_pem.as_deref())
+        .map(|pem| ClientCert {
+            pem: Some(pem.to_owned()),
+            sha256: None,
+            verified: Some(true),
+        });
+    Evidence {
+        proof: if source.dpop {
+            dpop_proof(carriers_of(event))
+        } else {
+            Ok(None)
+        },
+        uri: domain
+            .zip(path)
+            .map(|(domain, path)| format!("https://{domain}{path}")),
+        cert,
     }
 }
 

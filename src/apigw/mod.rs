@@ -36,6 +36,10 @@ use crate::{
         Decision, Policy,
     },
     segment::{self, Part},
+    sender::{
+        Binding, Bound, Challenge, ClientCert, CloudflareTls, DpopOptions, Evidence, Possession,
+        Presented, Replay, Scheme, Senders,
+    },
     verifier::Verifier,
 };
 
@@ -55,6 +59,11 @@ pub struct AuthorizerOptions {
     pub simple_responses: bool,
     /// Claim whose value becomes the REST API `usageIdentifierKey` (API key for usage plans).
     pub usage_identifier_key_claim: Option<String>,
+    /// Accept DPoP-bound tokens (`Authorization: DPoP …` with a `DPoP` proof, RFC 9449).
+    pub dpop: Option<DpopOptions>,
+    /// Refuse tokens not sender-constrained this way (`"dpop"`, `"mtls"` or `"any"`), even
+    /// where the policy would allow them.
+    pub require_binding: Option<Binding>,
 }
 
 /// One trusted issuer: its verifier (audiences, …) and current keys.
@@ -75,6 +84,7 @@ pub struct Authorizer {
     usage_claim: Option<String>,
     /// The claims a brief decision or an answer reads (sorted): built while verifying.
     claims_read: Vec<String>,
+    senders: Senders,
 }
 
 /// Everything about one authorization, for the response, the caller and the log.
@@ -115,6 +125,19 @@ pub struct Outcome {
     /// try once more.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refetch: Option<Refetch>,
+    /// How the request proved possession of the token's key, when the token was valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding: Option<Bound>,
+    /// For a request with a DPoP proof: the caller must record this key and refuse the
+    /// request if it was recorded already ([`Authorizer::replayed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
+    /// For a 401 or 403: the `WWW-Authenticate` challenge, without the realm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
+    /// The current DPoP nonce, for the `DPoP-Nonce` header, when nonces are required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop_nonce: Option<String>,
 }
 
 impl Outcome {
@@ -154,20 +177,30 @@ pub struct DirectRequest<'a> {
     /// Query-string parameters.
     #[serde(default, borrow)]
     pub query: Fields<'a>,
+    /// The URL the client called, for DPoP's `htu`.
+    pub url: Option<String>,
+    /// The client certificate of the TLS connection.
+    pub client_cert: Option<ClientCert>,
+    /// Cloudflare's `request.cf.tlsClientAuth`, read as the client certificate.
+    pub cloudflare_tls: Option<CloudflareTls>,
 }
 
 impl Authorizer {
     /// Builds an authorizer; add issuers with [`Authorizer::add_issuer`].
-    #[must_use]
-    pub fn new(policy: Option<Policy>, options: AuthorizerOptions) -> Self {
+    ///
+    /// # Errors
+    /// `ERR_JWTGATE_INVALID_OPTIONS` when the sender-constraint options are wrong.
+    pub fn new(policy: Option<Policy>, options: AuthorizerOptions) -> Result<Self, Error> {
+        let senders = Senders::new(options.dpop, options.require_binding)?;
         let source = TokenSource {
             header: options
                 .token_header
                 .unwrap_or_else(|| "authorization".into()),
             query: options.token_query,
             cookie: options.token_cookie,
+            dpop: senders.dpop_enabled(),
         };
-        Self {
+        Ok(Self {
             issuers: Vec::new(),
             claims_read: claims_read(
                 policy.as_ref(),
@@ -178,7 +211,8 @@ impl Authorizer {
             source,
             simple_responses: options.simple_responses,
             usage_claim: options.usage_identifier_key_claim,
-        }
+            senders,
+        })
     }
 
     /// Trusts one more issuer: tokens whose `iss` is `name` are verified by `verifier` with
@@ -272,16 +306,30 @@ impl Authorizer {
         now: i64,
         check_signature: IssuerSignatureCheck<'_>,
     ) -> Outcome {
-        let token = if let Some(token) = &direct.token {
-            token::bearer(token)
-        } else {
-            // Read like an event's identity source: header, then query parameter, then cookie.
-            let carriers = token::Carriers {
-                headers: Some(&direct.headers),
-                query: Some(&direct.query),
-                ..token::Carriers::default()
-            };
-            token::token_from_request(carriers, &self.source)
+        // Read like an event's identity source: header, then query parameter, then cookie.
+        let carriers = token::Carriers {
+            headers: Some(&direct.headers),
+            query: Some(&direct.query),
+            ..token::Carriers::default()
+        };
+        let token = match &direct.token {
+            Some(token) => token::credential(token),
+            None => token::token_from_request(carriers, &self.source),
+        };
+        let cert = direct.client_cert.clone().or_else(|| {
+            direct
+                .cloudflare_tls
+                .clone()
+                .and_then(Option::<ClientCert>::from)
+        });
+        let evidence = Evidence {
+            proof: if self.source.dpop {
+                token::dpop_proof(carriers)
+            } else {
+                Ok(None)
+            },
+            uri: direct.url.clone(),
+            cert,
         };
         // The path as the caller received it, escapes kept (the edge guard passes the URL's).
         let named = Named::new(
@@ -299,8 +347,20 @@ impl Authorizer {
             path,
             token,
             arn: None,
+            evidence,
         };
         self.authorize(&request, now, check_signature, Detail::Full)
+    }
+
+    /// The refusal of a request whose DPoP proof the caller found recorded already (the
+    /// outcome's [`Outcome::replay`]): the same proof twice is a replay (RFC 9449 §11.1).
+    #[must_use]
+    pub fn replayed(&self, shape: Shape, route: Option<String>, now: i64) -> Outcome {
+        let err = Error::sender(
+            crate::error::SenderFault::Replayed,
+            "the DPoP proof was used before (its jti)",
+        );
+        self.refusal(shape, route, &err, Some(Scheme::Dpop), now)
     }
 
     fn authorize(
@@ -314,12 +374,71 @@ impl Authorizer {
             Detail::Answer => None,
             Detail::Full | Detail::Brief => request.target().map(|t| t.to_string()),
         };
-        match self.verified_claims(request, now, check_signature, detail) {
-            Ok(claims) => self.decided(request, claims, detail, route),
-            Err((err, refetch)) => Outcome {
-                refetch,
-                ..refused(request.shape, route, &err)
-            },
+        let credential = match &request.token {
+            Ok(credential) => credential,
+            Err(why) => {
+                let err = Error::TokenMissing(why.clone());
+                return self.refusal(request.shape, route, &err, None, now);
+            }
+        };
+        let scheme = Some(credential.scheme);
+        let claims = self.verified_claims(&credential.token, now, check_signature, detail);
+        let claims = match claims {
+            Ok(claims) => claims,
+            Err((err, refetch)) => {
+                return Outcome {
+                    refetch,
+                    ..self.refusal(request.shape, route, &err, scheme, now)
+                }
+            }
+        };
+        match self.possession(request, credential, &claims, now) {
+            Ok(possession) => {
+                let bound = possession.bound;
+                let outcome = self.decided(request, claims, detail, route, possession);
+                Outcome {
+                    challenge: (outcome.status == 403)
+                        .then(|| self.senders.denial_challenge(bound)),
+                    dpop_nonce: self.senders.nonce(now),
+                    ..outcome
+                }
+            }
+            Err(err) => self.refusal(request.shape, route, &err, scheme, now),
+        }
+    }
+
+    /// How the request proves possession of the key the token is bound to, if it is bound.
+    fn possession(
+        &self,
+        request: &Request,
+        credential: &token::Credential,
+        claims: &Map<String, Value>,
+        now: i64,
+    ) -> Result<Possession, Error> {
+        let presented = Presented {
+            scheme: credential.scheme,
+            token: &credential.token,
+            // A WebSocket `$connect` is an HTTP GET upgraded.
+            method: request.method.as_deref().unwrap_or("GET"),
+            path: request.path.as_deref().unwrap_or_default(),
+            evidence: &request.evidence,
+        };
+        self.senders.check(claims.get("cnf"), &presented, now)
+    }
+
+    /// A 401 for `err`, with its challenge (and a fresh nonce when nonces are required).
+    fn refusal(
+        &self,
+        shape: Shape,
+        route: Option<String>,
+        err: &Error,
+        scheme: Option<Scheme>,
+        now: i64,
+    ) -> Outcome {
+        Outcome {
+            challenge: Some(self.senders.challenge(err, scheme)),
+            dpop_nonce: self.senders.nonce(now),
+            ..refused(shape, route, err)
         }
     }
 
@@ -327,15 +446,11 @@ impl Authorizer {
     /// with the keys a refetch may find when no key had the token's `kid`.
     fn verified_claims(
         &self,
-        request: &Request,
+        token: &str,
         now: i64,
         check_signature: IssuerSignatureCheck<'_>,
         detail: Detail,
     ) -> Result<Map<String, Value>, (Error, Option<Refetch>)> {
-        let token = match &request.token {
-            Ok(token) => token,
-            Err(why) => return Err((Error::TokenMissing(why.clone()), None)),
-        };
         let (index, issuer) = self.route_issuer(token).map_err(|err| (err, None))?;
         let mut check = |alg, candidates: &[(usize, &Key)], input: &[u8], signature: &[u8]| {
             check_signature(index, alg, candidates, input, signature)
@@ -371,7 +486,9 @@ impl Authorizer {
         claims: Map<String, Value>,
         detail: Detail,
         route: Option<String>,
+        possession: Possession,
     ) -> Outcome {
+        let bound = possession.bound;
         let principal = match &self.policy {
             Some(policy) => policy.principal(&claims),
             None => claims.get("sub").and_then(Value::as_str).map(str::to_owned),
@@ -386,8 +503,8 @@ impl Authorizer {
         };
         let decision = match &self.policy {
             Some(policy) => decide_every_reading(request, |target| match detail {
-                Detail::Full => policy.decide(target, &claims),
-                Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims),
+                Detail::Full => policy.decide_bound(target, &claims, bound),
+                Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims, bound),
             }),
             None => Decision::allow_all(),
         };
@@ -398,7 +515,8 @@ impl Authorizer {
             .unwrap_or_default();
         // Only a full outcome shows the context besides the response.
         let shown_context = (detail == Detail::Full).then(|| context.clone());
-        let (response, decision) = self.response(request, decision, &principal, &claims, context);
+        let (response, decision) =
+            self.response(request, decision, (&principal, bound), &claims, context);
         let answer_only = detail == Detail::Answer;
         Outcome {
             status: if decision.allowed { 200 } else { 403 },
@@ -411,17 +529,22 @@ impl Authorizer {
             context: shown_context,
             route,
             refetch: None,
+            binding: Some(bound),
+            replay: possession.replay,
+            challenge: None,
+            dpop_nonce: None,
         }
     }
 
     /// The answer for API Gateway, and the decision it gives: the policy's, unless the answer
     /// cannot allow the current request alone (its ARN holds an IAM wildcard character and
-    /// no proved pattern covers it), which must then be denied.
+    /// no proved pattern covers it), which must then be denied. A request with a DPoP proof
+    /// gets an answer for itself alone: the proof is bound to this one request.
     fn response(
         &self,
         request: &Request,
         decision: Decision,
-        principal: &str,
+        (principal, bound): (&str, Bound),
         claims: &Map<String, Value>,
         context: Map<String, Value>,
     ) -> (Option<Response>, Decision) {
@@ -448,10 +571,12 @@ impl Authorizer {
         }
         current.dedup();
         let prefix = arn.prefix.as_str();
+        let single_use = matches!(bound, Bound::Dpop | Bound::Both);
         let grants = match &self.policy {
+            _ if single_use => iam::current_only(prefix, &current, decision.allowed),
             Some(policy) => self
                 .grants
-                .grants(policy, prefix, claims, &current, decision.allowed)
+                .grants(policy, prefix, claims, bound, &current, decision.allowed)
                 .and_then(|grants| {
                     // Only `$connect` is ever checked against a WebSocket answer.
                     let fits = request.shape != Shape::WebSocket
@@ -513,6 +638,8 @@ impl Authorizer {
 fn claims_read(policy: Option<&Policy>, usage_claim: Option<&str>) -> Vec<String> {
     let mut names = policy.map_or_else(|| vec!["sub".to_owned()], Policy::claim_names);
     names.extend(usage_claim.map(str::to_owned));
+    // What binds the token to a key, always: a bound token is never taken for a bearer one.
+    names.push("cnf".to_owned());
     names.sort_unstable();
     names.dedup();
     names
@@ -593,5 +720,9 @@ fn refused(shape: Shape, route: Option<String>, err: &Error) -> Outcome {
         context: None,
         route,
         refetch: None,
+        binding: None,
+        replay: None,
+        challenge: None,
+        dpop_nonce: None,
     }
 }

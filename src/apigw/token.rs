@@ -9,7 +9,10 @@ use serde::{
     Deserialize, Deserializer,
 };
 
-use crate::json::{self, Text};
+use crate::{
+    json::{self, Text},
+    sender::Scheme,
+};
 
 /// A header or query-string map, in the event's order. Values that are neither text nor a
 /// list (multi-value maps) are kept as [`Field::Other`], so the caller can say what is wrong.
@@ -145,6 +148,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
     }
 }
 
+/// The header of DPoP proofs, in lower case.
+const DPOP_HEADER: &str = "dpop";
+
+/// A token and the scheme it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Credential {
+    pub scheme: Scheme,
+    pub token: String,
+}
+
 /// Where the token is read from, besides a TOKEN event's `authorizationToken`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSource {
@@ -154,6 +167,8 @@ pub struct TokenSource {
     pub query: Option<String>,
     /// Cookie name, if configured.
     pub cookie: Option<String>,
+    /// Whether the `DPoP` header (the proof, RFC 9449 §4.1) is read too.
+    pub dpop: bool,
 }
 
 impl TokenSource {
@@ -162,8 +177,10 @@ impl TokenSource {
     #[must_use]
     pub fn carrier_headers(&self) -> Vec<String> {
         let mut names = vec![self.header.to_ascii_lowercase()];
-        if self.cookie.is_some() && names[0] != "cookie" {
-            names.push("cookie".into());
+        for (wanted, name) in [(self.cookie.is_some(), "cookie"), (self.dpop, DPOP_HEADER)] {
+            if wanted && !names.iter().any(|n| n == name) {
+                names.push(name.into());
+            }
         }
         names
     }
@@ -175,6 +192,7 @@ impl Default for TokenSource {
             header: "authorization".into(),
             query: None,
             cookie: None,
+            dpop: false,
         }
     }
 }
@@ -194,7 +212,7 @@ pub(crate) struct Carriers<'a> {
 pub(crate) fn token_from_request(
     carriers: Carriers<'_>,
     source: &TokenSource,
-) -> Result<String, String> {
+) -> Result<Credential, String> {
     let header = header_value(carriers, &source.header)?.map(|v| ("header", v));
     let query = match &source.query {
         Some(name) => query_value(carriers, name)?.map(|v| ("query parameter", v)),
@@ -208,9 +226,9 @@ pub(crate) fn token_from_request(
     let Some((first, value)) = found.next() else {
         return Err("no token in the identity source".into());
     };
-    let token = bearer(value)?;
+    let token = credential(value)?;
     for (other, value) in found {
-        if bearer(value).is_ok_and(|t| t != token) {
+        if credential(value).is_ok_and(|t| t.token != token.token) {
             return Err(format!(
                 "different tokens in the {first} and the {other}: ambiguous"
             ));
@@ -306,13 +324,24 @@ fn cookie_headers<'a>(map: Option<&'a Fields<'a>>) -> impl Iterator<Item = &'a s
         })
 }
 
-/// The token of an `Authorization`-style value: `Bearer <token>` (scheme in any case, any
-/// spaces), or a bare token as API Gateway's own JWT authorizer accepts. Other schemes
-/// (`Basic …`) carry no token.
-pub(crate) fn bearer(value: &str) -> Result<String, String> {
+/// The `DPoP` proof of a request, if it has one; `Err` when it has several (RFC 9449 §4.3
+/// allows one).
+pub(crate) fn dpop_proof(carriers: Carriers<'_>) -> Result<Option<String>, String> {
+    Ok(header_value(carriers, DPOP_HEADER)?.map(|proof| proof.trim().to_owned()))
+}
+
+/// The token of an `Authorization`-style value: `Bearer <token>` or `DPoP <token>` (scheme in
+/// any case, any spaces), or a bare token as API Gateway's own JWT authorizer accepts. Other
+/// schemes (`Basic …`) carry no token.
+pub(crate) fn credential(value: &str) -> Result<Credential, String> {
     let value = value.trim();
+    let mut scheme = Scheme::Bearer;
     let token = match value.split_once(char::is_whitespace) {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim_start(),
+        Some((name, rest)) if name.eq_ignore_ascii_case("bearer") => rest.trim_start(),
+        Some((name, rest)) if name.eq_ignore_ascii_case("dpop") => {
+            scheme = Scheme::Dpop;
+            rest.trim_start()
+        }
         Some((scheme, _)) => {
             return Err(format!(
                 "unsupported authorization scheme {:?}",
@@ -331,7 +360,10 @@ pub(crate) fn bearer(value: &str) -> Result<String, String> {
     if has_whitespace {
         return Err("the token contains whitespace".into());
     }
-    Ok(token.to_owned())
+    Ok(Credential {
+        scheme,
+        token: token.to_owned(),
+    })
 }
 
 fn truncate(text: &str) -> &str {
@@ -366,6 +398,10 @@ mod tests {
 
     #[test]
     fn bearer_parsing() {
+        let bearer = |value: &str| credential(value).map(|c| c.token);
+        let dpop = credential("DPoP  abc").unwrap();
+        assert_eq!((dpop.scheme, &*dpop.token), (Scheme::Dpop, "abc"));
+        assert_eq!(credential("abc").unwrap().scheme, Scheme::Bearer);
         assert_eq!(bearer("Bearer abc").unwrap(), "abc");
         assert_eq!(bearer("bearer   abc ").unwrap(), "abc");
         assert_eq!(bearer("BEARER abc").unwrap(), "abc");

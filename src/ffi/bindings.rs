@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{
     abi::{self, to_js},
-    wire::{json, verified_json, Decided, Manifest},
+    wire::{json, verified_json, Decided, Manifest, Replayed},
 };
 use crate::{
     apigw::{Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response},
@@ -249,7 +249,7 @@ impl WasmAuthorizer {
         let options: AuthorizerOptions = serde_json::from_str(options)
             .map_err(|e| to_js(&Error::option("authorizer", e.to_string())))?;
         Ok(Self {
-            authorizer: Authorizer::new(None, options),
+            authorizer: Authorizer::new(None, options).map_err(|e| to_js(&e))?,
             named: RefCell::new(None),
         })
     }
@@ -362,6 +362,14 @@ impl WasmAuthorizer {
             self.authorizer
                 .authorize_direct_with(&request, now as i64, &mut |_, _, _, _, _| signature_valid);
         Ok(json(&outcome))
+    }
+
+    /// The refusal (JSON text) of the request whose outcome (JSON text) carried a `replay`
+    /// key that the caller's store held already.
+    pub fn replayed(&self, outcome: &str, now: f64) -> Result<String, JsValue> {
+        let Replayed { shape, route } = serde_json::from_str(outcome)
+            .map_err(|e| to_js(&Error::option("outcome", e.to_string())))?;
+        Ok(json(&self.authorizer.replayed(shape, route, now as i64)))
     }
 
     /// Authorizes `{ token?, method, path, headers, query }` (JSON text) at `now`.

@@ -4,15 +4,23 @@
 //! of copying them. Documents cross as JSON text: `JSON.parse` is faster than building objects
 //! across the boundary, and JSON is what they are.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    apigw::{event_plan, iam::MAX_CACHED_GRANTS, AuthorizerOptions, Detail, EventPlan},
+    apigw::{event_plan, iam::MAX_CACHED_GRANTS, AuthorizerOptions, Detail, EventPlan, Shape},
     json::field_names,
     policy::Decision,
     Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
 };
+
+/// The parts of an outcome that its refusal as a replay keeps (the rest of the outcome's
+/// text is skipped unread).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Replayed {
+    pub shape: Shape,
+    pub route: Option<String>,
+}
 
 /// JSON text of a value made here (maps with string keys, numbers, strings: it always
 /// serializes).
@@ -114,6 +122,16 @@ pub(super) struct Decided {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_replayed_refusal_reads_its_shape_and_route_from_the_outcome() {
+        let outcome = r#"{"status":200,"shape":"restRequest","route":"GET /x","replay":{"key":"k","ttlMs":1000}}"#;
+        let Replayed { shape, route } = serde_json::from_str(outcome).unwrap();
+        assert_eq!(
+            (shape, route.as_deref()),
+            (Shape::RestRequest, Some("GET /x"))
+        );
+    }
+
     use super::*;
     use crate::{KeySet, VerifyOptions};
 

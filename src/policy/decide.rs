@@ -8,6 +8,7 @@ use super::{
     route::{Params, Target},
     Effect, Policy, Rule, Scopes,
 };
+use crate::sender::Bound;
 
 /// The outcome of a policy evaluation.
 #[derive(Debug, Clone, Serialize)]
@@ -103,18 +104,19 @@ impl Decision {
 impl Policy {
     /// How a principal meets each rule, whatever the request ([`Rule::pins`], in document
     /// order).
-    pub(crate) fn meets(&self, claims: &Map<String, Value>) -> Vec<Option<Params>> {
+    pub(crate) fn meets(&self, claims: &Map<String, Value>, bound: Bound) -> Vec<Option<Params>> {
         let scopes = self.granted_scopes(claims);
         self.rules
             .iter()
-            .map(|rule| rule.pins(claims, &scopes))
+            .map(|rule| rule.pins(claims, &scopes, bound))
             .collect()
     }
 
     /// Whether `claims` may call `target`: [`Policy::decide`] without the explanation.
     #[must_use]
     pub fn allows(&self, target: Target<'_>, claims: &Map<String, Value>) -> bool {
-        self.deciding_untraced(target, claims).allowed()
+        self.deciding_untraced(target, claims, Bound::Bearer)
+            .allowed()
     }
 
     /// [`Policy::allows`] for a principal known only by how it meets each rule
@@ -130,13 +132,26 @@ impl Policy {
         deciding.allowed()
     }
 
-    /// Decides whether `claims` may call `target`.
+    /// Decides whether `claims` may call `target` with a plain bearer token.
     #[must_use]
     pub fn decide(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
+        self.decide_bound(target, claims, Bound::Bearer)
+    }
+
+    /// Decides whether `claims` may call `target` in a request bound as `bound`: rules with a
+    /// `binding` apply only to requests that meet it.
+    #[must_use]
+    pub fn decide_bound(
+        &self,
+        target: Target<'_>,
+        claims: &Map<String, Value>,
+        bound: Bound,
+    ) -> Decision {
         let scopes = self.granted_scopes(claims);
         let principal = Principal::Claims {
             claims,
             scopes: &scopes,
+            bound,
         };
         let mut trace = Vec::with_capacity(self.rules.len());
         let deciding = self.deciding(Tracing::On, |_, rule| {
@@ -145,7 +160,8 @@ impl Policy {
                 rule: rule.id.clone(),
                 effect: rule.effect,
                 applied: failed.is_none(),
-                failed: failed.map(|failure| explain(rule, failure, target, claims, &scopes)),
+                failed: failed
+                    .map(|failure| explain(rule, failure, target, (claims, &scopes, bound))),
             });
             failed.is_none()
         });
@@ -158,15 +174,27 @@ impl Policy {
     /// [`Policy::decide`] with an empty trace, which is cheaper: explaining every rule that did
     /// not apply takes longer than deciding.
     #[must_use]
-    pub fn decide_untraced(&self, target: Target<'_>, claims: &Map<String, Value>) -> Decision {
-        self.deciding_untraced(target, claims).conclude(target)
+    pub fn decide_untraced(
+        &self,
+        target: Target<'_>,
+        claims: &Map<String, Value>,
+        bound: Bound,
+    ) -> Decision {
+        self.deciding_untraced(target, claims, bound)
+            .conclude(target)
     }
 
-    fn deciding_untraced(&self, target: Target<'_>, claims: &Map<String, Value>) -> Deciding<'_> {
+    fn deciding_untraced(
+        &self,
+        target: Target<'_>,
+        claims: &Map<String, Value>,
+        bound: Bound,
+    ) -> Deciding<'_> {
         let scopes = self.granted_scopes(claims);
         let principal = Principal::Claims {
             claims,
             scopes: &scopes,
+            bound,
         };
         self.deciding(Tracing::Off, |_, rule| {
             rule.evaluate(target, principal, Tracing::Off).is_ok()
@@ -232,10 +260,14 @@ fn explain(
     rule: &Rule,
     failure: Failure<'_>,
     target: Target<'_>,
-    claims: &Map<String, Value>,
-    scopes: &[&str],
+    (claims, scopes, bound): (&Map<String, Value>, &[&str], Bound),
 ) -> FailedCheck {
     match failure {
+        Failure::Binding(required) => FailedCheck {
+            check: "binding".into(),
+            expected: required.name().into(),
+            actual: serde_json::to_value(bound).ok(),
+        },
         Failure::Route => FailedCheck {
             check: "route".into(),
             expected: rule
@@ -339,7 +371,7 @@ mod tests {
                 ("GET", "/eu/x"),
             ] {
                 let decision = policy.decide(http(method, path), claims);
-                let untraced = policy.decide_untraced(http(method, path), claims);
+                let untraced = policy.decide_untraced(http(method, path), claims, Bound::Bearer);
                 assert_eq!(
                     (&untraced.rule, &untraced.reason),
                     (&decision.rule, &decision.reason)
@@ -398,7 +430,7 @@ mod tests {
             let meets: Vec<_> = policy
                 .rules
                 .iter()
-                .map(|rule| rule.pins(claims, &scopes))
+                .map(|rule| rule.pins(claims, &scopes, Bound::Bearer))
                 .collect();
             for (method, path) in targets {
                 assert_eq!(
@@ -442,7 +474,7 @@ mod tests {
                     "{path} {claims_json}"
                 );
                 assert_eq!(
-                    policy.decide_untraced(target, &user).allowed,
+                    policy.decide_untraced(target, &user, Bound::Bearer).allowed,
                     want,
                     "{path} {claims_json}"
                 );

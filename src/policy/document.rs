@@ -12,6 +12,7 @@ use super::{
 use crate::{
     error::Error,
     json::{self, expected},
+    sender::Binding,
 };
 
 /// Documents with more rules are refused.
@@ -133,8 +134,9 @@ impl Policy {
         let mut doc = Members::new(
             value,
             "$".into(),
-            &["rules", "principalId", "context", "scopeClaims"],
+            &["rules", "principalId", "context", "scopeClaims", "binding"],
         )?;
+        let binding = binding(&mut doc)?;
         let (at, rules) = doc.required("rules")?;
         let rules = list(rules, &at)?;
         if rules.len() > MAX_RULES {
@@ -147,7 +149,7 @@ impl Policy {
         let rules = rules
             .into_iter()
             .enumerate()
-            .map(|(i, rule)| compile_rule(rule, format!("{at}[{i}]"), &mut ids))
+            .map(|(i, rule)| compile_rule(rule, format!("{at}[{i}]"), &mut ids, binding))
             .collect::<Result<_, _>>()?;
         let claim = |path: String, name: &str| ClaimPath::new(name).map_err(|m| invalid(path, m));
         let principal_claim = claim(
@@ -185,11 +187,24 @@ impl Policy {
 }
 
 /// Compiles one rule, whose id must not be in `ids` yet.
-fn compile_rule(value: Value, at: String, ids: &mut BTreeSet<String>) -> Result<Rule, Error> {
+fn compile_rule(
+    value: Value,
+    at: String,
+    ids: &mut BTreeSet<String>,
+    document_binding: Option<Binding>,
+) -> Result<Rule, Error> {
     let mut doc = Members::new(
         value,
         at,
-        &["id", "effect", "routes", "scopes", "when", "description"],
+        &[
+            "id",
+            "effect",
+            "routes",
+            "scopes",
+            "when",
+            "binding",
+            "description",
+        ],
     )?;
     let (path, id) = doc.required("id")?;
     let id = string(id, &path)?;
@@ -235,6 +250,19 @@ fn compile_rule(value: Value, at: String, ids: &mut BTreeSet<String>) -> Result<
             .map(|(k, c)| compile_condition(c, format!("{at}[{k}]"), &routes))
             .collect::<Result<_, _>>()?,
     };
+    let own = binding(&mut doc)?;
+    if own.is_some() && effect == Effect::Deny {
+        // A deny that applied only to bound requests would let the same request through
+        // as a plain bearer one.
+        return Err(invalid(
+            doc.path("binding"),
+            "only allow rules can require a binding",
+        ));
+    }
+    let bindings = match effect {
+        Effect::Allow => document_binding.into_iter().chain(own).collect(),
+        Effect::Deny => Vec::new(),
+    };
     // Documentation for humans; checked only for its type.
     doc.optional_string("description")?;
     Ok(Rule {
@@ -243,6 +271,28 @@ fn compile_rule(value: Value, at: String, ids: &mut BTreeSet<String>) -> Result<
         routes,
         scopes,
         when,
+        bindings,
+    })
+}
+
+/// A `binding` member: the sender constraint allowed requests must meet.
+fn binding(doc: &mut Members) -> Result<Option<Binding>, Error> {
+    let Some(name) = doc.optional_string("binding")? else {
+        return Ok(None);
+    };
+    let found = Binding::ALL.into_iter().find(|b| b.name() == name);
+    found.map(Some).ok_or_else(|| {
+        let names: Vec<String> = Binding::ALL
+            .iter()
+            .map(|b| format!("`{}`", b.name()))
+            .collect();
+        invalid(
+            doc.path("binding"),
+            format!(
+                "unknown binding `{name}`, expected one of {}",
+                names.join(", ")
+            ),
+        )
     })
 }
 

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::sender::{Binding, Bound};
+
 use super::{
     condition::Condition,
     operator::Requirement,
@@ -18,6 +20,8 @@ pub(crate) enum Principal<'a> {
     Claims {
         claims: &'a Map<String, Value>,
         scopes: &'a [&'a str],
+        /// How the request proved possession of the token's key.
+        bound: Bound,
     },
     /// Known only by the path parameters the rule's `equalsParam` conditions pin for it
     /// ([`Rule::pins`]): it met the scopes and every other condition already.
@@ -25,7 +29,7 @@ pub(crate) enum Principal<'a> {
 }
 
 /// Whether an evaluation is explained. Traced, every rule is evaluated and a rule's failure is
-/// its first in the order route, scopes, `when`; untraced, evaluation stops as soon as the
+/// its first in the order route, binding, scopes, `when`; untraced, evaluation stops as soon as the
 /// outcome is known, and a failure is whichever check was cheapest to find failing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tracing {
@@ -39,6 +43,8 @@ pub(crate) enum Tracing {
 pub(crate) enum Failure<'r> {
     /// No route matches.
     Route,
+    /// This sender constraint is not met.
+    Binding(Binding),
     /// These required scopes are not granted.
     Scopes(&'r Scopes),
     /// The condition `when[i]` does not hold.
@@ -47,6 +53,14 @@ pub(crate) enum Failure<'r> {
 
 impl<'a> Principal<'a> {
     // Inlined: called for every rule evaluated, mostly for rules that require no scopes.
+    /// The first sender constraint of `rule` the request does not meet.
+    fn unmet_binding(&self, rule: &Rule) -> Option<Binding> {
+        match self {
+            Principal::Claims { bound, .. } => rule.unmet_binding(*bound),
+            Principal::Pinned(_) => None,
+        }
+    }
+
     #[inline]
     fn unmet_scopes<'r>(&self, rule: &'r Rule) -> Option<&'r Scopes> {
         match self {
@@ -84,6 +98,9 @@ impl Rule {
         tracing: Tracing,
     ) -> Result<(), Failure<'r>> {
         let scopes = || {
+            if let Some(binding) = principal.unmet_binding(self) {
+                return Err(Failure::Binding(binding));
+            }
             principal
                 .unmet_scopes(self)
                 .map_or(Ok(()), |s| Err(Failure::Scopes(s)))
@@ -115,8 +132,13 @@ impl Rule {
     /// How the rule meets a principal by its claims, whatever the request: `Some` with the
     /// path parameters its `equalsParam` conditions pin to claim texts, for evaluating it as
     /// [`Principal::Pinned`]; `None` when a scope or condition fails on every route.
-    pub(crate) fn pins(&self, claims: &Map<String, Value>, scopes: &[&str]) -> Option<Params> {
-        if self.unmet_scopes(scopes).is_some() {
+    pub(crate) fn pins(
+        &self,
+        claims: &Map<String, Value>,
+        scopes: &[&str],
+        bound: Bound,
+    ) -> Option<Params> {
+        if self.unmet_binding(bound).is_some() || self.unmet_scopes(scopes).is_some() {
             return None;
         }
         let mut pinned: Params = Vec::new();
@@ -140,6 +162,10 @@ impl Rule {
     /// The parameters its `equalsParam` conditions pin.
     pub(crate) fn pinned_params(&self) -> impl Iterator<Item = &str> {
         self.when.iter().filter_map(Condition::pinned_param)
+    }
+
+    fn unmet_binding(&self, bound: Bound) -> Option<Binding> {
+        self.bindings.iter().copied().find(|b| !b.met_by(bound))
     }
 
     #[inline]

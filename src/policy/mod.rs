@@ -20,6 +20,7 @@ pub use operator::MAX_REGEX_LEN;
 use serde::{Deserialize, Serialize};
 
 use self::{claim_path::ClaimPath, condition::Condition, route::Route};
+use crate::sender::Binding;
 
 /// What a rule does when it applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +48,8 @@ pub(crate) struct Rule {
     pub routes: Vec<Route>,
     pub scopes: Vec<Scopes>,
     pub when: Vec<Condition>,
+    /// The sender constraints the request must meet: the document's, then the rule's own.
+    pub bindings: Vec<Binding>,
 }
 
 /// A loaded, validated policy document.

@@ -5,12 +5,14 @@ import * as wasm from '../../dist/web/jwtgate.js';
 import { KeySet, Policy, ensureLoaded, secretKeySet, epochSeconds, handleOf, prefersWebCrypto, verifyAsynchronously, writeInput } from '../core/api.mjs';
 import { call, fromWasm, optionsError } from '../core/errors.mjs';
 import { remoteKeySet } from '../io/jwks.mjs';
+import { guardStore } from '../io/stores/guard.mjs';
+import { memoryStore } from '../io/stores/memory.mjs';
 
 import { core } from '../core/manifest.mjs';
 
 // The options this layer handles itself; the verifier's and the authorizer's come from the core.
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
-const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs'];
+const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs', 'replayStore'];
 
 /** The keys of one issuer: fixed, or a shared RemoteKeySet. */
 function keySource(entry, jwksOptions) {
@@ -32,6 +34,11 @@ function keySource(entry, jwksOptions) {
       }
       return { remote: remoteKeySet({ issuer: entry.issuer, ...jwksOptions }) };
   }
+}
+
+/** Where DPoP replay keys go: the given store (guarded), else a bounded one in this instance's memory. */
+function replayStoreOf(store) {
+  return store === undefined ? memoryStore() : guardStore(store);
 }
 
 /** The outcome's error as a JwtGateError, with every field the core gave it. */
@@ -56,6 +63,7 @@ export class Authorizer {
   #reader; // an event's members that the core reads, as JSON text (eventReader)
   #documents = new Map(); // id -> policy document of a cached answer (parsed)
   #cacheReport; // the wasm's report, once asked for (null without a policy)
+  #replays; // where DPoP proofs' replay keys are recorded (a store: src/io/stores)
 
   constructor(options = {}) {
     ensureLoaded();
@@ -64,7 +72,8 @@ export class Authorizer {
     const known = new Set([...verifierOptions, ...KEY_SOURCES, ...authorizerOptions, ...OWN_OPTIONS]);
     const unknown = Object.keys(options).find((name) => !known.has(name));
     if (unknown) throw optionsError(unknown, 'unknown option');
-    const { policy, issuers, log = true, logClaims = false, currentDate } = options;
+    const { policy, issuers, log = true, logClaims = false, currentDate, replayStore } = options;
+    this.#replays = replayStoreOf(replayStore);
     if (currentDate !== undefined) epochSeconds(currentDate);
     if (!(log === true || log === false || typeof log === 'function')) throw optionsError('log', 'must be a boolean or a function');
     this.#log = log === true ? (line) => console.log(JSON.stringify(line)) : log || undefined;
@@ -257,8 +266,22 @@ export class Authorizer {
     const { maxDocumentBytes } = core().limits;
     const length = () => (text.length > maxDocumentBytes ? maxDocumentBytes + 1 : writeInput(text));
     const decided = this.#decide(() => this.#eventOutcome(this.#handle.handleEvent(length(), now, level)));
-    if (!(decided instanceof Promise)) return this.#emit(decided, started);
-    return decided.then((outcome) => this.#emit(outcome, started));
+    if (!(decided instanceof Promise) && decided.replay === undefined) return this.#emit(decided, started);
+    return Promise.resolve(decided)
+      .then((outcome) => this.#unreplayed(outcome, now))
+      .then((outcome) => this.#emit(outcome, started));
+  }
+
+  /**
+   * The outcome, or its refusal as a replay when the store holds its DPoP proof's key already
+   * (another instance may have seen it). A store that fails or is too slow rejects: the request
+   * is refused (503 at the edge, an error from a Lambda), never let through unchecked.
+   */
+  async #unreplayed(outcome, now) {
+    const replay = outcome.replay;
+    if (replay === undefined || outcome.status !== 200) return outcome;
+    const first = await this.#replays.putIfAbsent(`jwtgate:dpop:${replay.key}`, '1', replay.ttlMs);
+    return first ? outcome : JSON.parse(call(() => this.#handle.replayed(JSON.stringify(outcome), now)));
   }
 
   /**
@@ -292,13 +315,14 @@ export class Authorizer {
    * token is read from `headers`, `query` or a cookie, as configured, when not given). Resolves to `{ allowed, status, decision, principalId,
    * context, payload, error }`; `status` is 200, 401 (no valid token) or 403 (policy denied).
    */
-  async authorize({ token, method = 'GET', path = '/', headers = {}, query = {}, currentDate } = {}) {
+  async authorize({ token, method = 'GET', path = '/', headers = {}, query = {}, url, clientCert, cloudflareTls, currentDate } = {}) {
     const started = performance.now();
     const now = this.#now(currentDate);
-    const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers), query: plainHeaders(query) });
-    const outcome = prefersWebCrypto()
+    const request = JSON.stringify({ token, method, path, headers: plainHeaders(headers), query: plainHeaders(query), url, clientCert, cloudflareTls });
+    const decided = prefersWebCrypto()
       ? await this.#decideAsync(request, now)
       : await this.#decide(() => JSON.parse(call(() => this.#handle.authorize(request, now))));
+    const outcome = await this.#unreplayed(decided, now);
     this.#emit(outcome, started);
     return {
       allowed: outcome.status === 200,
@@ -308,6 +332,9 @@ export class Authorizer {
       context: outcome.context,
       payload: outcome.payload,
       error: errorOf(outcome),
+      binding: outcome.binding,
+      challenge: outcome.challenge,
+      dpopNonce: outcome.dpopNonce,
     };
   }
 

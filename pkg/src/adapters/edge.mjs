@@ -5,8 +5,11 @@ import { Authorizer } from './authorizer.mjs';
 
 /**
  * Builds a guard for fetch handlers. Options: the Authorizer's (verifier options, one key
- * source, `policy`, `log`, `tokenHeader`/`tokenCookie`/`tokenQuery`), plus `realm` (default
- * `"api"`) and `allowPreflight` (let `OPTIONS` through unauthenticated, for CORS).
+ * source, `policy`, `log`, `tokenHeader`/`tokenCookie`/`tokenQuery`, `dpop`, `requireBinding`,
+ * `replayStore`), plus `realm` (default `"api"`), `allowPreflight` (let `OPTIONS` through
+ * unauthenticated, for CORS) and `clientCert` (`(request) => ({ pem | sha256, verified })`,
+ * the TLS client certificate where the runtime does not say: Cloudflare's
+ * `request.cf.tlsClientAuth` is read by itself).
  *
  * @example
  * const guard = createEdgeGuard({ issuer, audience, jwksUri, policy });
@@ -14,7 +17,7 @@ import { Authorizer } from './authorizer.mjs';
  * if (!auth.ok) return auth.response;
  */
 export function createEdgeGuard(options = {}) {
-  const { realm = 'api', allowPreflight = false, ...rest } = options;
+  const { realm = 'api', allowPreflight = false, clientCert, ...rest } = options;
   // Built now where the wasm is loaded at import (Node, workerd, Vercel Edge, Deno), so that bad
   // options throw here; with the browser build, once the first request has loaded it.
   let authorizer = isReady() ? new Authorizer(rest) : undefined;
@@ -31,11 +34,19 @@ export function createEdgeGuard(options = {}) {
       authorizer ??= new Authorizer(rest);
       // The path as received, escapes kept: Rust reads it as every event's (decoded once too,
       // HEAD as GET too; `src/request.rs`), so one request has one meaning everywhere.
-      result = await authorizer.authorize({ method: request.method, path: url.pathname, headers: request.headers, query: url.searchParams });
+      result = await authorizer.authorize({
+        method: request.method,
+        path: url.pathname,
+        headers: request.headers,
+        query: url.searchParams,
+        url: request.url,
+        cloudflareTls: request.cf?.tlsClientAuth,
+        clientCert: clientCert?.(request),
+      });
     } catch (error) {
       // The wasm or the keys could not be loaded (the identity provider is down and nothing is
       // cached), or (browser build) the options are bad: the error says which.
-      return { ok: false, status: 503, error, response: answer(503, realm, 'temporarily_unavailable', 'the authorizer is unavailable; try again shortly') };
+      return { ok: false, status: 503, error, response: answer(503, realm, { error: 'temporarily_unavailable' }, 'the authorizer is unavailable; try again shortly') };
     }
     if (result.allowed) return { ok: true, ...result };
     return { ok: false, ...result, response: refusal(result, realm) };
@@ -51,28 +62,26 @@ function isPreflight(request) {
   return request.method === 'OPTIONS' && request.headers.has('origin') && request.headers.has('access-control-request-method');
 }
 
-/** The RFC 6750 §3 answer for a refused request. */
+/**
+ * The answer for a refused request (RFC 6750 §3, RFC 9449 §7.1), with the challenge the core
+ * chose: its scheme, error and accepted proof algorithms.
+ */
 function refusal(result, realm) {
   // The policy's reason (its rule ids, what it wanted) stays in the result and the decision log:
   // a client is not told how the policy is written.
-  if (result.status === 403) return answer(403, realm, 'insufficient_scope', 'the policy does not allow this request');
-  if (result.error?.code === 'ERR_JWTGATE_TOKEN_MISSING') return answer(401, realm);
-  return answer(401, realm, 'invalid_token', `${result.error?.code}: ${result.error?.message}`);
+  const description = result.status === 403 ? 'the policy does not allow this request' : `${result.error?.code}: ${result.error?.message}`;
+  return answer(result.status, realm, result.challenge, description, result.dpopNonce);
 }
 
 /** A small JSON answer with `WWW-Authenticate`; never echoes the token, never cached. */
-function answer(status, realm, error, description) {
-  let challenge = `Bearer realm="${quoted(realm)}"`;
+function answer(status, realm, { scheme = 'Bearer', error, algs } = {}, description, nonce) {
+  let challenge = `${scheme} realm="${quoted(realm)}"`;
   if (error) challenge += `, error="${error}", error_description="${quoted(description)}"`;
+  if (algs) challenge += `, algs="${algs}"`;
   const body = error ? { error, error_description: description } : { error: 'unauthorized' };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'www-authenticate': challenge,
-    },
-  });
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': challenge };
+  if (nonce) headers['dpop-nonce'] = nonce;
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** Text safe inside a quoted-string of a header: printable ASCII without `"` or `\`, bounded. */

@@ -13,7 +13,10 @@ use std::{
 use serde_json::{Map, Value};
 
 use super::{agree_with_current, answer, Grants, Patterns};
-use crate::policy::{route::Params, Policy};
+use crate::{
+    policy::{route::Params, Policy},
+    sender::Bound,
+};
 
 /// At most this many answers are kept per authorizer; the cache is emptied when full, which
 /// costs one rebuild per entry.
@@ -34,10 +37,15 @@ pub(crate) struct GrantInputs {
 }
 
 impl GrantInputs {
-    pub(crate) fn new(policy: &Policy, prefix: &str, claims: &Map<String, Value>) -> Self {
+    pub(crate) fn new(
+        policy: &Policy,
+        prefix: &str,
+        claims: &Map<String, Value>,
+        bound: Bound,
+    ) -> Self {
         Self {
             prefix: prefix.to_owned(),
-            meets: policy.meets(claims),
+            meets: policy.meets(claims, bound),
         }
     }
 }
@@ -56,10 +64,11 @@ impl GrantCache {
         policy: &Policy,
         prefix: &str,
         claims: &Map<String, Value>,
+        bound: Bound,
         current: &[String],
         allowed: bool,
     ) -> Option<Arc<Grants>> {
-        let base = self.base(policy, GrantInputs::new(policy, prefix, claims));
+        let base = self.base(policy, GrantInputs::new(policy, prefix, claims, bound));
         agree_with_current(prefix, &base, current, allowed)
     }
 

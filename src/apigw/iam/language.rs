@@ -274,7 +274,7 @@ mod tests {
         .unwrap();
         let claims = serde_json::json!({ "tenant": "t1" });
         let claims = claims.as_object().unwrap();
-        let meets = policy.meets(claims);
+        let meets = policy.meets(claims, crate::sender::Bound::Bearer);
         let language = Language::new(&policy, &meets, []).unwrap();
         let pieces = [
             "/", "pets", "files", "secret", "t", "t1", "x", "1", "", ".", "..", "%2F", "%2f",

@@ -13,6 +13,7 @@ use crate::{
     },
     policy::{route::Target, Policy},
     request::{Readings, METHODS},
+    sender::Bound,
 };
 
 const PREFIX: &str = "arn:aws:execute-api:r:1:api/prod";
@@ -23,7 +24,10 @@ fn claims(value: &Value) -> &Map<String, Value> {
 
 /// The answer API Gateway caches for a principal: the class's, unchanged by the request.
 fn cached(policy: &Policy, claims: &Map<String, Value>) -> Grants {
-    cache::build(policy, &GrantInputs::new(policy, PREFIX, claims))
+    cache::build(
+        policy,
+        &GrantInputs::new(policy, PREFIX, claims, Bound::Bearer),
+    )
 }
 
 /// What a fresh decision says of a raw request.
@@ -325,7 +329,9 @@ fn cached_grants_equal_fresh_ones() {
             let allowed = fresh(&p, who, method, path);
             let built = Arc::new(cached(&p, who));
             let from_scratch = agree_with_current(PREFIX, &built, &current, allowed).unwrap();
-            let from_cache = cache.grants(&p, PREFIX, who, &current, allowed).unwrap();
+            let from_cache = cache
+                .grants(&p, PREFIX, who, Bound::Bearer, &current, allowed)
+                .unwrap();
             assert_eq!(from_cache, from_scratch, "{method} {path}: {who:?}");
             assert_eq!(
                 from_cache.permits(&current[0]),
@@ -369,7 +375,9 @@ fn cached_documents_have_ids_of_their_own() {
     let reader = json!({ "scope": "pets:read" });
     let nobody = Map::new();
     let answer = |cache: &GrantCache, who, allowed| {
-        cache.grants(&p, PREFIX, who, &current, allowed).unwrap()
+        cache
+            .grants(&p, PREFIX, who, Bound::Bearer, &current, allowed)
+            .unwrap()
     };
     let cache = GrantCache::default();
     let read = answer(&cache, claims(&reader), true);
@@ -423,7 +431,12 @@ fn documents_list_full_arns() {
     let p = policy(r#"{"rules":[{"id":"all","effect":"allow","routes":["GET /**"]}]}"#);
     let test_call = cache::build(
         &p,
-        &GrantInputs::new(&p, "arn:aws:execute-api:r:1:api/*", &Map::new()),
+        &GrantInputs::new(
+            &p,
+            "arn:aws:execute-api:r:1:api/*",
+            &Map::new(),
+            Bound::Bearer,
+        ),
     );
     assert!(!test_call.permits("/GET/x"));
 }
@@ -477,7 +490,7 @@ fn resources_fit_api_gateways_limit() {
     let p = policy(&format!(
         r#"{{"rules":[{{"id":"long","effect":"allow","routes":["GET /{long}","GET /ok"]}},{{"id":"no","effect":"deny","routes":["GET /ok/{long}"]}}]}}"#
     ));
-    let built = answer::build(&p, &p.meets(&Map::new()), PREFIX.len());
+    let built = answer::build(&p, &p.meets(&Map::new(), Bound::Bearer), PREFIX.len());
     assert!(built.allow.contains("/GET/ok") && built.allow.len() == 1);
     assert!(built.narrowed[0].reason.contains("512"));
     assert!(built
