@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need, idempotently: quick when all is there.
 #   scripts/setup.sh          toolchain + npm dependencies
-#   scripts/setup.sh --browser  also Debian's chromium (for the browser tests)
+#   scripts/setup.sh --browser  also what only the tests use: Debian's chromium (the browser
+#                               tests), redis-server (the Redis store's tests), cfn-lint
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,4 +36,11 @@ if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Debian's chromium"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
+# The Redis store's tests start a real redis-server of their own on a free port.
+if [ "${1:-}" = "--browser" ] && ! command -v redis-server >/dev/null; then
+  log "installing Debian's redis-server"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
 fi

@@ -1,0 +1,150 @@
+// The Cloudflare stores (pkg/src/io/stores/cloudflare.mjs) inside real workerd (miniflare@3):
+// two workers, bundled as a Workers user bundles them ('jwtgate/stores/cloudflare' through the
+// package's exports map), the second bound to the first one's JwtGateDurableObject class, so
+// that two isolates and many stubs share one replay state; entries expiring and swept by the
+// object's alarm; Durable Objects that fail or hang; and the Cache API store for key sets.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { appDir } from './helpers/app-dir.mjs';
+
+const WORKER = `
+import { JwtGateDurableObject, durableObjectStore, cacheStore } from 'jwtgate/stores/cloudflare';
+
+/** The object, plus a look at its storage for the tests. */
+export class InspectableStore extends JwtGateDurableObject {
+  #storage;
+  constructor(state, env) {
+    super(state, env);
+    this.#storage = state.storage;
+  }
+  async fetch(request) {
+    if (new URL(request.url).pathname === '/storage') return Response.json([...(await this.#storage.list()).keys()]);
+    return super.fetch(request);
+  }
+}
+export class Failing { fetch() { return new Response('overloaded', { status: 503 }); } }
+export class Hanging { fetch() { return new Promise(() => {}); } }
+
+const stores = {
+  replay: (env, options) => durableObjectStore(env.JWTGATE_STORE, options),
+  failing: (env, options) => durableObjectStore(env.FAILING, options),
+  hanging: (env, options) => durableObjectStore(env.HANGING, options),
+  cache: (env, options) => cacheStore(options),
+};
+
+export default {
+  async fetch(request, env) {
+    const { store, op, key, value, ttlMs, options } = await request.json();
+    if (op === 'storage') {
+      const stub = env.JWTGATE_STORE.get(env.JWTGATE_STORE.idFromName('jwtgate-store-0'));
+      return stub.fetch('https://inspect/storage');
+    }
+    try {
+      // A new store (and stub) per call, as separate requests and isolates have.
+      const result = await stores[store](env, options)[op](key, value, ttlMs);
+      return Response.json({ ok: true, result: result ?? null });
+    } catch (e) {
+      return Response.json({ ok: false, code: e.code, reason: e.reason, message: e.message });
+    }
+  },
+};`;
+
+let mf, remove;
+
+before(async () => {
+  const app = appDir('stores-cloudflare');
+  remove = app.remove;
+  writeFileSync(join(app.dir, 'worker.mjs'), WORKER);
+  mkdirSync(join(app.dir, 'out'));
+  await build({
+    entryPoints: [join(app.dir, 'worker.mjs')], outfile: join(app.dir, 'out', 'worker.mjs'),
+    bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], logLevel: 'warning',
+  });
+  const common = { modules: true, scriptPath: join(app.dir, 'out', 'worker.mjs'), modulesRoot: join(app.dir, 'out'), compatibilityDate: '2024-09-23' };
+  mf = new Miniflare({
+    workers: [
+      { ...common, name: 'a', durableObjects: { JWTGATE_STORE: 'InspectableStore', FAILING: 'Failing', HANGING: 'Hanging' } },
+      { ...common, name: 'b', durableObjects: { JWTGATE_STORE: { className: 'InspectableStore', scriptName: 'a' } } },
+    ],
+  });
+  await mf.ready;
+});
+
+after(async () => {
+  await mf?.dispose();
+  remove?.();
+});
+
+/** Runs one store call in worker `name`; its answer. */
+async function call(name, body) {
+  const worker = await mf.getWorker(name);
+  const res = await worker.fetch('http://worker/', { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('two workers (isolates) bound to one Durable Object class: the second putIfAbsent of a key is refused', async () => {
+  const key = `dpop:${randomUUID()}`;
+  const put = (name, value) => call(name, { store: 'replay', op: 'putIfAbsent', key, value, ttlMs: 60_000 });
+  assert.deepEqual(await put('a', 'from a'), { ok: true, result: true });
+  assert.deepEqual(await put('b', 'from b'), { ok: true, result: false });
+  assert.deepEqual(await put('a', 'from a again'), { ok: true, result: false });
+  assert.deepEqual(await call('b', { store: 'replay', op: 'get', key }), { ok: true, result: 'from a' });
+  // Concurrent first uses from both isolates: exactly one wins.
+  const race = `dpop:${randomUUID()}`;
+  const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 ? 'a' : 'b', { store: 'replay', op: 'putIfAbsent', key: race, value: String(i), ttlMs: 60_000 })));
+  assert.deepEqual(outcomes.map((o) => o.ok), Array(10).fill(true));
+  assert.equal(outcomes.filter((o) => o.result).length, 1);
+});
+
+test('entries expire after their TTL, and the alarm deletes them from storage', async () => {
+  const options = { shards: 1 }; // every key in object 0, which the test can look into
+  const key = `dpop:${randomUUID()}`;
+  assert.equal((await call('a', { store: 'replay', op: 'putIfAbsent', key, value: 'v', ttlMs: 300, options })).result, true);
+  const stored = await call('a', { op: 'storage' });
+  assert.ok(stored.includes(`k:jwtgate:${key}`) && stored.some((name) => name.startsWith('x:') && name.endsWith(`:jwtgate:${key}`)), JSON.stringify(stored));
+  assert.equal((await call('b', { store: 'replay', op: 'putIfAbsent', key, value: 'v', ttlMs: 300, options })).result, false);
+  await sleep(600);
+  assert.equal((await call('b', { store: 'replay', op: 'get', key, options })).result, null);
+  const swept = await call('a', { op: 'storage' });
+  assert.ok(!swept.some((name) => name.endsWith(`jwtgate:${key}`)), `swept: ${JSON.stringify(swept)}`);
+  assert.equal((await call('b', { store: 'replay', op: 'putIfAbsent', key, value: 'v', ttlMs: 300, options })).result, true);
+});
+
+test('set replaces; get reads through any isolate', async () => {
+  const key = `jwks:${randomUUID()}`;
+  await call('a', { store: 'replay', op: 'set', key, value: 'old', ttlMs: 60_000 });
+  await call('b', { store: 'replay', op: 'set', key, value: 'new', ttlMs: 60_000 });
+  assert.deepEqual(await call('a', { store: 'replay', op: 'get', key }), { ok: true, result: 'new' });
+});
+
+test('a Durable Object that fails or hangs: ERR_STORE_UNAVAILABLE, within the timeout', async () => {
+  assert.deepEqual(
+    (({ ok, code, reason }) => ({ ok, code, reason }))(await call('a', { store: 'failing', op: 'putIfAbsent', key: 'dpop:x', value: 'v', ttlMs: 1000 })),
+    { ok: false, code: 'ERR_STORE_UNAVAILABLE', reason: 'failed' },
+  );
+  const started = performance.now();
+  const hung = await call('a', { store: 'hanging', op: 'putIfAbsent', key: 'dpop:x', value: 'v', ttlMs: 1000, options: { timeoutMs: 150 } });
+  assert.deepEqual([hung.ok, hung.code, hung.reason], [false, 'ERR_STORE_UNAVAILABLE', 'timeout']);
+  assert.ok(performance.now() - started < 1000);
+});
+
+test('Cache API store: set and get with a TTL; it refuses putIfAbsent (it cannot detect replays)', async () => {
+  const key = `jwks:${randomUUID()}`;
+  assert.deepEqual(await call('a', { store: 'cache', op: 'get', key }), { ok: true, result: null });
+  await call('a', { store: 'cache', op: 'set', key, value: '{"keys":[]}', ttlMs: 1500 });
+  assert.deepEqual(await call('a', { store: 'cache', op: 'get', key }), { ok: true, result: '{"keys":[]}' });
+  await call('a', { store: 'cache', op: 'set', key, value: '{"keys":[1]}', ttlMs: 1500 });
+  assert.deepEqual(await call('a', { store: 'cache', op: 'get', key }), { ok: true, result: '{"keys":[1]}' });
+  await sleep(1600);
+  assert.deepEqual(await call('a', { store: 'cache', op: 'get', key }), { ok: true, result: null }, 'expired');
+  const refused = await call('a', { store: 'cache', op: 'putIfAbsent', key, value: 'v', ttlMs: 1000 });
+  assert.deepEqual([refused.ok, refused.code, refused.reason], [false, 'ERR_STORE_UNAVAILABLE', 'unsupported']);
+});

@@ -1,0 +1,139 @@
+// The Redis store (pkg/src/io/stores/redis.mjs) against a real redis-server (Debian's, installed
+// by scripts/setup.sh), started here on 127.0.0.1 on a free port without persistence, through the
+// node-redis client: replays across two independent stores and clients, TTLs kept by Redis,
+// get/set, and the store going down (killed, or never there) failing closed within the timeout.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import { redisStore } from '../../pkg/src/io/stores/redis.mjs';
+import { STORE_UNAVAILABLE } from '../../pkg/src/io/stores/index.mjs';
+
+/** A port nothing listens on (as the OS hands them out). */
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of its own (on `port`, or a free one); resolves once it accepts connections. */
+async function startRedis(port) {
+  port ??= await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  await new Promise((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`redis-server could not start (scripts/setup.sh --browser installs it): ${error.message}`)));
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    const poll = setInterval(() => {
+      if (output.includes('Ready to accept connections')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { port, stop: () => { child.kill('SIGKILL'); return exited; } };
+}
+
+/** A connected node-redis client whose commands fail at once while it is disconnected. */
+async function client(port, t) {
+  const c = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: () => 50 }, disableOfflineQueue: true });
+  c.on('error', () => {}); // reconnection errors after a kill: the store reports them
+  await c.connect();
+  t?.after(() => c.destroy());
+  return c;
+}
+
+let redis;
+before(async () => { redis = await startRedis(); });
+after(async () => { await redis?.stop(); });
+
+const storeOf = (c, options) => redisStore((args) => c.sendCommand(args), options);
+
+test('two independent stores (two clients) over one server: the second putIfAbsent of a key is refused', async (t) => {
+  const a = storeOf(await client(redis.port, t));
+  const b = storeOf(await client(redis.port, t));
+  const key = `dpop:${randomUUID()}`;
+  const [first, second] = [await a.putIfAbsent(key, 'instance a', 60_000), await b.putIfAbsent(key, 'instance b', 60_000)];
+  assert.deepEqual([first, second], [true, false]);
+  assert.equal(await b.get(key), 'instance a');
+  // Concurrent first uses: exactly one wins.
+  const race = `dpop:${randomUUID()}`;
+  const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).putIfAbsent(race, String(i), 60_000)));
+  assert.equal(outcomes.filter(Boolean).length, 1);
+});
+
+test('the entry is SET NX PX under the prefixed key; Redis expires it and the key can be used again', async (t) => {
+  const c = await client(redis.port, t);
+  const store = storeOf(c, { prefix: 'test-app:' });
+  const key = `dpop:${randomUUID()}`;
+  assert.equal(await store.putIfAbsent(key, 'v', 300), true);
+  const ttl = Number(await c.sendCommand(['PTTL', `test-app:${key}`]));
+  assert.ok(ttl > 0 && ttl <= 300, `PTTL ${ttl}`);
+  assert.equal(await store.putIfAbsent(key, 'v', 300), false);
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  assert.equal(await store.get(key), undefined);
+  assert.equal(await store.putIfAbsent(key, 'again', 300), true);
+});
+
+test('get and set: set replaces, with its own TTL', async (t) => {
+  const store = storeOf(await client(redis.port, t));
+  const key = `jwks:${randomUUID()}`;
+  assert.equal(await store.get(key), undefined);
+  await store.set(key, '{"keys":[]}', 60_000);
+  await store.set(key, '{"keys":[1]}', 60_000);
+  assert.equal(await store.get(key), '{"keys":[1]}');
+});
+
+test('a reply that is not what the command answers is refused (another type behind the key)', async (t) => {
+  const c = await client(redis.port, t);
+  await c.sendCommand(['RPUSH', 'jwtgate:list', 'x']);
+  await assert.rejects(storeOf(c).get('list'), { code: STORE_UNAVAILABLE, reason: 'failed' });
+});
+
+test('the server killed: calls fail closed (ERR_STORE_UNAVAILABLE) within the timeout, and work again once it is back', async (t) => {
+  const own = await startRedis();
+  t.after(() => own.stop());
+  const c = await client(own.port, t);
+  const store = storeOf(c, { timeoutMs: 200 });
+  assert.equal(await store.putIfAbsent('dpop:x', 'v', 60_000), true);
+  await own.stop();
+  for (const call of [() => store.putIfAbsent('dpop:y', 'v', 60_000), () => store.get('dpop:x'), () => store.set('k', 'v', 1000)]) {
+    const started = performance.now();
+    await assert.rejects(call(), { code: STORE_UNAVAILABLE });
+    assert.ok(performance.now() - started < 400, 'within the timeout');
+  }
+  const back = await startRedis(own.port);
+  t.after(() => back.stop());
+  let answer;
+  for (const deadline = Date.now() + 3000; answer === undefined && Date.now() < deadline;) {
+    answer = await store.putIfAbsent('dpop:y', 'v', 60_000).catch(() => new Promise((resolve) => setTimeout(resolve, 50)));
+  }
+  assert.equal(answer, true, 'the client reconnected; the store works again');
+  await back.stop();
+  // A client that queues commands while offline (node-redis' default): the guard's timeout ends the wait.
+  const queueing = createClient({ socket: { host: '127.0.0.1', port: own.port, reconnectStrategy: () => 50 } });
+  queueing.on('error', () => {});
+  t.after(() => queueing.destroy());
+  queueing.connect().catch(() => {});
+  const started = performance.now();
+  await assert.rejects(storeOf(queueing, { timeoutMs: 150 }).putIfAbsent('dpop:z', 'v', 60_000), { code: STORE_UNAVAILABLE, reason: 'timeout' });
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed >= 140 && elapsed < 400, `${elapsed} ms`);
+});
+
+test('a wrong port: nothing listens, every call fails closed', async (t) => {
+  const port = await freePort();
+  const c = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: false } });
+  c.on('error', () => {});
+  await assert.rejects(c.connect());
+  t.after(() => c.destroy());
+  const store = storeOf(c);
+  await assert.rejects(store.putIfAbsent('dpop:x', 'v', 60_000), { code: STORE_UNAVAILABLE, reason: 'failed' });
+  await assert.rejects(store.get('dpop:x'), { code: STORE_UNAVAILABLE });
+});
