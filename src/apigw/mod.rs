@@ -259,7 +259,11 @@ impl Authorizer {
     #[must_use]
     pub fn cache_report(&self) -> Option<iam::report::CacheReport> {
         let policy = self.policy.as_ref()?;
-        Some(iam::report::cache_report(policy, self.simple_responses))
+        Some(iam::report::cache_report(
+            policy,
+            self.simple_responses,
+            self.senders.dpop_enabled(),
+        ))
     }
 
     /// Where requests carry their token.

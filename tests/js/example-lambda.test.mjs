@@ -13,6 +13,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
+import { cfnLintCommand } from './helpers/cfn-lint.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE = path.join(ROOT, 'examples/lambda');
@@ -23,19 +24,6 @@ const STAGE = 'prod';
 
 // ---------------------------------------------------------------------------------------------
 // cfn-lint
-
-/** How to run cfn-lint here: the script on PATH, or through python3 (installed, not on PATH). */
-function cfnLintCommand() {
-  const candidates = [
-    ['cfn-lint', []],
-    ['python3', ['-c', 'import sys; from cfnlint.runner import main; sys.exit(main())']],
-  ];
-  for (const [command, prefix] of candidates) {
-    const probe = spawnSync(command, [...prefix, '--version'], { encoding: 'utf8' });
-    if (probe.status === 0) return [command, prefix];
-  }
-  return undefined;
-}
 
 test('examples/lambda/template.yaml passes cfn-lint', (t) => {
   const found = cfnLintCommand();

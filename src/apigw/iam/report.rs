@@ -10,7 +10,10 @@ use super::{
     automaton::TooLarge,
     Patterns,
 };
-use crate::policy::{route::Params, Policy};
+use crate::{
+    policy::{route::Params, Policy},
+    sender::Binding,
+};
 
 /// The ARN prefix answer sizes are worked out under (a region, account, API id and stage of
 /// usual lengths): the real one is known only per request.
@@ -69,9 +72,9 @@ pub struct ClassReport {
 }
 
 /// The report for `policy`, answered with IAM policies (`simple_responses`: HTTP API 2.0
-/// simple responses instead).
+/// simple responses instead), by an authorizer that accepts DPoP proofs or not (`dpop`).
 #[must_use]
-pub fn cache_report(policy: &Policy, simple_responses: bool) -> CacheReport {
+pub fn cache_report(policy: &Policy, simple_responses: bool, dpop: bool) -> CacheReport {
     let classes = classes(policy);
     let all_classes = conditional(policy).len() <= MAX_ENUMERATED_RULES;
     let mut inexact = Vec::new();
@@ -104,6 +107,16 @@ pub fn cache_report(policy: &Policy, simple_responses: bool) -> CacheReport {
     if simple_responses && route_dependent {
         remedies.push(SIMPLE_RESPONSES.to_owned());
     }
+    if dpop {
+        remedies.push(DPOP_UNCACHED.to_owned());
+    }
+    if policy
+        .rules
+        .iter()
+        .any(|r| r.bindings.iter().any(|b| *b != Binding::Dpop))
+    {
+        remedies.push(MTLS_CACHE.to_owned());
+    }
     CacheReport {
         exact: inexact.is_empty(),
         route_dependent,
@@ -119,12 +132,16 @@ const PER_ROUTE_CACHE: &str = "Some principals get a narrowed cached answer: a r
 
 const SIMPLE_RESPONSES: &str = "The policy decides by route, and HTTP API simple responses do not say which routes they allow: add $context.routeKey to the authorizer's identity sources, or set its result TTL to 0.";
 
-/// The rules only some principals meet: those with scopes or conditions.
+const DPOP_UNCACHED: &str = "DPoP proofs are single-use and bound to one request: an answer API Gateway cached would let the next request through without its proof being checked (or its replay refused). Set the authorizer's result TTL to 0 (SAM: ReauthorizeEvery: 0 for REST, AuthorizerResultTtlInSeconds: 0 for HTTP APIs; CDK: resultsCacheTtl: Duration.seconds(0)).";
+
+const MTLS_CACHE: &str = "The policy requires certificate-bound tokens for some routes, and API Gateway reuses a cached answer for the same identity sources whatever certificate the next request presents: add $context.identity.clientCert.clientCertPem to the identity sources (REST REQUEST and HTTP API authorizers), or set the result TTL to 0.";
+
+/// The rules only some principals meet: those with scopes, conditions or a binding.
 fn conditional(policy: &Policy) -> Vec<usize> {
     (0..policy.rules.len())
         .filter(|i| {
             let rule = &policy.rules[*i];
-            !rule.scopes.is_empty() || !rule.when.is_empty()
+            !rule.scopes.is_empty() || !rule.when.is_empty() || !rule.bindings.is_empty()
         })
         .collect()
 }

@@ -448,7 +448,7 @@ fn the_report_names_inexact_classes_and_the_remedy() {
     let exact = policy(
         r#"{"rules":[{"id":"read","effect":"allow","routes":["GET /pets/{id}","GET /files/**"],"scopes":{"anyOf":["r"]}}]}"#,
     );
-    let report = cache_report(&exact, false);
+    let report = cache_report(&exact, false, false);
     assert!(report.exact, "{report:?}");
     assert_eq!((report.classes_checked, report.all_classes), (2, true));
     assert!(report.remedies.is_empty());
@@ -457,7 +457,7 @@ fn the_report_names_inexact_classes_and_the_remedy() {
     let inexact = policy(
         r#"{"rules":[{"id":"h","effect":"allow","routes":["HEAD /h"]},{"id":"deep","effect":"allow","routes":["GET /pets/{id}","GET /pets/{id}/x/{y}"],"when":[{"claim":"g","exists":true}]}]}"#,
     );
-    let report = cache_report(&inexact, false);
+    let report = cache_report(&inexact, false, false);
     assert!(!report.exact);
     let head = &report.inexact[0];
     assert!(
@@ -478,8 +478,28 @@ fn the_report_names_inexact_classes_and_the_remedy() {
         "{report:?}"
     );
     assert!(report.remedies[0].contains("$context.resourcePath"));
-    let simple = cache_report(&exact, true);
+    let simple = cache_report(&exact, true, false);
     assert!(simple.remedies[0].contains("$context.routeKey"));
+}
+
+/// Sender-constrained tokens in the report: DPoP needs caching off; a policy that requires
+/// certificate-bound tokens, a cache per certificate; bound and unbound principals are
+/// classes of their own.
+#[test]
+fn the_report_says_what_bound_tokens_need_of_the_cache() {
+    let bound = policy(
+        r#"{"rules":[{"id":"read","effect":"allow","routes":["GET /pets/{id}"]},{"id":"write","effect":"allow","routes":["POST /pets/{id}"],"binding":"mtls"}]}"#,
+    );
+    let report = cache_report(&bound, false, true);
+    assert_eq!(report.classes_checked, 2);
+    assert!(report
+        .remedies
+        .iter()
+        .any(|r| r.contains("DPoP") && r.contains("TTL to 0")));
+    assert!(report.remedies.iter().any(|r| r.contains("clientCert")));
+    let unbound =
+        policy(r#"{"rules":[{"id":"read","effect":"allow","routes":["GET /pets/{id}"]}]}"#);
+    assert!(cache_report(&unbound, false, false).remedies.is_empty());
 }
 
 /// Patterns longer than API Gateway accepts are left out (an allow) or cut short with a `*`

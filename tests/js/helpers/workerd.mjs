@@ -9,9 +9,10 @@ import { appDir } from './app-dir.mjs';
 
 /**
  * Bundles and starts `source`; returns `{ mf, wasmFiles, dispose }`. `packages` are other
- * installed packages the worker imports (linked from the repository's node_modules).
+ * installed packages the worker imports (linked from the repository's node_modules);
+ * `bindings` and `durableObjects` are miniflare's.
  */
-export async function startWorker(source, { bindings, packages = [] } = {}) {
+export async function startWorker(source, { bindings, durableObjects, packages = [] } = {}) {
   const { dir, remove } = appDir('workerd', packages);
   try {
     writeFileSync(join(dir, 'worker.mjs'), source);
@@ -37,6 +38,7 @@ export async function startWorker(source, { bindings, packages = [] } = {}) {
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
       compatibilityDate: '2024-09-23',
       bindings,
+      durableObjects,
     });
     await mf.ready;
     return {
