@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
@@ -61,9 +61,16 @@ console.log(JSON.stringify({ status: outcome.status, principalId: outcome.princi
   assert.deepEqual(JSON.parse(run('node', ['testing.mjs'])), { status: 200, principalId: 'carol' });
 });
 
+test('installed tarball: the jwtgate command is on the path npm makes', () => {
+  const { token } = JSON.parse(readFileSync(join(project, 'fixture.json'), 'utf8'));
+  const decoded = JSON.parse(run(join(project, 'node_modules/.bin/jwtgate'), ['decode', token, '--json']));
+  assert.equal(decoded.payload.sub, 'alice');
+  assert.match(run('npx', ['--no-install', 'jwtgate', '--help']), /^jwtgate: JWT validation/);
+});
+
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
-  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
     assert.ok(listing.includes(needed), `missing ${needed}`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
