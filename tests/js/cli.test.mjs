@@ -317,7 +317,11 @@ describe('jwtgate policy explain', () => {
     file('bad-claims.json', '{\n  "sub": "alice",\n  "scope": pets\n}');
     const claims = await jwtgate(['policy', 'explain', 'policy.json', '--claims', 'bad-claims.json', 'GET', '/x']);
     assert.equal(claims.code, 2);
-    assert.equal(claims.stderr, 'jwtgate: bad-claims.json:3:12: the claims is not JSON: unexpected "p"\n');
+    assert.equal(claims.stderr, 'jwtgate: bad-claims.json:3:12: not JSON: unexpected "p"\n');
+    file('trailing.json', '{\n  "rules": [],\n}');
+    assert.equal((await jwtgate(['policy', 'test', 'trailing.json', 'list.json'])).stderr, 'jwtgate: trailing.json:3:1: not JSON: expected a member name in double quotes, found "}"\n');
+    file('unterminated.json', '[{"name": "x}]');
+    assert.match((await jwtgate(['policy', 'test', 'policy.json', 'unterminated.json'])).stderr, /^jwtgate: unterminated\.json:1:15: not JSON: unterminated string\n$/);
     file('list.json', '[]');
     assert.match((await jwtgate(['policy', 'explain', 'policy.json', '--claims', 'list.json', 'GET', '/x'])).stderr, /list\.json: \$: the claims must be a JSON object/);
     assert.match((await jwtgate(['policy', 'explain', 'policy.json', 'GET', '/x'])).stderr, /give --claims FILE or --token T/);

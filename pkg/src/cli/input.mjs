@@ -23,7 +23,7 @@ function lineColumn(text, offset) {
  * always say where (V8's quote the text instead), so a small scanner of RFC 8259's grammar finds
  * the place; it runs only on text JSON.parse refused.
  */
-export function jsonFault(text) {
+function jsonFault(text) {
   let i = 0;
   const fault = (reason) => {
     throw { offset: i, reason };
@@ -109,7 +109,7 @@ export function readJson(file, what) {
     return JSON.parse(text);
   } catch (error) {
     const { offset, reason } = jsonFault(text) ?? { offset: 0, reason: error.message };
-    throw inputError(`${file}:${lineColumn(text, offset)}: the ${what} is not JSON: ${reason}`);
+    throw inputError(`${file}:${lineColumn(text, offset)}: not JSON: ${reason}`);
   }
 }
 

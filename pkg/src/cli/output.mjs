@@ -22,7 +22,7 @@ export function members(object, indent = '  ') {
 }
 
 /** A number of seconds from now, in words: "in 4 min", "2 h ago". */
-export function relativeTime(seconds) {
+function relativeTime(seconds) {
   const size = Math.abs(seconds);
   if (size < 1) return 'now';
   const span = size < 90 ? `${Math.round(size)} s` : size < 5400 ? `${Math.round(size / 60)} min` : size < 129600 ? `${Math.round(size / 3600)} h` : `${Math.round(size / 86400)} days`;
