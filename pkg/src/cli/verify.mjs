@@ -4,7 +4,7 @@ import { KeySet, RemoteKeySet, Verifier, JwtGateError } from 'jwtgate';
 import { kebabCase } from './args.mjs';
 import { inputError, usageError } from './errors.mjs';
 import { dateFlag, readText, tokenArgument } from './input.mjs';
-import { claimLines, invalidToken } from './decode.mjs';
+import { claimLines, invalidToken } from './token-output.mjs';
 import { stylesOf, writeJson, writeLines } from './output.mjs';
 
 const KEY_SOURCES = ['jwks', 'jwks-uri', 'issuer', 'secret-env'];
