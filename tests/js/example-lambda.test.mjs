@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import { cfnLintCommand } from './helpers/cfn-lint.mjs';
+import { apigwEvent } from '../../pkg/src/testing/index.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE = path.join(ROOT, 'examples/lambda');
@@ -51,57 +52,13 @@ function effectFor(policyDocument, methodArn) {
   return effects.includes('Allow') ? 'Allow' : 'Deny';
 }
 
-/** A REST API REQUEST authorizer event, as API Gateway sends it. */
-function restEvent({ method, resource, path: requestPath, pathParameters = null, token }) {
-  const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
-  return {
-    type: 'REQUEST',
-    methodArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${API}/${STAGE}/${method}${requestPath}`,
-    resource,
-    path: requestPath,
-    httpMethod: method,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters,
-    stageVariables: null,
-    requestContext: {
-      resourcePath: resource,
-      httpMethod: method,
-      path: `/${STAGE}${requestPath}`,
-      stage: STAGE,
-      accountId: ACCOUNT,
-      apiId: API,
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-      identity: { sourceIp: '203.0.113.7' },
-    },
-  };
-}
+/** A REST API REQUEST authorizer event of the example's API, as API Gateway sends it. */
+const restEvent = ({ method, resource, path: requestPath, pathParameters, token }) =>
+  apigwEvent('rest-request', { method, resource, path: requestPath, pathParameters, token, accountId: ACCOUNT, apiId: API, stage: STAGE });
 
-/** An HTTP API payload 2.0 authorizer event. */
-function httpV2Event({ method, route, path: requestPath, pathParameters, token }) {
-  return {
-    version: '2.0',
-    type: 'REQUEST',
-    routeArn: `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${API}/$default/${method}${requestPath}`,
-    identitySource: [`Bearer ${token}`],
-    routeKey: `${method} ${route}`,
-    rawPath: requestPath,
-    rawQueryString: '',
-    headers: { authorization: `Bearer ${token}` },
-    pathParameters,
-    requestContext: {
-      accountId: ACCOUNT,
-      apiId: API,
-      domainName: `${API}.execute-api.eu-west-1.amazonaws.com`,
-      http: { method, path: requestPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' },
-      requestId: 'JKJaXmPLvHcESHA=',
-      routeKey: `${method} ${route}`,
-      stage: '$default',
-    },
-  };
-}
+/** An HTTP API payload 2.0 authorizer event of the example's API. */
+const httpV2Event = ({ method, route, path: requestPath, pathParameters, token }) =>
+  apigwEvent('http-v2', { method, routeKey: `${method} ${route}`, path: requestPath, pathParameters, token, accountId: ACCOUNT, apiId: API });
 
 describe('examples/lambda/index.mjs against a local issuer', () => {
   let server;

@@ -21,6 +21,7 @@ import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/adapters/lambd
 import { Policy } from '../../pkg/src/runtime/node.mjs';
 import { copyJson, quoted } from '../../pkg/src/adapters/authorizer.mjs';
 import { FIXTURES } from './helpers/fixtures.mjs';
+import { apigwEvent } from '../../pkg/src/testing/index.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -412,46 +413,12 @@ describe('every fixture event', () => {
 
 const WS_ARN = 'arn:aws:execute-api:us-east-1:123456789012:wsapi12345/dev/$connect';
 
-function connectEvent({ header, query } = {}) {
-  const headers = {
-    Host: 'wsapi12345.execute-api.us-east-1.amazonaws.com',
-    'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
-    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-    'Sec-WebSocket-Version': '13',
-    'X-Amzn-Trace-Id': 'Root=1-5f1c1b6e-2c7d1f4e2b1d0d6c5a7c0a4e',
-    'X-Forwarded-For': '203.0.113.7',
-    'X-Forwarded-Port': '443',
-    'X-Forwarded-Proto': 'https',
-  };
-  if (header !== undefined) headers.Authorization = header;
-  const queryStringParameters = query === undefined ? undefined : { token: query, room: 'lobby' };
-  return {
-    type: 'REQUEST',
-    methodArn: WS_ARN,
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    ...(queryStringParameters && {
-      queryStringParameters,
-      multiValueQueryStringParameters: Object.fromEntries(Object.entries(queryStringParameters).map(([k, v]) => [k, [v]])),
-    }),
-    stageVariables: {},
-    requestContext: {
-      routeKey: '$connect',
-      eventType: 'CONNECT',
-      extendedRequestId: 'QpG8CF3goAMFXfA=',
-      requestTime: '25/Nov/2025:06:00:00 +0000',
-      messageDirection: 'IN',
-      stage: 'dev',
-      connectedAt: 1764050400000,
-      requestTimeEpoch: 1764050400000,
-      identity: { userAgent: 'wscat', sourceIp: '203.0.113.7' },
-      requestId: 'QpG8CF3goAMFXfA=',
-      domainName: 'wsapi12345.execute-api.us-east-1.amazonaws.com',
-      connectionId: 'QpG8CeBkoAMCE9A=',
-      apiId: 'wsapi12345',
-    },
-  };
-}
+/** A `$connect` event of WS_ARN's API, with `header` as its Authorization and `query` as its token parameter. */
+const connectEvent = ({ header, query } = {}) => apigwEvent('websocket', {
+  headers: header === undefined ? {} : { Authorization: header },
+  query: query === undefined ? {} : { token: query, room: 'lobby' },
+  region: 'us-east-1', apiId: 'wsapi12345', stage: 'dev',
+});
 
 describe('WebSocket $connect', () => {
   const policy = {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
@@ -50,9 +50,27 @@ test('installed tarball works from CommonJS', () => {
   assert.deepEqual(JSON.parse(run('node', ['cjs.cjs'])), { sub: 'alice', code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
 });
 
+test('installed tarball: jwtgate/testing signs tokens the installed authorizer accepts', () => {
+  writeFileSync(join(project, 'testing.mjs'), `
+import { Authorizer } from 'jwtgate/lambda';
+import { createTestIssuer, apigwEvent } from 'jwtgate/testing';
+const idp = await createTestIssuer({ alg: 'ES256' });
+const authorizer = new Authorizer({ issuer: idp.issuer, fetch: idp.fetch, log: false });
+const outcome = await authorizer.handleEvent(apigwEvent('http-v2', { token: await idp.sign({}, { subject: 'carol' }) }));
+console.log(JSON.stringify({ status: outcome.status, principalId: outcome.principalId }));`);
+  assert.deepEqual(JSON.parse(run('node', ['testing.mjs'])), { status: 200, principalId: 'carol' });
+});
+
+test('installed tarball: the jwtgate command is on the path npm makes', () => {
+  const { token } = JSON.parse(readFileSync(join(project, 'fixture.json'), 'utf8'));
+  const decoded = JSON.parse(run(join(project, 'node_modules/.bin/jwtgate'), ['decode', token, '--json']));
+  assert.equal(decoded.payload.sub, 'alice');
+  assert.match(run('npx', ['--no-install', 'jwtgate', '--help']), /^jwtgate: JWT validation/);
+});
+
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
-  for (const needed of ['package.json', 'index.d.ts', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
     assert.ok(listing.includes(needed), `missing ${needed}`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
@@ -69,6 +87,16 @@ const severity: 'high' | 'medium' | 'low' = decode('t').warnings[0].severity;
 try { verifier.verify('t'); } catch (e) { if (e instanceof JwtGateError && e.code === 'ERR_JWT_EXPIRED') console.log(e.claim, sub, severity); }
 // @ts-expect-error: 'none' is not an algorithm
 new Verifier({ keys, algorithms: ['none'] });
+import { createTestIssuer, apigwEvent, type TestIssuer } from 'jwtgate/testing';
+export async function testing() {
+  const idp: TestIssuer = await createTestIssuer({ alg: 'ES256' });
+  const signed: string = await idp.sign({ scope: 'a' }, { expiresIn: 60, audience: ['x'], kid: null });
+  apigwEvent('http-v2', { token: signed, headers: { a: ['1', '2'] } });
+  // @ts-expect-error: durations are seconds
+  idp.sign({}, { expiresIn: '5m' });
+  // @ts-expect-error: not a shape
+  apigwEvent('rest', {});
+}
 `);
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], lib: ['es2022', 'dom'] },

@@ -9,8 +9,11 @@ const WEBCRYPTO = { hmac: 'HMAC', pkcs1: 'RSASSA-PKCS1-v1_5', pss: 'RSA-PSS', ec
 
 let byName;
 
-/** WebCrypto import and verify parameters of a JOSE algorithm, from the core's description of it. */
-function params(alg) {
+/**
+ * WebCrypto import and verify parameters of a JOSE algorithm, from the core's description of it
+ * (verify's are sign's too: `jwtgate/testing` signs with them).
+ */
+export function webCryptoParams(alg) {
   byName ??= new Map(core().algorithms.map((info) => [info.name, info]));
   const { family, hash, curve, saltBytes } = byName.get(alg) ?? {};
   const name = WEBCRYPTO[family] ?? curve;
@@ -35,7 +38,7 @@ function importKey(keySet, index, alg) {
   if (!cache.has(id)) {
     const jwk = JSON.parse(keySet.nativeExportJson()).find(([i]) => i === index)?.[1];
     const promise = jwk
-      ? crypto.subtle.importKey('jwk', { ...jwk, ext: true }, params(alg).importAs, false, ['verify']).catch(() => null)
+      ? crypto.subtle.importKey('jwk', { ...jwk, ext: true }, webCryptoParams(alg).importAs, false, ['verify']).catch(() => null)
       : Promise.resolve(null);
     cache.set(id, promise);
   }
@@ -58,7 +61,7 @@ async function verifyWithWebCrypto(keySet, candidates, alg, input, signature) {
     const key = await importKey(keySet, index, alg);
     if (key === null) return undefined;
     try {
-      if (await crypto.subtle.verify(params(alg).verifyAs, key, signature, data)) return true;
+      if (await crypto.subtle.verify(webCryptoParams(alg).verifyAs, key, signature, data)) return true;
     } catch {
       // A malformed signature is just invalid.
     }
