@@ -1,6 +1,30 @@
 // Generated from the Rust types by `cargo test` (src/ffi/typescript.rs): do not edit.
 import type { JWTHeader, JWTPayload } from './index.js';
 
+/** The stable code of every error the core makes (the package adds its own). */
+export type CoreErrorCode =
+  | 'ERR_JWS_INVALID'
+  | 'ERR_JWT_INVALID'
+  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JOSE_NOT_SUPPORTED'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_JWKS_INVALID'
+  | 'ERR_JWK_INVALID'
+  | 'ERR_JWTGATE_INVALID_OPTIONS'
+  | 'ERR_POLICY_INVALID'
+  | 'ERR_APIGW_EVENT_INVALID'
+  | 'ERR_JWTGATE_TOKEN_MISSING'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_DPOP_NONCE_REQUIRED'
+  | 'ERR_DPOP_REPLAYED'
+  | 'ERR_DPOP_BINDING_MISMATCH'
+  | 'ERR_MTLS_CERT_MISSING'
+  | 'ERR_MTLS_BINDING_MISMATCH'
+  | 'ERR_SENDER_CONSTRAINT_REQUIRED';
+
 /** A JWS algorithm jwtgate verifies. `none` is never accepted. */
 export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519';
 
@@ -13,7 +37,7 @@ export type ErrorData = {
 /**
  * The stable code.
  */
-code: string, 
+code: CoreErrorCode, 
 /**
  * The message.
  */

@@ -1,27 +1,19 @@
 // The values the Rust core hands over are declared in core.d.ts, generated from its types.
-import type { AlgInfo, Algorithm, Decoded, ErrorData, KeyInfo, SkippedKey, Warning } from './core.js';
-export type { AlgInfo, Algorithm, Decoded, ErrorData, KeyInfo, SkippedKey, Warning };
+import type { AlgInfo, Algorithm, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning } from './core.js';
+export type { AlgInfo, Algorithm, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning };
 
-/** Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. */
+/**
+ * Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. The core's are
+ * generated from its error types (`CoreErrorCode`); the rest are the JavaScript layer's own
+ * (fetching keys, loading the wasm, stores).
+ */
 export type ErrorCode =
-  | 'ERR_JWS_INVALID'
-  | 'ERR_JWT_INVALID'
-  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
-  | 'ERR_JOSE_ALG_NOT_ALLOWED'
-  | 'ERR_JOSE_NOT_SUPPORTED'
-  | 'ERR_JWT_EXPIRED'
-  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
-  | 'ERR_JWKS_NO_MATCHING_KEY'
-  | 'ERR_JWKS_INVALID'
+  | CoreErrorCode
   | 'ERR_JWKS_TIMEOUT'
   | 'ERR_JWKS_FETCH_FAILED'
-  | 'ERR_JWK_INVALID'
-  | 'ERR_JWTGATE_INVALID_OPTIONS'
   | 'ERR_JWTGATE_NOT_INITIALIZED'
   | 'ERR_JWTGATE_INTERNAL'
-  | 'ERR_JWTGATE_TOKEN_MISSING'
-  | 'ERR_POLICY_INVALID'
-  | 'ERR_APIGW_EVENT_INVALID';
+  | 'ERR_STORE_UNAVAILABLE';
 
 /** The one error class; `code` matches `jose`'s for the same failure. */
 export class JwtGateError extends Error {

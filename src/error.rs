@@ -57,6 +57,17 @@ pub enum SenderFault {
 }
 
 impl SenderFault {
+    /// Every fault.
+    pub const ALL: [SenderFault; 7] = [
+        Self::ProofInvalid,
+        Self::NonceRequired,
+        Self::Replayed,
+        Self::DpopBinding,
+        Self::CertificateMissing,
+        Self::CertificateBinding,
+        Self::Required,
+    ];
+
     /// The stable code, e.g. `ERR_DPOP_REPLAYED`.
     #[must_use]
     pub fn code(self) -> &'static str {
@@ -161,6 +172,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code of the variants but [`Error::Sender`]'s ([`SenderFault::code`]), in the order
+    /// of [`Error::code`]: for the TypeScript declarations (a test ties the two together).
+    pub const CODES: [&'static str; 14] = [
+        "ERR_JWS_INVALID",
+        "ERR_JWT_INVALID",
+        "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+        "ERR_JOSE_ALG_NOT_ALLOWED",
+        "ERR_JOSE_NOT_SUPPORTED",
+        "ERR_JWT_EXPIRED",
+        "ERR_JWT_CLAIM_VALIDATION_FAILED",
+        "ERR_JWKS_NO_MATCHING_KEY",
+        "ERR_JWKS_INVALID",
+        "ERR_JWK_INVALID",
+        "ERR_JWTGATE_INVALID_OPTIONS",
+        "ERR_POLICY_INVALID",
+        "ERR_APIGW_EVENT_INVALID",
+        "ERR_JWTGATE_TOKEN_MISSING",
+    ];
+
     /// The stable code, e.g. `ERR_JWT_EXPIRED`.
     #[must_use]
     pub fn code(&self) -> &'static str {
@@ -279,6 +309,7 @@ impl std::error::Error for Error {}
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct ErrorData {
     /// The stable code.
+    #[cfg_attr(test, ts(type = "CoreErrorCode"))]
     pub code: &'static str,
     /// The message.
     pub message: String,
@@ -337,3 +368,84 @@ pub(crate) fn truncated(text: &str, chars: usize) -> &str {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of each variant. The `match` has no wildcard: a new variant does not compile
+    /// until it is handled here, and so listed in [`Error::CODES`] by the assertion below.
+    fn one_of_each() -> Vec<Error> {
+        let text = String::new;
+        let all = vec![
+            Error::JwsInvalid(text()),
+            Error::JwtInvalid(text()),
+            Error::Malformed {
+                claims: false,
+                message: text(),
+                at: Box::default(),
+            },
+            Error::Malformed {
+                claims: true,
+                message: text(),
+                at: Box::default(),
+            },
+            Error::SignatureVerificationFailed,
+            Error::AlgNotAllowed(text()),
+            Error::NotSupported(text()),
+            Error::Expired {
+                claim: "exp",
+                message: text(),
+            },
+            Error::claim_failed("iss", ClaimReason::CheckFailed, text()),
+            Error::NoMatchingKey {
+                kid: None,
+                message: text(),
+            },
+            Error::JwksInvalid(text()),
+            Error::KeyInvalid(text()),
+            Error::PolicyInvalid {
+                path: text(),
+                message: text(),
+            },
+            Error::EventInvalid(text()),
+            Error::TokenMissing(text()),
+            Error::option("x", ""),
+        ];
+        for err in &all {
+            match err {
+                Error::JwsInvalid(_)
+                | Error::JwtInvalid(_)
+                | Error::Malformed { .. }
+                | Error::SignatureVerificationFailed
+                | Error::AlgNotAllowed(_)
+                | Error::NotSupported(_)
+                | Error::Expired { .. }
+                | Error::ClaimValidationFailed { .. }
+                | Error::NoMatchingKey { .. }
+                | Error::JwksInvalid(_)
+                | Error::KeyInvalid(_)
+                | Error::PolicyInvalid { .. }
+                | Error::EventInvalid(_)
+                | Error::TokenMissing(_)
+                | Error::InvalidOptions { .. }
+                | Error::Sender { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_code_list_is_every_variants_code() {
+        let mut codes: Vec<&str> = one_of_each().iter().map(Error::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut listed = Error::CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(codes, listed);
+        let sender: Vec<&str> = SenderFault::ALL.iter().map(|f| f.code()).collect();
+        assert!(sender
+            .iter()
+            .all(|code| code.starts_with("ERR_") && !listed.contains(code)));
+    }
+}

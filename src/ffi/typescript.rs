@@ -77,6 +77,17 @@ fn declarations() -> String {
         .iter()
         .map(|alg| format!("'{}'", alg.name()))
         .collect();
+    let codes: Vec<String> = crate::Error::CODES
+        .into_iter()
+        .chain(crate::SenderFault::ALL.map(crate::SenderFault::code))
+        .map(|code| format!("\n  | '{code}'"))
+        .collect();
+    let _ = write!(
+        text,
+        "\n/** The stable code of every error the core makes (the package adds its own). */\n\
+         export type CoreErrorCode ={};\n",
+        codes.concat()
+    );
     let _ = write!(
         text,
         "\n/** A JWS algorithm jwtgate verifies. `none` is never accepted. */\n\
