@@ -280,7 +280,7 @@ export class Authorizer {
   async #unreplayed(outcome, now) {
     const replay = outcome.replay;
     if (replay === undefined || outcome.status !== 200) return outcome;
-    const first = await this.#replays.putIfAbsent(`jwtgate:dpop:${replay.key}`, '1', replay.ttlMs);
+    const first = await this.#replays.putIfAbsent(`dpop:${replay.key}`, '1', replay.ttlMs);
     return first ? outcome : JSON.parse(call(() => this.#handle.replayed(JSON.stringify(outcome), now)));
   }
 
