@@ -652,7 +652,8 @@ describe('a store shared by instances', () => {
     const url = `${server.base}/keys`;
     const secretOnly = JSON.stringify({ keys: [{ kty: 'oct', k: 'A'.repeat(43), kid: 'k1', alg: 'HS256' }] });
     const records = [
-      ['not JSON', 'Unexpected token'],
+      ['not JSON', 'the stored JWKS record is not JSON'],
+      ['null', 'not { fetchedAt, maxAgeMs, jwks }'],
       [JSON.stringify({ fetchedAt: Date.now(), jwks: jwks('k1') }), 'not { fetchedAt, maxAgeMs, jwks }'],
       [JSON.stringify({ fetchedAt: Date.now(), maxAgeMs: 600_000, jwks: secretOnly }), PUBLISHED_SECRET],
       [JSON.stringify({ fetchedAt: Date.now(), maxAgeMs: 600_000, jwks: '{"keys":"nope"}' }), 'the stored JWKS is invalid'],
@@ -663,6 +664,7 @@ describe('a store shared by instances', () => {
       // Even with the IdP down, none of it is taken.
       const offline = new RemoteKeySet({ jwksUri: url, store, fetch: async () => new Response('', { status: 503 }) });
       await rejectsWith(offline.getKeySet(), 'ERR_JWKS_FETCH_FAILED', '503');
+      assert.equal(offline.lastStoreError.code, 'ERR_JWKS_INVALID');
       assert.ok(offline.lastStoreError.message.includes(message), offline.lastStoreError.message);
       // With it up, the fetched set replaces the record.
       const keys = await new RemoteKeySet({ jwksUri: url, store }).getKeySet();

@@ -40,6 +40,11 @@ const stores = {
 export default {
   async fetch(request, env) {
     const { store, op, key, value, ttlMs, options } = await request.json();
+    if (op === 'raw') {
+      const stub = env.JWTGATE_STORE.get(env.JWTGATE_STORE.idFromName('jwtgate-store-0'));
+      const res = await stub.fetch('https://raw/', { method: 'POST', body: value });
+      return Response.json({ status: res.status, body: await res.json() });
+    }
     if (op === 'storage') {
       const stub = env.JWTGATE_STORE.get(env.JWTGATE_STORE.idFromName('jwtgate-store-0'));
       return stub.fetch('https://inspect/storage');
@@ -116,6 +121,12 @@ test('entries expire after their TTL, and the alarm deletes them from storage', 
   const swept = await call('a', { op: 'storage' });
   assert.ok(!swept.some((name) => name.endsWith(`jwtgate:${key}`)), `swept: ${JSON.stringify(swept)}`);
   assert.equal((await call('b', { store: 'replay', op: 'putIfAbsent', key, value: 'v', ttlMs: 300, options })).result, true);
+});
+
+test('the object refuses malformed calls (400): unknown ops, keys, values or TTLs of the wrong type', async () => {
+  const bodies = ['not json', 'null', '{"op":"drop","key":"k"}', '{"op":"putIfAbsent","key":"k","value":"v","ttlMs":"5"}', '{"op":"set","key":"k","value":1,"ttlMs":5}', '{"op":"get","key":1}'];
+  for (const body of bodies) assert.equal((await call('a', { op: 'raw', value: body })).status, 400, body);
+  assert.deepEqual(await call('a', { op: 'raw', value: '{"op":"get","key":"never-set"}' }), { status: 200, body: {} });
 });
 
 test('set replaces; get reads through any isolate', async () => {

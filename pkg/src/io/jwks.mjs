@@ -212,10 +212,7 @@ export class RemoteKeySet {
       const text = await this.#store.get(this.#storeKey);
       this.#lastStoreError = undefined;
       if (text === undefined) return undefined;
-      const { fetchedAt, maxAgeMs, jwks } = JSON.parse(text);
-      if (!(Number.isFinite(fetchedAt) && Number.isFinite(maxAgeMs) && typeof jwks === 'string')) {
-        throw new JwtGateError('ERR_JWKS_INVALID', 'the stored JWKS record is not { fetchedAt, maxAgeMs, jwks }');
-      }
+      const { fetchedAt, maxAgeMs, jwks } = storedRecord(text);
       if (this.#cached !== undefined && fetchedAt <= this.#cached.fetchedAt) return undefined;
       const entry = this.#entry(jwks, this.#past(fetchedAt, 'the stored JWKS'), maxAgeMs, 'the stored JWKS');
       return this.#servable(entry) ? entry : undefined;
@@ -435,6 +432,21 @@ function resolvedUrl(location, base) {
   } catch {
     return undefined;
   }
+}
+
+/** The JSON record `#share` writes, read back. */
+function storedRecord(text) {
+  let record;
+  try {
+    record = JSON.parse(text);
+  } catch (cause) {
+    throw new JwtGateError('ERR_JWKS_INVALID', `the stored JWKS record is not JSON: ${cause.message}`, { cause });
+  }
+  const { fetchedAt, maxAgeMs, jwks } = record ?? {};
+  if (!(Number.isFinite(fetchedAt) && Number.isFinite(maxAgeMs) && typeof jwks === 'string')) {
+    throw new JwtGateError('ERR_JWKS_INVALID', 'the stored JWKS record is not { fetchedAt, maxAgeMs, jwks }');
+  }
+  return { fetchedAt, maxAgeMs, jwks };
 }
 
 /**
