@@ -107,6 +107,7 @@ describe('guardStore', () => {
     assert.throws(() => guardStore(raw, { timeoutMs: 1.5 }), { field: 'timeoutMs' });
     assert.throws(() => guardStore(raw, { prefix: 1 }), { field: 'prefix' });
     assert.throws(() => guardStore(raw, { timeout: 5 }), { field: 'timeout' });
+    assert.throws(() => guardStore(raw, { toString: 5 }), { field: 'toString' });
     const guarded = guardStore(raw);
     assert.equal(guardStore(guarded), guarded);
     assert.throws(() => guardStore(guarded, { prefix: 'again:' }), { field: 'store' });

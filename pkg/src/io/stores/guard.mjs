@@ -40,7 +40,7 @@ export function guardStore(store, options) {
 
 function settings(options = {}) {
   if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
-  const unknown = Object.keys(options).find((name) => !(name in DEFAULTS));
+  const unknown = Object.keys(options).find((name) => !Object.hasOwn(DEFAULTS, name));
   if (unknown) throw optionsError(unknown, 'unknown option');
   const chosen = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   for (const field of ['timeoutMs', 'maxKeyBytes', 'maxValueBytes']) {
