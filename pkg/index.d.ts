@@ -22,8 +22,8 @@ export class JwtGateError extends Error {
   readonly code: ErrorCode;
   /** The claim a claim check failed on (`exp`, `iss`, `aud`, `typ`, …). */
   readonly claim?: string;
-  /** Why the claim check failed. */
-  readonly reason?: 'check_failed' | 'missing' | 'invalid';
+  /** Why the claim check failed; for `ERR_STORE_UNAVAILABLE`, why the store failed (`StoreUnavailableReason` of `jwtgate/stores`). */
+  readonly reason?: 'check_failed' | 'missing' | 'invalid' | import('./stores.js').StoreUnavailableReason;
   /** The option an `ERR_JWTGATE_INVALID_OPTIONS` error is about, or a policy fault's JSON path. */
   readonly field?: string;
   /** Where a malformed token is at fault: its segment (from 1), the offending character's offset in it (from 0). */
@@ -212,6 +212,35 @@ export interface RemoteKeySetLimits {
   maxBytes?: number;
   /** The clock (ms since the epoch) for max-age and cooldown; default `Date.now`. */
   now?: () => number;
+  /**
+   * A store shared with other instances (`jwtgate/stores`: Redis, DynamoDB, the Cache API …):
+   * a fetched set is written there, and read before fetching, so that one instance's fetch
+   * serves the others and their cold starts. Only a set newer than this instance's is taken, and
+   * under the same max-age and `maxStaleMs` rules; it is loaded by the same loader as a fetched
+   * one. A store that fails is taken as empty (the keys are fetched; see `lastStoreError`).
+   * Whoever can write to the store can hand over keys: give it no less protection than the configuration.
+   */
+  store?: import('./stores.js').Store;
+  /**
+   * A key set taken earlier (`snapshotJwks`, e.g. at build time, written to a file), of this very
+   * `jwksUri` or `issuer`: the keys until the first fetch, served as if fetched at its
+   * `fetchedAt` (fresh until its `maxAgeMs`, then only while fetches fail, for `maxStaleMs`).
+   */
+  snapshot?: JwksSnapshot;
+}
+
+/** A key set as `snapshotJwks` takes it, JSON-serialisable. */
+export interface JwksSnapshot {
+  /** The key set's URL (with `issuer`: the one discovery named). */
+  jwksUri?: string;
+  /** The issuer whose discovery document named the key set, if it was taken that way. */
+  issuer?: string;
+  /** When it was fetched: ISO 8601 text or ms since the epoch. */
+  fetchedAt: string | number;
+  /** Its max-age (from `Cache-Control`); default `defaultMaxAgeMs`. */
+  maxAgeMs?: number;
+  /** The JWKS, as fetched (object or JSON text). */
+  jwks: JWKS | string;
 }
 
 /** A remote JSON Web Key Set, fetched on demand and cached. */
@@ -236,9 +265,21 @@ export class RemoteKeySet {
   hydrate(): Promise<KeySet>;
   /** The error of the last fetch; `undefined` once a fetch succeeds. */
   readonly lastError: JwtGateError | undefined;
-  /** When (by the `now` clock, ms) the set was last fetched successfully. */
+  /** When (by the `now` clock, ms) the set was last fetched successfully (here, or by the instance that shared it). */
   readonly fetchedAt: number | undefined;
+  /** The error of the last read or write of the `store`; `undefined` once one succeeds. */
+  readonly lastStoreError: JwtGateError | undefined;
+  /** The current set as a snapshot (for the `snapshot` option), or `undefined` before one is loaded. */
+  snapshot(): JwksSnapshot | undefined;
 }
+
+/**
+ * Fetches the key set now and resolves to its snapshot, for the `snapshot` option; rejects as a
+ * first fetch does. Run at build time: `node scripts/snapshot-jwks.mjs <jwksUri | issuer> [file]`.
+ * @example
+ * writeFileSync('jwks-snapshot.json', JSON.stringify(await snapshotJwks({ issuer })));
+ */
+export function snapshotJwks(options: RemoteKeySetOptions): Promise<JwksSnapshot>;
 
 /**
  * The RemoteKeySet shared by the whole module instance (warm Lambda invocations, one isolate),

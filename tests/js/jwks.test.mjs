@@ -1,14 +1,17 @@
 // RemoteKeySet (pkg/src/io/jwks.mjs) against a local HTTP server that each test scripts: discovery,
 // caching and max-age, rotation, the unknown-kid flood, sharing of in-flight requests, outages,
-// garbage, timeouts and oversized bodies. Time is an injected clock, so nothing sleeps except
+// garbage, timeouts and oversized bodies; key sets shared through a store, and snapshots. Time is an injected clock, so nothing sleeps except
 // the timeout tests (200 ms).
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { Verifier, KeySet, JwtGateError } from '../../pkg/src/runtime/node.mjs'; // loads the wasm first
-import { RemoteKeySet, remoteKeySet } from '../../pkg/src/io/jwks.mjs';
+import { RemoteKeySet, remoteKeySet, snapshotJwks } from '../../pkg/src/io/jwks.mjs';
+import { guardStore, memoryStore } from '../../pkg/src/io/stores/index.mjs';
 import { Authorizer } from '../../pkg/src/adapters/authorizer.mjs';
 
 const SECOND = 1000;
@@ -540,6 +543,14 @@ describe('failures', () => {
 });
 
 describe('remoteKeySet()', () => {
+  test('a store or snapshot by identity: another store, another instance', () => {
+    const url = 'https://idp.example/shared-keys';
+    const store = memoryStore();
+    assert.equal(remoteKeySet({ jwksUri: url, store }), remoteKeySet({ jwksUri: url, store }));
+    assert.notEqual(remoteKeySet({ jwksUri: url, store }), remoteKeySet({ jwksUri: url, store: memoryStore() }));
+    assert.notEqual(remoteKeySet({ jwksUri: url, store }), remoteKeySet({ jwksUri: url }));
+  });
+
   test('the same URI gives the same instance; issuer and jwksUri are never mixed up', async (t) => {
     const server = await startServer(t, reply(jwks('k1')));
     const url = `${server.base}/keys`;
@@ -558,5 +569,217 @@ describe('remoteKeySet()', () => {
     await a.getKeySet();
     await remoteKeySet({ jwksUri: url }).getKeySet();
     assert.equal(server.requests.length, 1, 'the shared instance shares its cache');
+  });
+});
+
+describe('a store shared by instances', () => {
+  /** Two (or more) instances of one key set over one store, as two Lambda containers would be. */
+  const instances = (url, c, store, limits = {}) => () => new RemoteKeySet({ jwksUri: url, now: c.now, cooldownMs: COOLDOWN, store, ...limits });
+
+  test('the second instance takes the set the first fetched, without a request of its own', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=120' } }));
+    const c = clock();
+    const store = memoryStore({ now: c.now });
+    const instance = instances(`${server.base}/keys`, c, store);
+    const a = instance();
+    await a.getKeySet();
+    c.advance(10 * SECOND);
+    const b = instance();
+    const keys = await b.getKeySet({ kid: 'k1' });
+    assert.deepEqual(kidsOf(keys), ['k1']);
+    assert.equal(server.requests.length, 1);
+    assert.equal(b.fetchedAt, a.fetchedAt);
+    assert.equal(verify(keys, await signedToken('k1')).payload.sub, 'alice');
+    // Shared under the prefixed key, with its fetch time and max-age.
+    const record = JSON.parse(await store.get(`jwks:uri ${server.base}/keys`));
+    assert.deepEqual({ ...record, jwks: JSON.parse(record.jwks) }, { fetchedAt: a.fetchedAt, maxAgeMs: 120 * SECOND, jwks: JSON.parse(jwks('k1')) });
+    // Still fresh: the second instance serves it from memory now.
+    c.advance(109 * SECOND);
+    assert.equal(await b.getKeySet(), keys);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test('a shared set is trusted no longer than its max-age, clamped by the reader\'s own limits', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=3600' } }));
+    const c = clock();
+    const store = memoryStore({ now: c.now });
+    const url = `${server.base}/keys`;
+    await instances(url, c, store)().getKeySet();
+    c.advance(60 * SECOND);
+    await instances(url, c, store, { maxMaxAgeMs: 60 * SECOND })().getKeySet();
+    assert.equal(server.requests.length, 2, 'past this reader\'s maxMaxAgeMs: fetched');
+    c.advance(3600 * SECOND);
+    await instances(url, c, store)().getKeySet();
+    assert.equal(server.requests.length, 3, 'past the max-age: fetched');
+  });
+
+  test('rotation: an unknown kid takes a newer shared set before fetching', async (t) => {
+    let served = jwks('k1');
+    const server = await startServer(t, (req, res) => reply(served)(req, res));
+    const c = clock();
+    const instance = instances(`${server.base}/keys`, c, memoryStore({ now: c.now }));
+    const [a, b] = [instance(), instance()];
+    await a.getKeySet();
+    await b.getKeySet();
+    assert.equal(server.requests.length, 1);
+    served = jwks('k1', 'k2');
+    c.advance(COOLDOWN);
+    assert.deepEqual(kidsOf(await a.getKeySet({ kid: 'k2' })), ['k1', 'k2']);
+    assert.equal(server.requests.length, 2);
+    const rotated = await b.getKeySet({ kid: 'k2' });
+    assert.deepEqual(kidsOf(rotated), ['k1', 'k2']);
+    assert.equal(server.requests.length, 2, 'b found k2 in the store');
+    assert.equal(verify(rotated, await signedToken('k2')).payload.sub, 'alice');
+  });
+
+  test('a store that fails, hangs or is full never makes keys unavailable: they are fetched', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const failing = { putIfAbsent: async () => true, get: async () => { throw new Error('ECONNRESET'); }, set: async () => { throw new Error('ECONNRESET'); } };
+    const hanging = { putIfAbsent: () => new Promise(() => {}), get: () => new Promise(() => {}), set: () => new Promise(() => {}) };
+    const full = memoryStore({ maxEntries: 1 });
+    await full.set('other', 'x', 60_000);
+    for (const store of [guardStore(failing), guardStore(hanging, { timeoutMs: 50 }), full]) {
+      const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, store });
+      assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+      assert.equal(rks.lastStoreError.code, 'ERR_STORE_UNAVAILABLE');
+      assert.equal(rks.lastError, undefined);
+    }
+    assert.equal(server.requests.length, 3);
+  });
+
+  test('what the store holds is loaded as a fetched set is: garbage, secrets and empty sets are not taken', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const url = `${server.base}/keys`;
+    const secretOnly = JSON.stringify({ keys: [{ kty: 'oct', k: 'A'.repeat(43), kid: 'k1', alg: 'HS256' }] });
+    const records = [
+      ['not JSON', 'the stored JWKS record is not JSON'],
+      ['null', 'not { fetchedAt, maxAgeMs, jwks }'],
+      [JSON.stringify({ fetchedAt: Date.now(), jwks: jwks('k1') }), 'not { fetchedAt, maxAgeMs, jwks }'],
+      [JSON.stringify({ fetchedAt: Date.now(), maxAgeMs: 600_000, jwks: secretOnly }), PUBLISHED_SECRET],
+      [JSON.stringify({ fetchedAt: Date.now(), maxAgeMs: 600_000, jwks: '{"keys":"nope"}' }), 'the stored JWKS is invalid'],
+    ];
+    for (const [record, message] of records) {
+      const store = memoryStore();
+      await store.set(`jwks:uri ${url}`, record, 60_000);
+      // Even with the IdP down, none of it is taken.
+      const offline = new RemoteKeySet({ jwksUri: url, store, fetch: async () => new Response('', { status: 503 }) });
+      await rejectsWith(offline.getKeySet(), 'ERR_JWKS_FETCH_FAILED', '503');
+      assert.equal(offline.lastStoreError.code, 'ERR_JWKS_INVALID');
+      assert.ok(offline.lastStoreError.message.includes(message), offline.lastStoreError.message);
+      // With it up, the fetched set replaces the record.
+      const keys = await new RemoteKeySet({ jwksUri: url, store }).getKeySet();
+      assert.deepEqual(keys.keys.map((k) => [k.kid, k.alg]), [['k1', 'ES256']]);
+      assert.equal(JSON.parse(await store.get(`jwks:uri ${url}`)).jwks, jwks('k1'));
+    }
+    assert.equal(server.requests.length, records.length);
+  });
+
+  test('a stored fetch time ahead of the clock buys no freshness: the set is fetched', async (t) => {
+    const server = await startServer(t, reply(jwks('k2')));
+    const c = clock();
+    const record = JSON.stringify({ fetchedAt: c.t + 1, maxAgeMs: 86_400_000, jwks: jwks('k1') });
+    const store = guardStore({ putIfAbsent: async () => true, get: async () => record, set: async () => {} });
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, now: c.now, store });
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k2']);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test('the IdP down at a cold start: a stale shared set is served within maxStaleMs, not past it', async (t) => {
+    let down = false;
+    const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 500 }) : reply(jwks('k1'), { headers: { 'cache-control': 'max-age=600' } }))(req, res));
+    const c = clock();
+    const instance = instances(`${server.base}/keys`, c, memoryStore({ now: c.now }), { maxStaleMs: 3600 * SECOND });
+    await instance().getKeySet();
+    down = true;
+    c.advance((600 + 3600) * SECOND - 1);
+    const cold = instance();
+    assert.deepEqual(kidsOf(await cold.getKeySet()), ['k1']);
+    assert.equal(cold.lastError.code, 'ERR_JWKS_FETCH_FAILED');
+    c.advance(1);
+    await rejectsWith(instance().getKeySet(), 'ERR_JWKS_FETCH_FAILED', '500');
+  });
+});
+
+describe('snapshots', () => {
+  test('snapshotJwks takes the set as a RemoteKeySet loads it; a fresh snapshot then serves it with no fetch', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=300' } }));
+    const url = `${server.base}/keys`;
+    const before = Date.now();
+    const snapshot = JSON.parse(JSON.stringify(await snapshotJwks({ jwksUri: url })));
+    const { fetchedAt, ...rest } = snapshot;
+    assert.deepEqual(rest, { jwksUri: url, maxAgeMs: 300 * SECOND, jwks: JSON.parse(jwks('k1')) });
+    assert.ok(Date.parse(fetchedAt) >= before - 1000 && Date.parse(fetchedAt) <= Date.now());
+    assert.equal(server.requests.length, 1);
+
+    const rks = new RemoteKeySet({ jwksUri: url, snapshot });
+    assert.equal(verify(await rks.getKeySet({ kid: 'k1' }), await signedToken('k1')).payload.sub, 'alice');
+    assert.ok(rks.cachedKeySet());
+    assert.equal(rks.fetchedAt, Date.parse(snapshot.fetchedAt));
+    assert.equal(server.requests.length, 1, 'no fetch');
+  });
+
+  test('snapshotJwks by issuer (discovery); it rejects as a first fetch does', async (t) => {
+    const server = await startServer(t, (req, res) => {
+      if (req.url === '/.well-known/openid-configuration') return reply(JSON.stringify({ issuer: server.base, jwks_uri: `${server.base}/keys` }))(req, res);
+      if (req.url === '/keys') return reply(jwks('k1', 'k2'))(req, res);
+      reply('', { status: 404 })(req, res);
+    });
+    const snapshot = await snapshotJwks({ issuer: server.base });
+    assert.equal(snapshot.issuer, server.base);
+    assert.equal(snapshot.jwksUri, `${server.base}/keys`);
+    assert.equal(snapshot.maxAgeMs, 600 * SECOND);
+    const rks = new RemoteKeySet({ issuer: server.base, snapshot });
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1', 'k2']);
+    assert.equal(server.requests.length, 2);
+    await rejectsWith(snapshotJwks({ jwksUri: `${server.base}/missing` }), 'ERR_JWKS_FETCH_FAILED', '404');
+    await assert.rejects(snapshotJwks({ jwksUri: `${server.base}/keys`, store: memoryStore() }), { field: 'store' });
+  });
+
+  test('scripts/snapshot-jwks.mjs writes what the snapshot option takes', async (t) => {
+    const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=120' } }));
+    const script = new URL('../../scripts/snapshot-jwks.mjs', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [script, '--jwks-uri', `${server.base}/keys`]);
+    const snapshot = JSON.parse(stdout);
+    assert.equal(snapshot.maxAgeMs, 120 * SECOND);
+    const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, snapshot });
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+    assert.equal(server.requests.length, 1, 'fetched by the script only');
+    await assert.rejects(promisify(execFile)(process.execPath, [script, '--url', 'x']), { code: 2 });
+  });
+
+  test('an old snapshot: the keys are fetched first; it is served only while fetching fails, within maxStaleMs', async (t) => {
+    let down = true;
+    const server = await startServer(t, (req, res) => (down ? reply('oops', { status: 503 }) : reply(jwks('k2')))(req, res));
+    const c = clock();
+    const url = `${server.base}/keys`;
+    const snapshot = { jwksUri: url, fetchedAt: new Date(c.t - 3600 * SECOND).toISOString(), jwks: JSON.parse(jwks('k1')) }; // default max-age: 10 min
+    const rks = new RemoteKeySet({ jwksUri: url, now: c.now, snapshot, maxStaleMs: 7200 * SECOND, cooldownMs: COOLDOWN });
+    assert.equal(rks.cachedKeySet(), undefined, 'not fresh');
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+    assert.equal(rks.lastError.code, 'ERR_JWKS_FETCH_FAILED');
+    assert.equal(server.requests.length, 1);
+    down = false;
+    c.advance(COOLDOWN);
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k2'], 'replaced by the first successful fetch');
+
+    const tooOld = { ...snapshot, fetchedAt: c.t - (600 + 7200) * SECOND };
+    down = true;
+    await rejectsWith(new RemoteKeySet({ jwksUri: url, now: c.now, snapshot: tooOld, maxStaleMs: 7200 * SECOND }).getKeySet(), 'ERR_JWKS_FETCH_FAILED', '503');
+  });
+
+  test('a snapshot is checked: of this key set, well formed; keys it cannot load are fetched instead', async (t) => {
+    const server = await startServer(t, reply(jwks('k1')));
+    const url = `${server.base}/keys`;
+    const good = { jwksUri: url, fetchedAt: Date.now(), jwks: jwks('k2') };
+    for (const snapshot of [null, 'text', { ...good, jwksUri: `${url}?other` }, { ...good, fetchedAt: 'yesterday' }, { ...good, maxAgeMs: -1 }, { ...good, jwks: 5 }]) {
+      assert.throws(() => new RemoteKeySet({ jwksUri: url, snapshot }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'snapshot' }, JSON.stringify(snapshot));
+    }
+    assert.throws(() => new RemoteKeySet({ issuer: server.base, snapshot: good }), { field: 'snapshot' }, 'taken by jwksUri, not by issuer');
+    const secretOnly = { ...good, jwks: { keys: [{ kty: 'oct', k: 'A'.repeat(43), kid: 'k2', alg: 'HS256' }] } };
+    const rks = new RemoteKeySet({ jwksUri: url, snapshot: secretOnly });
+    assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
+    const future = new RemoteKeySet({ jwksUri: url, snapshot: { ...good, fetchedAt: Date.now() + 60_000 } });
+    assert.deepEqual(kidsOf(await future.getKeySet()), ['k1'], 'a snapshot from the future is not taken');
+    assert.equal(server.requests.length, 2);
   });
 });

@@ -2,18 +2,23 @@
 // two workers, bundled as a Workers user bundles them ('jwtgate/stores/cloudflare' through the
 // package's exports map), the second bound to the first one's JwtGateDurableObject class, so
 // that two isolates and many stubs share one replay state; entries expiring and swept by the
-// object's alarm; Durable Objects that fail or hang; and the Cache API store for key sets.
+// object's alarm; Durable Objects that fail or hang; and the Cache API store for key sets, with
+// two isolates' RemoteKeySets sharing one fetch through it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { appDir } from './helpers/app-dir.mjs';
 
 const WORKER = `
+import { RemoteKeySet } from 'jwtgate';
 import { JwtGateDurableObject, durableObjectStore, cacheStore } from 'jwtgate/stores/cloudflare';
+
+let keys; // this isolate's, as an edge guard keeps it
 
 /** The object, plus a look at its storage for the tests. */
 export class InspectableStore extends JwtGateDurableObject {
@@ -40,6 +45,16 @@ const stores = {
 export default {
   async fetch(request, env) {
     const { store, op, key, value, ttlMs, options } = await request.json();
+    if (op === 'keys') {
+      keys ??= new RemoteKeySet({ jwksUri: env.JWKS_URL, store: cacheStore() });
+      const set = await keys.getKeySet();
+      return Response.json({ kids: set.keys.map((k) => k.kid), fetchedAt: keys.fetchedAt, storeError: keys.lastStoreError?.message ?? null });
+    }
+    if (op === 'raw') {
+      const stub = env.JWTGATE_STORE.get(env.JWTGATE_STORE.idFromName('jwtgate-store-0'));
+      const res = await stub.fetch('https://raw/', { method: 'POST', body: value });
+      return Response.json({ status: res.status, body: await res.json() });
+    }
     if (op === 'storage') {
       const stub = env.JWTGATE_STORE.get(env.JWTGATE_STORE.idFromName('jwtgate-store-0'));
       return stub.fetch('https://inspect/storage');
@@ -54,9 +69,16 @@ export default {
   },
 };`;
 
-let mf, remove;
+let mf, remove, idp;
+let keyFetches = 0;
 
 before(async () => {
+  idp = http.createServer((req, res) => {
+    keyFetches += 1;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+    res.end(JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'sMjKtbgWuqWeiJRr3qRUHI-1rEtUmSzR12en53N5U1o', y: 'oEJdfr_6fMdq14V0-3QC-E-WtE6N0OWS9_LmcHupZf8', kid: 'k1', alg: 'ES256' }] }));
+  });
+  await new Promise((r) => idp.listen(0, '127.0.0.1', r));
   const app = appDir('stores-cloudflare');
   remove = app.remove;
   writeFileSync(join(app.dir, 'worker.mjs'), WORKER);
@@ -64,8 +86,22 @@ before(async () => {
   await build({
     entryPoints: [join(app.dir, 'worker.mjs')], outfile: join(app.dir, 'out', 'worker.mjs'),
     bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], logLevel: 'warning',
+    plugins: [{
+      name: 'wasm-beside-bundle', // as a Workers user's bundler leaves it (tests/js/helpers/workerd.mjs)
+      setup(b) {
+        b.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const file = resolve(args.resolveDir, args.path);
+          copyFileSync(file, join(app.dir, 'out', basename(file)));
+          return { path: `./${basename(file)}`, external: true };
+        });
+      },
+    }],
   });
-  const common = { modules: true, scriptPath: join(app.dir, 'out', 'worker.mjs'), modulesRoot: join(app.dir, 'out'), compatibilityDate: '2024-09-23' };
+  const common = {
+    modules: true, scriptPath: join(app.dir, 'out', 'worker.mjs'), modulesRoot: join(app.dir, 'out'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2024-09-23',
+    bindings: { JWKS_URL: `http://127.0.0.1:${idp.address().port}/keys` },
+  };
   mf = new Miniflare({
     workers: [
       { ...common, name: 'a', durableObjects: { JWTGATE_STORE: 'InspectableStore', FAILING: 'Failing', HANGING: 'Hanging' } },
@@ -78,6 +114,7 @@ before(async () => {
 after(async () => {
   await mf?.dispose();
   remove?.();
+  await new Promise((r) => (idp ? idp.close(r) : r()));
 });
 
 /** Runs one store call in worker `name`; its answer. */
@@ -118,6 +155,12 @@ test('entries expire after their TTL, and the alarm deletes them from storage', 
   assert.equal((await call('b', { store: 'replay', op: 'putIfAbsent', key, value: 'v', ttlMs: 300, options })).result, true);
 });
 
+test('the object refuses malformed calls (400): unknown ops, keys, values or TTLs of the wrong type', async () => {
+  const bodies = ['not json', 'null', '{"op":"drop","key":"k"}', '{"op":"putIfAbsent","key":"k","value":"v","ttlMs":"5"}', '{"op":"set","key":"k","value":1,"ttlMs":5}', '{"op":"get","key":1}'];
+  for (const body of bodies) assert.equal((await call('a', { op: 'raw', value: body })).status, 400, body);
+  assert.deepEqual(await call('a', { op: 'raw', value: '{"op":"get","key":"never-set"}' }), { status: 200, body: {} });
+});
+
 test('set replaces; get reads through any isolate', async () => {
   const key = `jwks:${randomUUID()}`;
   await call('a', { store: 'replay', op: 'set', key, value: 'old', ttlMs: 60_000 });
@@ -147,4 +190,14 @@ test('Cache API store: set and get with a TTL; it refuses putIfAbsent (it cannot
   assert.deepEqual(await call('a', { store: 'cache', op: 'get', key }), { ok: true, result: null }, 'expired');
   const refused = await call('a', { store: 'cache', op: 'putIfAbsent', key, value: 'v', ttlMs: 1000 });
   assert.deepEqual([refused.ok, refused.code, refused.reason], [false, 'ERR_STORE_UNAVAILABLE', 'unsupported']);
+});
+
+test('key sets through the Cache API: a second isolate takes the first one\'s fetch', async () => {
+  const first = await call('a', { op: 'keys' });
+  assert.deepEqual(first.kids, ['k1']);
+  assert.equal(first.storeError, null);
+  assert.equal(keyFetches, 1);
+  const second = await call('b', { op: 'keys' });
+  assert.deepEqual(second, first, 'the same set, fetched at the same time');
+  assert.equal(keyFetches, 1);
 });

@@ -1,13 +1,17 @@
 // The Redis store (pkg/src/io/stores/redis.mjs) against a real redis-server (Debian's, installed
 // by scripts/setup.sh), started here on 127.0.0.1 on a free port without persistence, through the
 // node-redis client: replays across two independent stores and clients, TTLs kept by Redis,
-// get/set, and the store going down (killed, or never there) failing closed within the timeout.
+// get/set, the store going down (killed, or never there) failing closed within the timeout, and
+// key sets shared through it by two RemoteKeySets (two cold instances, one fetch).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createClient } from 'redis';
+import * as jose from 'jose';
+import { RemoteKeySet } from '../../pkg/src/runtime/node.mjs';
 import { redisStore } from '../../pkg/src/io/stores/redis.mjs';
 import { STORE_UNAVAILABLE } from '../../pkg/src/io/stores/index.mjs';
 
@@ -136,4 +140,26 @@ test('a wrong port: nothing listens, every call fails closed', async (t) => {
   const store = storeOf(c);
   await assert.rejects(store.putIfAbsent('dpop:x', 'v', 60_000), { code: STORE_UNAVAILABLE, reason: 'failed' });
   await assert.rejects(store.get('dpop:x'), { code: STORE_UNAVAILABLE });
+});
+
+test('two RemoteKeySets sharing a Redis store: the second takes the first one\'s fetch; with Redis gone, keys are still fetched', async (t) => {
+  const { publicKey } = await jose.generateKeyPair('ES256');
+  const body = JSON.stringify({ keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
+  let requests = 0;
+  const idp = http.createServer((req, res) => { requests += 1; res.writeHead(200, { 'cache-control': 'max-age=300' }).end(body); });
+  await new Promise((resolve) => idp.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => idp.close(resolve)));
+  const jwksUri = `http://127.0.0.1:${idp.address().port}/keys-${randomUUID()}`;
+  const instance = async () => new RemoteKeySet({ jwksUri, store: storeOf(await client(redis.port, t)) });
+  const first = await instance();
+  assert.deepEqual((await first.getKeySet()).keys.map((k) => k.kid), ['k1']);
+  const second = await instance();
+  assert.deepEqual((await second.getKeySet()).keys.map((k) => k.kid), ['k1']);
+  assert.equal(requests, 1, 'one fetch for two instances');
+  assert.equal(second.fetchedAt, first.fetchedAt);
+
+  const gone = new RemoteKeySet({ jwksUri, store: storeOf(createClient({ socket: { port: await freePort() } })) });
+  assert.deepEqual((await gone.getKeySet()).keys.map((k) => k.kid), ['k1']);
+  assert.equal(gone.lastStoreError.code, STORE_UNAVAILABLE);
+  assert.equal(requests, 2);
 });

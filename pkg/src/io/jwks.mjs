@@ -4,6 +4,7 @@
 // browsers alike.
 import { JwtGateError, isReady, remoteJwksKeySet } from '../core/api.mjs';
 import { optionsError } from '../core/errors.mjs';
+import { guardStore } from './stores/guard.mjs';
 
 /** A remote JWKS, fetched on demand and cached; see `getKeySet` for the refresh rules. */
 export class RemoteKeySet {
@@ -12,16 +13,20 @@ export class RemoteKeySet {
   #fetch;
   #now;
   #limits; // timeoutMs, cooldownMs, defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs, maxBytes
-  #cached; // { keySet, kids: Set<string>, expiresAt }
+  #cached; // { keySet, kids: Set<string>, text, fetchedAt, maxAgeMs, expiresAt }
   #fetchedAt;
   #lastError;
+  #store; // guarded; shares the fetched text with other instances
+  #storeKey;
+  #lastStoreError;
+  #snapshot; // { fetchedAt, maxAgeMs, text } until first use
   #lastAttemptAt = -Infinity;
   #inflight;
 
   constructor({
     jwksUri, issuer, fetch = globalThis.fetch, timeoutMs = 5000, cooldownMs = 30_000,
     defaultMaxAgeMs = 600_000, minMaxAgeMs = 60_000, maxMaxAgeMs = 86_400_000,
-    maxStaleMs = 86_400_000, maxBytes = 1_048_576, now = () => Date.now(),
+    maxStaleMs = 86_400_000, maxBytes = 1_048_576, now = () => Date.now(), store, snapshot,
   } = {}) {
     if ((jwksUri === undefined) === (issuer === undefined)) {
       throw optionsError('jwksUri', 'give exactly one of `jwksUri` and `issuer`');
@@ -43,6 +48,9 @@ export class RemoteKeySet {
     if (minMaxAgeMs > maxMaxAgeMs) throw optionsError('minMaxAgeMs', 'must not exceed `maxMaxAgeMs`');
     this.#fetch = fetch;
     this.#now = now;
+    if (store !== undefined) this.#store = guardStore(store);
+    this.#storeKey = `jwks:${this.#jwksUri !== undefined ? `uri ${this.#jwksUri}` : `issuer ${this.#issuer}`}`;
+    this.#snapshot = checkedSnapshot(snapshot, { jwksUri: this.#jwksUri, issuer: this.#issuer });
   }
 
   /**
@@ -54,6 +62,7 @@ export class RemoteKeySet {
    * withdrew, compromised perhaps, is not trusted for as long as the IdP cannot be reached.)
    */
   async getKeySet({ kid } = {}) {
+    this.#loadSnapshot();
     const cached = this.#cached;
     if (cached && !this.#isStale(cached, kid)) return cached.keySet;
     if (this.#inflight) return this.#inflight;
@@ -67,12 +76,13 @@ export class RemoteKeySet {
     if (!isReady()) {
       throw new JwtGateError('ERR_JWTGATE_NOT_INITIALIZED', 'jwtgate is not initialized: `await init()` first (browser build)');
     }
-    this.#inflight = this.#refresh().finally(() => { this.#inflight = undefined; });
+    this.#inflight = this.#refresh(kid).finally(() => { this.#inflight = undefined; });
     return this.#inflight;
   }
 
   /** The cached key set while it is fresh (no fetch is due), else `undefined`; never fetches. */
   cachedKeySet() {
+    this.#loadSnapshot();
     const cached = this.#cached;
     return cached && !this.#isStale(cached) ? cached.keySet : undefined;
   }
@@ -87,9 +97,25 @@ export class RemoteKeySet {
     return this.#lastError;
   }
 
-  /** When (ms, by the `now` clock) the key set was last fetched successfully. */
+  /** When (ms, by the `now` clock) the key set was last fetched successfully (here, or by whoever shared it). */
   get fetchedAt() {
     return this.#fetchedAt;
+  }
+
+  /** The error of the last read or write of the `store`, or undefined if it succeeded. */
+  get lastStoreError() {
+    return this.#lastStoreError;
+  }
+
+  /**
+   * The current set as a snapshot (the `snapshot` option's form, JSON-serialisable), or
+   * `undefined` before one is loaded.
+   */
+  snapshot() {
+    const cached = this.#cached;
+    if (cached === undefined) return undefined;
+    const source = this.#issuer !== undefined ? { issuer: this.#issuer } : {};
+    return { ...source, jwksUri: this.#jwksUri, fetchedAt: new Date(cached.fetchedAt).toISOString(), maxAgeMs: cached.maxAgeMs, jwks: JSON.parse(cached.text) };
   }
 
   /** Whether a set may still be served when a refresh fails: until `maxStaleMs` past its max-age. */
@@ -102,18 +128,22 @@ export class RemoteKeySet {
     return typeof kid === 'string' && !cached.kids.has(kid);
   }
 
-  /** One attempt: resolves to the new set, or the last good one; rejects if there is none. */
-  async #refresh() {
+  /**
+   * One attempt: resolves to the new set, or the last good one; rejects if there is none. A set
+   * another instance shared, newer than ours, spares the fetch if it is fresh and knows `kid`.
+   */
+  async #refresh(kid) {
     const startedAt = this.#now();
     this.#lastAttemptAt = startedAt;
+    const shared = await this.#fromStore();
+    if (shared !== undefined) this.#adopt(shared);
+    if (shared !== undefined && !this.#isStale(shared, kid)) return shared.keySet;
     try {
-      const { keySet, maxAgeMs } = await this.#download();
-      // The `kid`s are computed once here: `KeySet#keys` crosses into wasm and parses JSON.
-      const kids = new Set(keySet.keys.map((key) => key.kid).filter((kid) => kid !== undefined));
-      this.#cached = { keySet, kids, expiresAt: startedAt + maxAgeMs };
-      this.#fetchedAt = startedAt;
+      const entry = await this.#download(startedAt);
+      this.#adopt(entry);
       this.#lastError = undefined;
-      return keySet;
+      await this.#share(entry);
+      return entry.keySet;
     } catch (error) {
       this.#lastError = error;
       // The IdP may have moved its JWKS: discover again next time.
@@ -123,23 +153,91 @@ export class RemoteKeySet {
     }
   }
 
-  async #download() {
+  #adopt(entry) {
+    this.#cached = entry;
+    this.#fetchedAt = entry.fetchedAt;
+  }
+
+  async #download(startedAt) {
     this.#jwksUri ??= await this.#discover();
     const url = this.#jwksUri;
     const { text, headers } = await this.#get(url);
+    return this.#entry(text, startedAt, this.#maxAge(headers.get('cache-control')), `JWKS from ${url}`);
+  }
+
+  /**
+   * A cache entry of JWKS text, wherever it came from (a fetch, the store, a snapshot): loaded by
+   * the same Rust loader, its max-age clamped by the same limits. `source` names it in errors.
+   */
+  #entry(text, fetchedAt, maxAgeMs, source) {
     let keySet;
     try {
       keySet = remoteJwksKeySet(text);
     } catch (cause) {
       if (cause?.code !== 'ERR_JWKS_INVALID') throw cause;
-      throw new JwtGateError('ERR_JWKS_INVALID', `JWKS from ${url} is invalid: ${cause.message}`, { cause });
+      throw new JwtGateError('ERR_JWKS_INVALID', `${source} is invalid: ${cause.message}`, { cause });
     }
     // An empty set verifies nothing; keeping the previous keys is the safer outcome.
     if (keySet.keys.length === 0) {
       const skipped = keySet.skipped.map((s) => s.reason).join('; ');
-      throw new JwtGateError('ERR_JWKS_INVALID', `JWKS from ${url} has no usable key${skipped ? ` (${skipped})` : ''}`);
+      throw new JwtGateError('ERR_JWKS_INVALID', `${source} has no usable key${skipped ? ` (${skipped})` : ''}`);
     }
-    return { keySet, maxAgeMs: this.#maxAge(headers.get('cache-control')) };
+    // The `kid`s are computed once here: `KeySet#keys` crosses into wasm and parses JSON.
+    const kids = new Set(keySet.keys.map((key) => key.kid).filter((kid) => kid !== undefined));
+    const clamped = this.#clamped(maxAgeMs);
+    return { keySet, kids, text, fetchedAt, maxAgeMs: clamped, expiresAt: fetchedAt + clamped };
+  }
+
+  /** The snapshot, as if fetched at its `fetchedAt`, once the wasm can load it; dropped if it does not load. */
+  #loadSnapshot() {
+    const snapshot = this.#snapshot;
+    if (snapshot === undefined || !isReady()) return;
+    this.#snapshot = undefined;
+    try {
+      const fetchedAt = this.#past(snapshot.fetchedAt, 'the JWKS snapshot');
+      const entry = this.#entry(snapshot.text, fetchedAt, snapshot.maxAgeMs ?? this.#limits.defaultMaxAgeMs, 'the JWKS snapshot');
+      if (this.#cached === undefined && this.#servable(entry)) this.#adopt(entry);
+    } catch (error) {
+      this.#lastError = error;
+    }
+  }
+
+  /**
+   * The set in the store if it is newer than ours and still servable, else `undefined`. The store
+   * is a cache: when it fails, the keys are fetched as if it were empty.
+   */
+  async #fromStore() {
+    if (this.#store === undefined) return undefined;
+    try {
+      const text = await this.#store.get(this.#storeKey);
+      this.#lastStoreError = undefined;
+      if (text === undefined) return undefined;
+      const { fetchedAt, maxAgeMs, jwks } = storedRecord(text);
+      if (this.#cached !== undefined && fetchedAt <= this.#cached.fetchedAt) return undefined;
+      const entry = this.#entry(jwks, this.#past(fetchedAt, 'the stored JWKS'), maxAgeMs, 'the stored JWKS');
+      return this.#servable(entry) ? entry : undefined;
+    } catch (error) {
+      this.#lastStoreError = error;
+      return undefined;
+    }
+  }
+
+  /** A fetch time, refused if it is ahead of this clock: it would buy freshness (a wrong clock, or a forgery). */
+  #past(fetchedAt, source) {
+    if (fetchedAt > this.#now()) throw new JwtGateError('ERR_JWKS_INVALID', `${source} says it was fetched after now`);
+    return fetchedAt;
+  }
+
+  /** Hands a fetched set to the other instances, for as long as any of them may serve it. */
+  async #share(entry) {
+    if (this.#store === undefined) return;
+    const record = JSON.stringify({ fetchedAt: entry.fetchedAt, maxAgeMs: entry.maxAgeMs, jwks: entry.text });
+    try {
+      await this.#store.set(this.#storeKey, record, entry.maxAgeMs + this.#limits.maxStaleMs);
+      this.#lastStoreError = undefined;
+    } catch (error) {
+      this.#lastStoreError = error;
+    }
   }
 
   /** The `jwks_uri` of the issuer's OpenID Connect discovery document. */
@@ -235,13 +333,17 @@ export class RemoteKeySet {
     return { text, headers: response.headers };
   }
 
-  /** Cache-Control max-age, clamped to [minMaxAgeMs, maxMaxAgeMs]; the default without one. */
+  /** Cache-Control max-age; the default without one. */
   #maxAge(cacheControl) {
-    const { defaultMaxAgeMs, minMaxAgeMs, maxMaxAgeMs } = this.#limits;
     const directives = cacheControl ?? '';
     const match = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/i.exec(directives);
-    let maxAgeMs = match ? Number(match[1]) * 1000 : defaultMaxAgeMs;
-    if (/(?:^|[,\s])(?:no-cache|no-store)\b/i.test(directives)) maxAgeMs = 0;
+    if (/(?:^|[,\s])(?:no-cache|no-store)\b/i.test(directives)) return 0;
+    return match ? Number(match[1]) * 1000 : this.#limits.defaultMaxAgeMs;
+  }
+
+  /** A max-age clamped to [minMaxAgeMs, maxMaxAgeMs]. */
+  #clamped(maxAgeMs) {
+    const { minMaxAgeMs, maxMaxAgeMs } = this.#limits;
     return Math.min(maxMaxAgeMs, Math.max(minMaxAgeMs, maxAgeMs));
   }
 }
@@ -332,6 +434,54 @@ function resolvedUrl(location, base) {
   }
 }
 
+/** The JSON record `#share` writes, read back. */
+function storedRecord(text) {
+  let record;
+  try {
+    record = JSON.parse(text);
+  } catch (cause) {
+    throw new JwtGateError('ERR_JWKS_INVALID', `the stored JWKS record is not JSON: ${cause.message}`, { cause });
+  }
+  const { fetchedAt, maxAgeMs, jwks } = record ?? {};
+  if (!(Number.isFinite(fetchedAt) && Number.isFinite(maxAgeMs) && typeof jwks === 'string')) {
+    throw new JwtGateError('ERR_JWKS_INVALID', 'the stored JWKS record is not { fetchedAt, maxAgeMs, jwks }');
+  }
+  return { fetchedAt, maxAgeMs, jwks };
+}
+
+/**
+ * The `snapshot` option, checked: `{ jwksUri | issuer, fetchedAt, maxAgeMs?, jwks }` (what
+ * `snapshotJwks` makes), taken of this very key set. Its keys are loaded at first use.
+ */
+function checkedSnapshot(snapshot, { jwksUri, issuer }) {
+  if (snapshot === undefined) return undefined;
+  if (snapshot === null || typeof snapshot !== 'object') throw optionsError('snapshot', 'must be an object made by snapshotJwks()');
+  const [kind, expected] = jwksUri !== undefined ? ['jwksUri', jwksUri] : ['issuer', issuer];
+  if (snapshot[kind] !== expected) {
+    throw optionsError('snapshot', `was taken of ${kind} ${JSON.stringify(snapshot[kind])}, not ${JSON.stringify(expected)}`);
+  }
+  const fetchedAt = typeof snapshot.fetchedAt === 'string' ? Date.parse(snapshot.fetchedAt) : snapshot.fetchedAt;
+  if (!Number.isFinite(fetchedAt)) throw optionsError('snapshot', '`fetchedAt` must be a time: ISO 8601 text or ms since the epoch');
+  const { maxAgeMs, jwks } = snapshot;
+  if (maxAgeMs !== undefined && !(Number.isFinite(maxAgeMs) && maxAgeMs >= 0)) throw optionsError('snapshot', '`maxAgeMs` must be a number ≥ 0');
+  if (typeof jwks !== 'string' && (jwks === null || typeof jwks !== 'object')) throw optionsError('snapshot', '`jwks` must be a JWKS (object or JSON text)');
+  return { fetchedAt, maxAgeMs, text: typeof jwks === 'string' ? jwks : JSON.stringify(jwks) };
+}
+
+/**
+ * Fetches a key set now (`jwksUri`, or `issuer` for OIDC discovery; the other options as
+ * `RemoteKeySet`'s) and resolves to its snapshot, for the `snapshot` option: made at build time,
+ * written to a file, read back at start (`scripts/snapshot-jwks.mjs`). Rejects as a first fetch does.
+ */
+export async function snapshotJwks(options) {
+  for (const field of ['store', 'snapshot']) {
+    if (options?.[field] !== undefined) throw optionsError(field, 'a snapshot is fetched from the identity provider only');
+  }
+  const remote = new RemoteKeySet(options);
+  await remote.getKeySet();
+  return remote.snapshot();
+}
+
 function checkedUrl(value, field) {
   const text = value instanceof URL ? value.href : value;
   if (typeof text !== 'string' || !isUrl(text)) throw optionsError(field, 'must be an absolute https URL (http only to localhost)');
@@ -341,14 +491,14 @@ function checkedUrl(value, field) {
 // Shared across calls (warm Lambda invocations, one isolate's requests), so a key set is
 // fetched once per container or isolate rather than once per request.
 const shared = new Map();
-const functionIds = new WeakMap(); // an injected `fetch` or `now` -> a number for the key
+const functionIds = new WeakMap(); // an injected `fetch`, `now`, `store` or `snapshot` -> a number for the key
 let functions = 0;
 
-/** The given options as text, in a fixed order; a function by identity. */
+/** The given options as text, in a fixed order; a function or an object by identity. */
 function limitsKey(limits) {
   const given = Object.entries(limits).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
   return JSON.stringify(given.map(([name, value]) => {
-    if (typeof value !== 'function') return [name, value];
+    if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return [name, value];
     if (!functionIds.has(value)) functionIds.set(value, (functions += 1));
     return [name, `function ${functionIds.get(value)}`];
   }));

@@ -32,4 +32,4 @@ async function load(source) {
 }
 
 export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from '../core/api.mjs';
-export { RemoteKeySet, remoteKeySet } from '../io/jwks.mjs';
+export { RemoteKeySet, remoteKeySet, snapshotJwks } from '../io/jwks.mjs';

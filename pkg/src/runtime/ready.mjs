@@ -7,7 +7,7 @@ import { webCryptoBackend } from '../crypto/webcrypto.mjs';
 useAsyncBackend(webCryptoBackend);
 
 export { KeySet, Verifier, Policy, decode, JwtGateError, isReady, wasmMemoryBytes } from '../core/api.mjs';
-export { RemoteKeySet, remoteKeySet } from '../io/jwks.mjs';
+export { RemoteKeySet, remoteKeySet, snapshotJwks } from '../io/jwks.mjs';
 
 /** Nothing to wait for here; present so isomorphic code can always `await init()`. */
 export async function init() {}

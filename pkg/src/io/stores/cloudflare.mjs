@@ -11,6 +11,12 @@ const OPS = new Set(['putIfAbsent', 'get', 'set']);
 
 const expiryKey = (expiresAt, key) => `${EXPIRY}${String(expiresAt).padStart(16, '0')}:${key}`;
 
+/** Whether a request body is one of the store's calls, with the arguments it needs. */
+function wellFormed({ op, key, value, ttlMs }) {
+  if (!OPS.has(op) || typeof key !== 'string') return false;
+  return op === 'get' || (typeof value === 'string' && Number.isFinite(ttlMs) && ttlMs > 0);
+}
+
 /**
  * The Durable Object class behind `durableObjectStore`: export it from the worker and bind it
  * (`[[durable_objects.bindings]] name = "JWTGATE_STORE", class_name = "JwtGateDurableObject"`,
@@ -31,10 +37,8 @@ export class JwtGateDurableObject {
     } catch {
       return Response.json({ error: 'not JSON' }, { status: 400 });
     }
-    const { op, key, value, ttlMs } = body ?? {};
-    if (!OPS.has(op) || typeof key !== 'string' || (op !== 'get' && !(typeof value === 'string' && ttlMs > 0))) {
-      return Response.json({ error: 'bad request' }, { status: 400 });
-    }
+    if (!wellFormed(body ?? {})) return Response.json({ error: 'bad request' }, { status: 400 });
+    const { op, key, value, ttlMs } = body;
     // Storage calls hold the object's input gate: no other request runs between this get and put.
     const now = Date.now();
     const entry = await this.#storage.get(ENTRY + key);

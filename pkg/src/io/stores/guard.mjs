@@ -4,6 +4,16 @@
 // checks refuse the request on that error (fail closed); a key-set cache fetches instead.
 import { JwtGateError, optionsError } from '../../core/errors.mjs';
 
+/**
+ * The store interface (declared in pkg/stores.d.ts), which every adapter implements and the guard
+ * enforces. `putIfAbsent` must be atomic in the backend: of concurrent calls for one key, one wins.
+ * @typedef {object} Store
+ * @property {(key: string, value: string, ttlMs: number) => Promise<boolean>} putIfAbsent
+ *   true when this call stored the entry (a first use), false when a live entry is there
+ * @property {(key: string) => Promise<string | undefined>} get the live value, or undefined
+ * @property {(key: string, value: string, ttlMs: number) => Promise<void>} set stores, replacing
+ */
+
 export const STORE_UNAVAILABLE = 'ERR_STORE_UNAVAILABLE';
 
 // 200 ms: a store in the same region answers in a few ms; past this, an authorizer spends its
@@ -24,7 +34,7 @@ function fits(text, max) {
 }
 
 /**
- * A store behind the guard: `putIfAbsent`, `get` and `set` that never take longer than
+ * `store` (a `Store`) behind the guard: `putIfAbsent`, `get` and `set` that never take longer than
  * `timeoutMs`, never throw synchronously, answer only with the interface's types, prefix every
  * key with `prefix` and refuse keys over `maxKeyBytes` and values over `maxValueBytes` (UTF-8,
  * prefix included). A store that is already guarded is returned as it is.
@@ -40,7 +50,7 @@ export function guardStore(store, options) {
 
 function settings(options = {}) {
   if (options === null || typeof options !== 'object') throw optionsError('options', 'must be an object');
-  const unknown = Object.keys(options).find((name) => !(name in DEFAULTS));
+  const unknown = Object.keys(options).find((name) => !Object.hasOwn(DEFAULTS, name));
   if (unknown) throw optionsError(unknown, 'unknown option');
   const chosen = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   for (const field of ['timeoutMs', 'maxKeyBytes', 'maxValueBytes']) {
