@@ -33,6 +33,11 @@ export interface IssuerOptions extends Omit<VerifierOptions, 'keys' | 'currentDa
   /** https (plain http only to localhost, 127.0.0.1 or [::1]); symmetric keys in the fetched set are skipped. */
   jwksUri?: string | URL;
   secret?: string | Uint8Array;
+  /**
+   * A key set taken at build time by `snapshotJwks()` (`jwtgate jwks snapshot`), used until
+   * its first refresh. Each issuer's own, for `issuer` or `jwksUri` sources.
+   */
+  jwksSnapshot?: import('./index.js').JwksSnapshot;
 }
 
 export interface AuthorizerOptions extends IssuerOptions {
@@ -79,6 +84,11 @@ export interface AuthorizerOptions extends IssuerOptions {
   jwksTimeoutMs?: number;
   jwksCooldownMs?: number;
   jwksMaxStaleMs?: number;
+  /**
+   * A store the fetched key sets are shared through, across instances and cold starts (see
+   * `jwtgate/stores`); what it holds is checked as a fetch is.
+   */
+  jwksStore?: import('./stores.js').Store;
 }
 
 /** The structured log line of one decision. Never contains the token. */

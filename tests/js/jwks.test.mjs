@@ -735,16 +735,17 @@ describe('snapshots', () => {
     await assert.rejects(snapshotJwks({ jwksUri: `${server.base}/keys`, store: memoryStore() }), { field: 'store' });
   });
 
-  test('scripts/snapshot-jwks.mjs writes what the snapshot option takes', async (t) => {
+  test('`jwtgate jwks snapshot` writes what the snapshot option takes', async (t) => {
     const server = await startServer(t, reply(jwks('k1'), { headers: { 'cache-control': 'max-age=120' } }));
-    const script = new URL('../../scripts/snapshot-jwks.mjs', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(process.execPath, [script, '--jwks-uri', `${server.base}/keys`]);
+    const script = new URL('../../pkg/bin/jwtgate.mjs', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [script, 'jwks', 'snapshot', '--jwks-uri', `${server.base}/keys`]);
     const snapshot = JSON.parse(stdout);
     assert.equal(snapshot.maxAgeMs, 120 * SECOND);
     const rks = new RemoteKeySet({ jwksUri: `${server.base}/keys`, snapshot });
     assert.deepEqual(kidsOf(await rks.getKeySet()), ['k1']);
     assert.equal(server.requests.length, 1, 'fetched by the script only');
-    await assert.rejects(promisify(execFile)(process.execPath, [script, '--url', 'x']), { code: 2 });
+    await assert.rejects(promisify(execFile)(process.execPath, [script, 'jwks', 'snapshot', '--url', 'x']), { code: 2 });
+    await assert.rejects(promisify(execFile)(process.execPath, [script, 'jwks', 'snapshot', '--jwks-uri', 'http://127.0.0.1:1/keys']), { code: 1 });
   });
 
   test('an old snapshot: the keys are fetched first; it is served only while fetching fails, within maxStaleMs', async (t) => {

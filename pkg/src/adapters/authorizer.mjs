@@ -12,7 +12,7 @@ import { core } from '../core/manifest.mjs';
 
 // The options this layer handles itself; the verifier's and the authorizer's come from the core.
 const KEY_SOURCES = ['keys', 'jwks', 'jwksUri', 'secret'];
-const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs', 'replayStore'];
+const OWN_OPTIONS = ['policy', 'issuers', 'log', 'logClaims', 'currentDate', 'fetch', 'jwksTimeoutMs', 'jwksCooldownMs', 'jwksMaxStaleMs', 'jwksStore', 'jwksSnapshot', 'replayStore'];
 
 /** The keys of one issuer: fixed, or a shared RemoteKeySet. */
 function keySource(entry, jwksOptions) {
@@ -27,12 +27,12 @@ function keySource(entry, jwksOptions) {
     case 'secret':
       return { keys: secretKeySet(entry.secret, entry.algorithms) };
     case 'jwksUri':
-      return { remote: remoteKeySet({ jwksUri: entry.jwksUri, ...jwksOptions }) };
+      return { remote: remoteKeySet({ jwksUri: entry.jwksUri, ...jwksOptions, snapshot: entry.jwksSnapshot }) };
     default:
       if (typeof entry.issuer !== 'string') {
         throw optionsError('jwksUri', 'give a key source: `issuer` (OIDC discovery), `jwksUri`, `jwks`, `secret` or `keys`');
       }
-      return { remote: remoteKeySet({ issuer: entry.issuer, ...jwksOptions }) };
+      return { remote: remoteKeySet({ issuer: entry.issuer, ...jwksOptions, snapshot: entry.jwksSnapshot }) };
   }
 }
 
@@ -87,10 +87,10 @@ export class Authorizer {
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
 
     const jwksOptions = pick(
-      { fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs, maxStaleMs: options.jwksMaxStaleMs },
-      ['fetch', 'timeoutMs', 'cooldownMs', 'maxStaleMs'],
+      { fetch: options.fetch, timeoutMs: options.jwksTimeoutMs, cooldownMs: options.jwksCooldownMs, maxStaleMs: options.jwksMaxStaleMs, store: options.jwksStore },
+      ['fetch', 'timeoutMs', 'cooldownMs', 'maxStaleMs', 'store'],
     );
-    const defaults = pick(options, [...verifierOptions, ...KEY_SOURCES]);
+    const defaults = pick(options, [...verifierOptions, ...KEY_SOURCES, 'jwksSnapshot']);
     if (issuers !== undefined && !(Array.isArray(issuers) && issuers.length > 0)) throw optionsError('issuers', 'must be a non-empty array');
     const entries = issuers ? issuers.map((entry) => ({ ...pick(defaults, verifierOptions), ...entry })) : [defaults];
     for (const entry of entries) this.#addIssuer(entry, jwksOptions, entries.length > 1);

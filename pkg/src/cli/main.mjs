@@ -10,6 +10,7 @@ import verify from './verify.mjs';
 import event from './event.mjs';
 import explain from './policy-explain.mjs';
 import policyTest from './policy-test.mjs';
+import jwksSnapshot from './jwks-snapshot.mjs';
 
 /** The commands; a group (`policy`) holds subcommands. */
 const COMMANDS = {
@@ -17,6 +18,7 @@ const COMMANDS = {
   verify,
   event,
   policy: { summary: 'explain decisions of a policy document, test it against cases', commands: { explain, test: policyTest } },
+  jwks: { summary: 'key sets: take a snapshot for cold starts', commands: { snapshot: jwksSnapshot } },
 };
 
 // Every command takes these.

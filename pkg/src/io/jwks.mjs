@@ -471,7 +471,7 @@ function checkedSnapshot(snapshot, { jwksUri, issuer }) {
 /**
  * Fetches a key set now (`jwksUri`, or `issuer` for OIDC discovery; the other options as
  * `RemoteKeySet`'s) and resolves to its snapshot, for the `snapshot` option: made at build time,
- * written to a file, read back at start (`scripts/snapshot-jwks.mjs`). Rejects as a first fetch does.
+ * written to a file, read back at start (`jwtgate jwks snapshot`). Rejects as a first fetch does.
  */
 export async function snapshotJwks(options) {
   for (const field of ['store', 'snapshot']) {
