@@ -16,6 +16,11 @@ import * as oauth from 'oauth4webapi';
 import { Authorizer } from '../../pkg/src/adapters/lambda.mjs';
 import { createEdgeGuard } from '../../pkg/src/adapters/edge.mjs';
 import { memoryStore } from '../../pkg/src/io/stores/memory.mjs';
+import { redisStore } from '../../pkg/src/io/stores/redis.mjs';
+import { dynamoDbStore } from '../../pkg/src/io/stores/dynamodb.mjs';
+import { createClient } from 'redis';
+import { TABLE, clientOf, startDynalite } from './helpers/dynalite.mjs';
+import { startRedis } from './helpers/redis.mjs';
 import { FIXTURES } from './helpers/fixtures.mjs';
 import { startWorker } from './helpers/workerd.mjs';
 
@@ -171,6 +176,81 @@ describe('DPoP at the edge', () => {
     const lambdaProof = await dpop.generateProof(client, REST_URI, 'POST', undefined, token);
     const gate = authorizer({ replayStore: guardStore(stuck, { timeoutMs: 50 }) });
     await assert.rejects(gate.respond(restEvent({ Authorization: `DPoP ${token}`, DPoP: lambdaProof })), { code: 'ERR_STORE_UNAVAILABLE' });
+  });
+});
+
+describe('replays across two authorizer instances, through shared stores', () => {
+  /** Two Lambda authorizers, each with its own store over the same backend; one proof sent to both. */
+  async function replayedAcross(storeOf) {
+    const [one, two] = [authorizer({ replayStore: storeOf() }), authorizer({ replayStore: storeOf() })];
+    const token = await accessToken({ jkt });
+    const event = restEvent({ Authorization: `DPoP ${token}`, DPoP: await dpop.generateProof(client, REST_URI, 'POST', undefined, token) });
+    assert.equal((await one.respond(event)).principalId, 'alice');
+    await assert.rejects(two.respond(event), { message: 'Unauthorized' });
+    const refused = await two.handleEvent(event);
+    assert.equal(refused.error.code, 'ERR_DPOP_REPLAYED');
+    return { one, event: async () => restEvent({ Authorization: `DPoP ${token}`, DPoP: await dpop.generateProof(client, REST_URI, 'POST', undefined, token) }) };
+  }
+
+  /** With the backend gone, a fresh proof is refused with an error (never allowed) within the timeout. */
+  async function failsClosed(gate, event) {
+    const started = performance.now();
+    await assert.rejects(gate.respond(await event()), { code: 'ERR_STORE_UNAVAILABLE' });
+    assert.ok(performance.now() - started < 1000);
+  }
+
+  test('Redis', async () => {
+    const redis = await startRedis();
+    const clients = [];
+    try {
+      const storeOf = () => {
+        const c = createClient({ socket: { host: '127.0.0.1', port: redis.port, reconnectStrategy: () => 50 }, disableOfflineQueue: true });
+        c.on('error', () => {});
+        clients.push(c.connect());
+        return redisStore(async (args) => (await clients.at(-1)).sendCommand(args));
+      };
+      const { one, event } = await replayedAcross(storeOf);
+      await redis.stop();
+      await failsClosed(one, event);
+    } finally {
+      await redis.stop();
+      for (const c of await Promise.all(clients)) c.destroy();
+    }
+  });
+
+  test('DynamoDB (dynalite)', async () => {
+    const service = await startDynalite();
+    try {
+      const { one, event } = await replayedAcross(() => dynamoDbStore({ client: clientOf(service.endpoint), tableName: TABLE }));
+      await service.stop();
+      await failsClosed(one, event);
+    } finally {
+      service.server.listening && await service.stop();
+    }
+  });
+
+  test('a Durable Object, from two isolates', async () => {
+    const worker = await startWorker(`
+      import { createEdgeGuard } from 'jwtgate/edge';
+      import { durableObjectStore } from 'jwtgate/stores/cloudflare';
+      export { JwtGateDurableObject } from 'jwtgate/stores/cloudflare';
+      let guard;
+      export default { async fetch(request, env) {
+        guard ??= createEdgeGuard({ secret: ${JSON.stringify(SECRET)}, algorithms: ['HS256'], log: false, dpop: {}, replayStore: durableObjectStore(env.JWTGATE_STORE) });
+        const auth = await guard(request);
+        return auth.ok ? new Response('ok') : new Response(auth.error?.code, { status: auth.response.status });
+      } };`, { isolates: 2, durableObjects: { JWTGATE_STORE: 'JwtGateDurableObject' } });
+    try {
+      const token = await accessToken({ jkt });
+      const url = 'https://api.example.com/pets';
+      const init = { headers: { authorization: `DPoP ${token}`, dpop: await dpop.generateProof(client, url, 'GET', undefined, token) } };
+      const first = await (await worker.mf.getWorker('a')).fetch(url, init);
+      assert.deepEqual([first.status, await first.text()], [200, 'ok']);
+      const second = await (await worker.mf.getWorker('b')).fetch(url, init);
+      assert.deepEqual([second.status, await second.text()], [401, 'ERR_DPOP_REPLAYED']);
+    } finally {
+      await worker.dispose();
+    }
   });
 });
 

@@ -6,13 +6,9 @@
 // two isolates' RemoteKeySets sharing one fetch through it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
-import { appDir } from './helpers/app-dir.mjs';
+import { startWorker } from './helpers/workerd.mjs';
 
 const WORKER = `
 import { RemoteKeySet } from 'jwtgate';
@@ -69,7 +65,7 @@ export default {
   },
 };`;
 
-let mf, remove, idp;
+let worker, idp;
 let keyFetches = 0;
 
 before(async () => {
@@ -79,48 +75,22 @@ before(async () => {
     res.end(JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'sMjKtbgWuqWeiJRr3qRUHI-1rEtUmSzR12en53N5U1o', y: 'oEJdfr_6fMdq14V0-3QC-E-WtE6N0OWS9_LmcHupZf8', kid: 'k1', alg: 'ES256' }] }));
   });
   await new Promise((r) => idp.listen(0, '127.0.0.1', r));
-  const app = appDir('stores-cloudflare');
-  remove = app.remove;
-  writeFileSync(join(app.dir, 'worker.mjs'), WORKER);
-  mkdirSync(join(app.dir, 'out'));
-  await build({
-    entryPoints: [join(app.dir, 'worker.mjs')], outfile: join(app.dir, 'out', 'worker.mjs'),
-    bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], logLevel: 'warning',
-    plugins: [{
-      name: 'wasm-beside-bundle', // as a Workers user's bundler leaves it (tests/js/helpers/workerd.mjs)
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path);
-          copyFileSync(file, join(app.dir, 'out', basename(file)));
-          return { path: `./${basename(file)}`, external: true };
-        });
-      },
-    }],
-  });
-  const common = {
-    modules: true, scriptPath: join(app.dir, 'out', 'worker.mjs'), modulesRoot: join(app.dir, 'out'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2024-09-23',
+  worker = await startWorker(WORKER, {
+    isolates: 2,
     bindings: { JWKS_URL: `http://127.0.0.1:${idp.address().port}/keys` },
-  };
-  mf = new Miniflare({
-    workers: [
-      { ...common, name: 'a', durableObjects: { JWTGATE_STORE: 'InspectableStore', FAILING: 'Failing', HANGING: 'Hanging' } },
-      { ...common, name: 'b', durableObjects: { JWTGATE_STORE: { className: 'InspectableStore', scriptName: 'a' } } },
-    ],
+    durableObjects: { JWTGATE_STORE: 'InspectableStore', FAILING: 'Failing', HANGING: 'Hanging' },
   });
-  await mf.ready;
 });
 
 after(async () => {
-  await mf?.dispose();
-  remove?.();
+  await worker?.dispose();
   await new Promise((r) => (idp ? idp.close(r) : r()));
 });
 
 /** Runs one store call in worker `name`; its answer. */
 async function call(name, body) {
-  const worker = await mf.getWorker(name);
-  const res = await worker.fetch('http://worker/', { method: 'POST', body: JSON.stringify(body) });
+  const isolate = await worker.mf.getWorker(name);
+  const res = await isolate.fetch('http://worker/', { method: 'POST', body: JSON.stringify(body) });
   assert.equal(res.status, 200, await res.clone().text());
   return res.json();
 }

@@ -5,34 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDbStore } from '../../pkg/src/io/stores/dynamodb.mjs';
 import { STORE_UNAVAILABLE } from '../../pkg/src/io/stores/index.mjs';
-
-const TABLE = 'jwtgate-test';
-
-async function startDynalite() {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, endpoint: `http://127.0.0.1:${server.address().port}` };
-}
-
-const clientOf = (endpoint) => new DynamoDBClient({
-  endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1,
-});
+import { TABLE, clientOf, startDynalite } from './helpers/dynalite.mjs';
 
 let service;
-before(async () => {
-  service = await startDynalite();
-  await clientOf(service.endpoint).send(new CreateTableCommand({
-    TableName: TABLE,
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
-});
-after(() => new Promise((resolve) => service.server.close(resolve)));
+before(async () => { service = await startDynalite(); });
+after(() => service.stop());
 
 /** A clock the tests move by hand (the store's TTL arithmetic; DynamoDB has no clock of its own here). */
 function clock(start = Date.now()) {

@@ -5,8 +5,6 @@
 // key sets shared through it by two RemoteKeySets (two cold instances, one fetch).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createClient } from 'redis';
@@ -14,35 +12,7 @@ import * as jose from 'jose';
 import { RemoteKeySet } from '../../pkg/src/runtime/node.mjs';
 import { redisStore } from '../../pkg/src/io/stores/redis.mjs';
 import { STORE_UNAVAILABLE } from '../../pkg/src/io/stores/index.mjs';
-
-/** A port nothing listens on (as the OS hands them out). */
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A redis-server of its own (on `port`, or a free one); resolves once it accepts connections. */
-async function startRedis(port) {
-  port ??= await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
-  await new Promise((resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`redis-server could not start (scripts/setup.sh --browser installs it): ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-    const poll = setInterval(() => {
-      if (output.includes('Ready to accept connections')) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 20);
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { port, stop: () => { child.kill('SIGKILL'); return exited; } };
-}
+import { freePort, startRedis } from './helpers/redis.mjs';
 
 /** A connected node-redis client whose commands fail at once while it is disconnected. */
 async function client(port, t) {
