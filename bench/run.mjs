@@ -10,7 +10,7 @@
 //   node bench/run.mjs --algs=RS256,ES256   only these algorithms (writes no files)
 //   node bench/run.mjs --only=lambda,cold-start   only these sections (writes no files): verify
 //                                  (both passes), lambda, head-to-head, cold-start, memory,
-//                                  workerd, workerd-first, runtimes, cache-safety
+//                                  workerd, workerd-first, runtimes, dpop, cache-safety
 //
 // Needs the built package (pkg/dist; `scripts/build.sh`) and the dev dependencies (`npm ci`).
 // Writes BENCHMARKS.md (Markdown, machine, versions, targets) and bench/results.json (raw
@@ -67,7 +67,7 @@ const ARGS = process.argv.slice(2);
 const QUICK = ARGS.includes('--quick');
 const listArg = (name) => ARGS.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const ONLY = listArg('algs');
-const SECTIONS = ['verify', 'lambda', 'head-to-head', 'cold-start', 'memory', 'workerd', 'workerd-first', 'runtimes', 'cache-safety'];
+const SECTIONS = ['verify', 'lambda', 'head-to-head', 'cold-start', 'memory', 'workerd', 'workerd-first', 'runtimes', 'dpop', 'cache-safety'];
 const ONLY_SECTIONS = listArg('only');
 const unknownSection = ONLY_SECTIONS?.find((name) => !SECTIONS.includes(name));
 if (unknownSection) {
@@ -1250,7 +1250,7 @@ function childSection(lines, title, child, { output = (text) => text, intro, not
   lines.push('', ...(note ? [note, ''] : []));
 }
 
-function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, workerdFirst, runtimes, cacheSafety, targetRows }) {
+function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, workerdFirst, runtimes, dpop, cacheSafety, targetRows }) {
   const lines = [];
   const batches = env.config.batches === env.config.maxBatches ? env.config.batches : `${env.config.batches}–${env.config.maxBatches}`;
   lines.push('# Benchmarks', '');
@@ -1360,6 +1360,9 @@ function report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, work
   childSection(lines, 'Deno and Bun', runtimes, {
     note: 'Times per verification inside Deno and Bun. "As installed" is what `import \'jwtgate\'` gives an app there (the Node entry): in Deno, EdDSA by Deno\'s node:crypto and RSA and ECDSA by the wasm code, which is faster there than Deno\'s node:crypto; in Bun, every key by Bun\'s node:crypto (BoringSSL).',
   });
+  childSection(lines, 'DPoP-protected decisions', dpop, {
+    intro: 'A Lambda decision with a DPoP-bound token and its proof (a fresh proof per request, the replay recorded in the in-memory store) against the bearer decision, ES256 tokens and proofs, on the real REST REQUEST capture; beside it oauth4webapi\'s `validateJwtAccessToken`, a resource server\'s DPoP check, on the same proofs (made by the `dpop` package). The proof\'s signature is checked by node:crypto with the proof\'s key imported for that one check.',
+  });
 
 
   // wasm size
@@ -1434,6 +1437,7 @@ async function main() {
   const workerd = await child('workerd', ['bench/workerd.mjs'], parseWorkerd);
   const workerdFirst = await child('workerd-first', ['bench/workerd-first.mjs'], parseWorkerdFirst);
   const runtimes = await child('runtimes', ['bench/runtimes.mjs']);
+  const dpop = await child('dpop', ['bench/dpop.mjs']);
   const cacheSafety = await section('cache-safety', () => runChild(['bench/cache-safety.mjs', QUICK ? '40' : '200'], 'cache safety'));
 
   env.seconds = (performance.now() - started) / 1000;
@@ -1445,7 +1449,7 @@ async function main() {
     console.error(`WARNING: ${env.wasmChanged}`);
   }
   const targetRows = targets({ rows, duel, lambda, coldStart, memory, workerd, workerdFirst, wasm });
-  const markdown = report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, workerdFirst, runtimes, cacheSafety, targetRows });
+  const markdown = report({ env, wasm, tokens, rows, duel, lambda, coldStart, memory, workerd, workerdFirst, runtimes, dpop, cacheSafety, targetRows });
   process.stdout.write(markdown);
   const { seconds } = env;
   console.error(`done in ${seconds.toFixed(0)} s${WRITE_FILES ? '' : ' (no files written: --quick/--algs/--only)'}`);
@@ -1464,6 +1468,7 @@ async function main() {
       workerd,
       workerdFirst,
       runtimes,
+      dpop,
       cacheSafety,
       targets: targetRows,
     };

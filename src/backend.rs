@@ -15,11 +15,37 @@ use crate::alg::{Alg, Es256, Es384, Es512, RawSignature};
 /// ECDSA signature comes DER-encoded, as OpenSSL reads it; the others as the JWS carries them.
 pub type NativeVerify = fn(handle: u32, alg: Alg, message: &[u8], signature: &[u8]) -> bool;
 
+/// Verifies `signature` over `message` with a public key given as JWK text, imported for this
+/// one check and dropped: for keys used once (a DPoP proof's), which are worth no handle.
+/// Signatures as for [`NativeVerify`].
+pub type NativeVerifyOnce = fn(jwk: &str, alg: Alg, message: &[u8], signature: &[u8]) -> bool;
+
 static BACKEND: OnceLock<NativeVerify> = OnceLock::new();
+static ONCE: OnceLock<NativeVerifyOnce> = OnceLock::new();
 
 /// Installs the process-wide native backend; `false` if one was installed already.
 pub fn install(verify: NativeVerify) -> bool {
     BACKEND.set(verify).is_ok()
+}
+
+/// Installs the native backend's check of keys used once; `false` if one was installed already.
+pub fn install_once(verify: NativeVerifyOnce) -> bool {
+    ONCE.set(verify).is_ok()
+}
+
+/// Whether the native backend checks keys used once ([`verify_once`]).
+pub(crate) fn verifies_once() -> bool {
+    ONCE.get().is_some()
+}
+
+/// The native backend's verdict on `signature` by the public key `jwk` (JWK text), imported
+/// for this check alone; `None` where no such backend is installed.
+pub(crate) fn verify_once(jwk: &str, alg: Alg, message: &[u8], signature: &[u8]) -> Option<bool> {
+    let verify = ONCE.get()?;
+    Some(match scalar_len(alg) {
+        Some(len) => ecdsa_der(signature, len).is_some_and(|der| verify(jwk, alg, message, &der)),
+        None => verify(jwk, alg, message, signature),
+    })
 }
 
 /// Whether a native backend is installed.

@@ -220,6 +220,21 @@ impl Key {
         self.kid.as_deref()
     }
 
+    /// [`Key::verify`] for a key that verifies one signature and is dropped (a DPoP proof's):
+    /// by the native backend where one is installed, the key imported for this check alone
+    /// (the pure-Rust code would build tables for later verifications that never come).
+    pub(crate) fn verify_once(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+        if !self.accepts(alg) {
+            return false;
+        }
+        let jwk = backend::verifies_once()
+            .then(|| self.to_jwk())
+            .flatten()
+            .and_then(|jwk| serde_json::to_string(&jwk).ok());
+        jwk.and_then(|jwk| backend::verify_once(&jwk, alg, message, signature))
+            .unwrap_or_else(|| self.material.verify(alg, message, signature))
+    }
+
     pub(crate) fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         if !self.accepts(alg) {
             return false;

@@ -99,12 +99,39 @@ extern "C" {
         signature: *const u8,
         signature_len: usize,
     ) -> Result<bool, JsValue>;
+
+    /// `{ verifyOnce(jwk text, alg code, messagePtr, messageLength, signaturePtr,
+    /// signatureLength) → boolean }`: a key imported for one check.
+    #[wasm_bindgen(method, catch, js_name = verifyOnce)]
+    fn verify_once(
+        this: &NativeBackend,
+        jwk: &str,
+        code: u8,
+        message: *const u8,
+        message_len: usize,
+        signature: *const u8,
+        signature_len: usize,
+    ) -> Result<bool, JsValue>;
 }
 
 /// Installs `backend` as the native signature backend (Node's `crypto`).
 #[wasm_bindgen(js_name = installNativeBackend)]
 pub fn install_native_backend(backend: NativeBackend) -> bool {
-    NATIVE.with(|cell| cell.set(backend).is_ok()) && crate::backend::install(call_native)
+    NATIVE.with(|cell| cell.set(backend).is_ok())
+        && crate::backend::install(call_native)
+        && crate::backend::install_once(call_native_once)
+}
+
+fn call_native_once(jwk: &str, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+    NATIVE.with(|cell| {
+        cell.get().is_some_and(|backend| {
+            // As in `call_native`: read during this synchronous call.
+            let (m, s) = (message.as_ptr(), signature.as_ptr());
+            backend
+                .verify_once(jwk, alg.code(), m, message.len(), s, signature.len())
+                .unwrap_or(false)
+        })
+    })
 }
 
 /// The key handle and the algorithm's code ([`Alg::code`], below 16) in one number.

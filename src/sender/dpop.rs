@@ -150,7 +150,16 @@ impl Dpop {
             .map_err(|m| invalid(format!("DPoP proof: {m}")))?;
         let verified = self
             .verifier
-            .verify(&keys, proof, now)
+            .verify_with(
+                &keys,
+                proof,
+                now,
+                &mut |alg, candidates, input, signature| {
+                    candidates
+                        .iter()
+                        .any(|(_, key)| key.verify_once(alg, input, signature))
+                },
+            )
             .map_err(|err| invalid(format!("DPoP proof: {err}")))?;
         let claims = verified.payload();
         let text = |name: &str| match claims.get(name) {

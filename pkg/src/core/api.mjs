@@ -98,11 +98,14 @@ let importNative;
  * crypto/node.mjs): `verify(handle * 16 + alg code, message, signature)` gets views of wasm
  * memory, valid during the call, and `importKeys(keySet)` each new key set.
  */
-export function useNativeBackend({ verify, importKeys }) {
+export function useNativeBackend({ verify, verifyOnce, importKeys }) {
+  const bytes = (at, length) => new Uint8Array(memory.buffer, at, length);
   const backend = {
     verify(packed, message, messageLength, signature, signatureLength) {
-      const { buffer } = memory;
-      return verify(packed, new Uint8Array(buffer, message, messageLength), new Uint8Array(buffer, signature, signatureLength));
+      return verify(packed, bytes(message, messageLength), bytes(signature, signatureLength));
+    },
+    verifyOnce(jwk, code, message, messageLength, signature, signatureLength) {
+      return verifyOnce(jwk, code, bytes(message, messageLength), bytes(signature, signatureLength));
     },
   };
   if (wasm.installNativeBackend(backend)) importNative = importKeys;

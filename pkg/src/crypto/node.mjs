@@ -32,31 +32,52 @@ function verifier(algorithms) {
     const key = keys[packed >>> 4];
     const alg = table[packed & 15];
     if (!key || !alg) return false;
-    try {
-      switch (alg.family) {
-        case 'pkcs1':
-        case 'ecdsa':
-          return createVerify(alg.hash).update(message).verify(key, signature);
-        case 'pss':
-          pssKeys[packed >>> 4] ??= { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-          return createVerify(alg.hash).update(message).verify(pssKeys[packed >>> 4], signature);
-        case 'eddsa':
-          return verify(null, message, key, signature);
-        default:
-          return false;
-      }
-    } catch {
-      return false; // malformed signatures are just invalid
-    }
+    return check(alg, alg.family === 'pss' ? (pssKeys[packed >>> 4] ??= pssKey(key)) : key, message, signature);
   };
+}
+
+/** `(JWK text, alg code, message, signature) → boolean` for a key used once, imported and dropped. */
+function onceVerifier(algorithms) {
+  const table = byCode(algorithms);
+  return function nativeVerifyOnce(jwk, code, message, signature) {
+    const alg = table[code];
+    if (!alg) return false;
+    let key;
+    try {
+      key = createPublicKey({ key: JSON.parse(jwk), format: 'jwk' });
+    } catch {
+      return false; // the core parsed it already: OpenSSL refusing it makes the signature invalid
+    }
+    return check(alg, alg.family === 'pss' ? pssKey(key) : key, message, signature);
+  };
+}
+
+const pssKey = (key) => ({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+
+function check(alg, key, message, signature) {
+  try {
+    switch (alg.family) {
+      case 'pkcs1':
+      case 'ecdsa':
+      case 'pss':
+        return createVerify(alg.hash).update(message).verify(key, signature);
+      case 'eddsa':
+        return verify(null, message, key, signature);
+      default:
+        return false;
+    }
+  } catch {
+    return false; // malformed signatures are just invalid
+  }
 }
 
 /**
  * The signature backend of node:crypto, for the core's `algorithms` (its manifest's):
- * `importKeys(keySet)` takes a new wasm key set's public keys in, `verify` checks a signature.
+ * `importKeys(keySet)` takes a new wasm key set's public keys in, `verify` checks a signature,
+ * `verifyOnce` one signature of a key used once (a DPoP proof's).
  */
 export function nodeBackend(algorithms) {
-  return { importKeys, verify: verifier(algorithms) };
+  return { importKeys, verify: verifier(algorithms), verifyOnce: onceVerifier(algorithms) };
 }
 
 /**
