@@ -940,17 +940,22 @@ function cacheTable(rows) {
     })));
 }
 
+/** One principal class with an inexact answer: the rules it meets, the patterns left out, a request over-denied. */
+function inexactClass({ meets, narrowed, overDenied }) {
+  return el('li', {},
+    'Principals meeting ', meets.length ? meets.map((r, i) => [i ? ', ' : '', code(r)]) : 'no rule',
+    narrowed.map((n, i) => [i ? '; ' : ': left out ', code(n.resource), ` (rule ${n.rule}, ${n.route}): ${n.reason}`]),
+    overDenied ? ['; over-denied, e.g. ', code(overDenied)] : null, '.');
+}
+
 /** The authorizer's load-time report (`cacheReport()`): inexact classes, and the remedies. */
 function reportBlock(report) {
   return el('div', { class: 'report' },
     el('h3', {}, 'Load-time cache report (cacheReport())'),
     el('p', { class: report.exact ? 'tone-ok' : 'tone-warn' },
-      report.exact ? 'Every principal class checked gets an exact answer' : `${report.inexact.length} principal class(es) get a narrowed answer`,
+      report.exact ? 'Every principal class checked gets an exact answer' : `${report.inexact.length} principal class(es) get a narrowed IAM answer`,
       ` (${report.classesChecked} class(es) checked${report.allClasses ? '' : ', a sample'}; the policy ${report.routeDependent ? 'decides' : 'does not decide'} by route; largest answer ${report.largestAnswerBytes} bytes).`),
-    report.inexact.length ? el('ul', { class: 'inexact' }, report.inexact.map((c) => el('li', {},
-      'Meeting ', c.meets.length ? c.meets.map((r, i) => [i ? ', ' : '', code(r)]) : 'no rule', ': ',
-      c.narrowed.map((n, i) => [i ? '; ' : '', code(n.resource), ` (${n.rule}: ${n.route}) left out: ${n.reason}`]),
-      c.overDenied ? [' Over-denied, e.g. ', code(c.overDenied), '.'] : null))) : null,
+    report.inexact.length ? el('ul', { class: 'inexact' }, report.inexact.map(inexactClass)) : null,
     el('h4', {}, 'Remedies'),
     report.remedies.length
       ? el('ul', { id: 'cache-remedies' }, report.remedies.map((r) => el('li', {}, r)))
