@@ -911,7 +911,7 @@ function showCache(out, { report, first, response, rows }, verified) {
   append(out, [
     el('p', { class: `verdict ${first.status === 200 ? 'tone-ok' : 'tone-bad'}` },
       `First request ${requestName(rows[0])}: ${first.status} (${STATUS_WORDS[first.status]})`,
-      first.status === 401 ? `: ${first.error?.message ?? ''}. Nothing is cached.` : '. API Gateway caches this answer for the token and reuses it on every route below.'),
+      first.status === 401 ? `: ${first.error?.code}: ${first.error?.message}. Nothing is cached.` : '. API Gateway caches this answer for the token and reuses it on every route below.'),
     el('p', { class: verified ? 'tone-ok' : 'tone-warn' }, verified ? 'Claims from the verified token.' : 'Claims from the decoded token, NOT verified (step 2).'),
     over ? el('p', { class: 'alarm', role: 'alert' }, `⚠ ${over} request(s) OVER-GRANTED: the cached answer allows what a fresh decision refuses. See the remedies below.`) : null,
     narrowed ? el('p', { class: 'tone-warn narrowed-note' }, `${narrowed} request(s) narrowed: the cached answer denies what a fresh decision allows; clients get a 403 from the cache until the TTL runs out.`) : null,

@@ -818,7 +818,7 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
       await page.fill('#policy', JSON.stringify(POLICY));
       await page.fill('#cache-routes', 'GET /pets\nPOST /pets');
       const view = await simulateIn(page);
-      assert.match(view.first, /^First request GET \/pets: 401 \(unauthorized\).*Nothing is cached/);
+      assert.match(view.first, /^First request GET \/pets: 401 \(unauthorized\): ERR_JWT_EXPIRED: .*expired.*Nothing is cached/);
       assert.deepEqual(view.rows.map((r) => `${r.fresh} ${r.verdict}`), ['401 uncached', '401 uncached']);
       assert.equal(view.cached, null);
       await page.close();
