@@ -8,6 +8,8 @@ export interface TestIssuerOptions {
   issuer?: string;
   /** The key's `kid`; default `'test-key-1'`. */
   kid?: string;
+  /** `HS*` only: sign with this secret (text as UTF-8, or bytes) instead of a random one. */
+  secret?: string | Uint8Array;
 }
 
 /** OIDC discovery metadata, as served at `<issuer>/.well-known/openid-configuration`. */

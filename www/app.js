@@ -4,6 +4,8 @@
 //
 // Untrusted input (tokens, keys, policies) is only ever put into the page as text nodes.
 import { init, KeySet, Verifier, Policy, decode, JwtGateError, RemoteKeySet } from '../pkg/src/runtime/browser.mjs';
+import { createTestIssuer } from '../pkg/src/testing/index.mjs';
+import { RouteError, readRoutes, readSamples, requestsOf, shapeOf, simulate } from './cache.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -208,6 +210,8 @@ function base64ToBytes(text) {
   const clean = text.replace(/\s+/g, '');
   return base64urlToBytes(clean.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
 }
+
+const bytesToHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 function hexToBytes(text) {
   const clean = text.replace(/\s+/g, '').replace(/^0x/i, '');
@@ -453,6 +457,51 @@ function renderDecode() {
   status.textContent = `Decoded (not verified): alg ${short(decoded.header.alg ?? 'missing')}, ${Object.keys(decoded.payload).length} claims, `
     + `${decoded.warnings.length ? `${decoded.warnings.length} warning(s), ${high} high` : 'no warnings'}${noteText}.`;
   status.className = `status-line ${high ? 'tone-bad' : 'tone-ok'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1b. Crafting test tokens (jwtgate/testing's throwaway issuer: WebCrypto, in this page)
+
+const EXAMPLE_CLAIMS = { sub: 'alice', aud: 'orders-api', scope: 'pets:read', role: 'guest', tenant: 't1' };
+
+/** The crafter's claims, or an InputError saying why not. */
+function craftedClaims() {
+  let claims;
+  try {
+    claims = JSON.parse($('craft-claims').value.trim() || '{}');
+  } catch (err) {
+    throw new InputError(`the claims are not valid JSON: ${err.message}`);
+  }
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new InputError('the claims must be a JSON object');
+  return claims;
+}
+
+/**
+ * Signs the crafter's claims with a fresh issuer, and puts the token in step 1 and what verifies
+ * it in step 2: the public key set, or the secret (a random one as hex).
+ */
+async function craftToken() {
+  const status = $('craft-status');
+  const alg = $('craft-alg').value;
+  const secret = $('craft-secret').value;
+  const exp = $('craft-exp').value.trim();
+  try {
+    const claims = craftedClaims();
+    const issuer = await createTestIssuer({ alg, ...(secret && { secret }) });
+    const token = await issuer.sign(claims, { expiresIn: exp === '' ? null : Number(exp), currentDate: evaluationDate() });
+    $('token').value = token;
+    $('key-kind').value = 'auto';
+    $('alg').value = 'auto';
+    $('key').value = issuer.secret ? secret || bytesToHex(issuer.secret) : JSON.stringify(issuer.jwks, null, 2);
+    $('secret-encoding').value = issuer.secret && !secret ? 'hex' : 'utf8';
+    status.textContent = `Signed with ${alg}: ${issuer.secret ? `${secret ? 'your' : 'a random'} secret` : 'a fresh key pair'}; step 2 has ${issuer.secret ? 'the secret' : 'its public key set'}.`;
+    status.className = 'hint tone-ok';
+    renderAll();
+  } catch (err) {
+    if (!(err instanceof InputError || err instanceof JwtGateError)) throw err;
+    status.textContent = `Not signed: ${err instanceof JwtGateError ? `${err.code}: ` : ''}${err.message}`;
+    status.className = 'hint tone-bad';
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -792,12 +841,135 @@ function renderPolicy() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 4. What API Gateway caches (cache.js asks the real authorizer)
+
+const EXAMPLE_ROUTES = ['GET /pets', 'GET /pets/{petId}', 'POST /pets', 'PUT /pets/{petId}', 'GET /users/{userId}/profile', 'DELETE /admin/users/{id}'];
+const EXAMPLE_SAMPLES = 'userId = alice, bob';
+
+const STATUS_WORDS = { 200: 'allow', 403: 'deny', 401: 'unauthorized' };
+
+/** `GET /pets/1`, or a WebSocket route key. */
+const requestName = (row) => (row.path === undefined ? row.method : `${row.method} ${row.path}`);
+
+const VERDICTS = {
+  same: { text: 'same', tone: 'ok' },
+  narrowed: { text: 'narrowed: a 403 from the cache', tone: 'warn' },
+  'over-granted': { text: 'OVER-GRANTED: the cache allows what the policy refuses', tone: 'bad' },
+  uncached: { text: 'nothing cached', tone: 'neutral' },
+};
+
+let cacheRun = 0; // the latest simulation: an older one that finishes later is not shown
+
+/** What the panel needs before it can simulate: a message, or null when it can. */
+function cacheInputsMissing() {
+  if (!$('cache-routes').value.trim()) return 'List routes (or paste an OpenAPI document) to see what API Gateway caches for this token.';
+  if (!$('policy').value.trim()) return 'Write a policy in step 3: the cached answer is worked out from it.';
+  if (!state.decoded) return 'Paste or craft a token in step 1: its claims are the principal\'s.';
+  return null;
+}
+
+async function renderCache() {
+  const out = $('cache-result');
+  const run = ++cacheRun;
+  const missing = cacheInputsMissing();
+  if (missing) {
+    out.dataset.outcome = 'idle';
+    out.replaceChildren(el('p', { class: 'muted' }, missing));
+    return;
+  }
+  const choice = $('cache-shape').value;
+  const verified = state.verified && state.verified.token === state.token;
+  let result;
+  try {
+    const websocket = shapeOf(choice).shape === 'websocket';
+    const requests = requestsOf(readRoutes($('cache-routes').value, { websocket }), readSamples($('cache-samples').value));
+    out.dataset.outcome = 'working';
+    result = await simulate({ choice, policy: $('policy').value, claims: verified ? state.verified.payload : state.decoded.payload, requests, currentDate: evaluationDate() });
+  } catch (err) {
+    if (run !== cacheRun) return;
+    if (err instanceof RouteError) {
+      out.dataset.outcome = 'route-error';
+      out.replaceChildren(el('p', { class: 'verdict tone-bad' }, '✗ The routes do not read'), el('p', { class: 'route-error' }, err.message));
+    } else if (err instanceof JwtGateError) {
+      out.dataset.outcome = 'policy-error';
+      out.replaceChildren(el('p', { class: 'verdict tone-bad' }, '✗ No answer (see step 3 for the policy)'), errorDetails(err));
+    } else throw err;
+    return;
+  }
+  if (run !== cacheRun) return;
+  showCache(out, result, verified);
+}
+
+function showCache(out, { report, first, response, rows }, verified) {
+  const count = (verdict) => rows.filter((row) => row.verdict === verdict).length;
+  const over = count('over-granted');
+  const narrowed = count('narrowed');
+  out.dataset.outcome = 'simulated';
+  out.dataset.overGranted = String(over);
+  out.dataset.narrowed = String(narrowed);
+  out.replaceChildren();
+  append(out, [
+    el('p', { class: `verdict ${first.status === 200 ? 'tone-ok' : 'tone-bad'}` },
+      `First request ${requestName(rows[0])}: ${first.status} (${STATUS_WORDS[first.status]})`,
+      first.status === 401 ? `: ${first.error?.code}: ${first.error?.message}. Nothing is cached.` : '. API Gateway caches this answer for the token and reuses it on every route below.'),
+    el('p', { class: verified ? 'tone-ok' : 'tone-warn' }, verified ? 'Claims from the verified token.' : 'Claims from the decoded token, NOT verified (step 2).'),
+    over ? el('p', { class: 'alarm', role: 'alert' }, `⚠ ${over} request(s) OVER-GRANTED: the cached answer allows what a fresh decision refuses. See the remedies below.`) : null,
+    narrowed ? el('p', { class: 'tone-warn narrowed-note' }, `${narrowed} request(s) narrowed: the cached answer denies what a fresh decision allows; clients get a 403 from the cache until the TTL runs out.`) : null,
+    cacheTable(rows),
+    reportBlock(report),
+    response ? el('details', { class: 'cached', open: true }, el('summary', {}, 'The cached answer, as the authorizer returned it for the first request'),
+      el('pre', { id: 'cached-answer', class: 'json' }, jsonNode(response))) : null]);
+}
+
+function cacheTable(rows) {
+  return el('table', { id: 'cache-table', class: 'cache' },
+    el('caption', {}, 'Route by route: the cached answer beside a fresh decision'),
+    el('thead', {}, el('tr', {}, ['Route', 'Request', 'ARN', 'Cached answer', 'Fresh decision', 'Verdict'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows.map((row) => {
+      const verdict = VERDICTS[row.verdict];
+      const fresh = row.fresh;
+      return el('tr', {
+        class: `verdict-${row.verdict}`, 'data-request': requestName(row), 'data-cached': row.cached ?? '', 'data-fresh': fresh.status, 'data-verdict': row.verdict,
+      },
+      el('th', { scope: 'row' }, code(row.route === null ? row.method : `${row.method} ${row.route}`)),
+      el('td', {}, code(requestName(row))),
+      el('td', { class: 'arn' }, code(row.arn)),
+      el('td', { class: `cached effect-${(row.cached ?? 'none').toLowerCase()}` }, row.cached ?? '—'),
+      el('td', { class: 'fresh' }, `${fresh.status} ${STATUS_WORDS[fresh.status]}`, fresh.decision?.rule ? [' (', code(fresh.decision.rule), ')'] : null),
+      el('td', { class: `tone-${verdict.tone}` }, verdict.text));
+    })));
+}
+
+/** One principal class with an inexact answer: the rules it meets, the patterns left out, a request over-denied. */
+function inexactClass({ meets, narrowed, overDenied }) {
+  return el('li', {},
+    'Principals meeting ', meets.length ? meets.map((r, i) => [i ? ', ' : '', code(r)]) : 'no rule',
+    narrowed.map((n, i) => [i ? '; ' : ': left out ', code(n.resource), ` (rule ${n.rule}, ${n.route}): ${n.reason}`]),
+    overDenied ? ['; over-denied, e.g. ', code(overDenied)] : null, '.');
+}
+
+/** The authorizer's load-time report (`cacheReport()`): inexact classes, and the remedies. */
+function reportBlock(report) {
+  return el('div', { class: 'report' },
+    el('h3', {}, 'Load-time cache report (cacheReport())'),
+    el('p', { class: report.exact ? 'tone-ok' : 'tone-warn' },
+      report.exact ? 'Every principal class checked gets an exact answer' : `${report.inexact.length} principal class(es) get a narrowed IAM answer`,
+      ` (${report.classesChecked} class(es) checked${report.allClasses ? '' : ', a sample'}; the policy ${report.routeDependent ? 'decides' : 'does not decide'} by route; largest answer ${report.largestAnswerBytes} bytes).`),
+    report.inexact.length ? el('ul', { class: 'inexact' }, report.inexact.map(inexactClass)) : null,
+    el('h4', {}, 'Remedies'),
+    report.remedies.length
+      ? el('ul', { id: 'cache-remedies' }, report.remedies.map((r) => el('li', {}, r)))
+      : el('p', { id: 'cache-remedies', class: 'muted' }, 'None needed.'));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Wiring
 
 function renderAll() {
   renderDecode();
   renderVerify();
   renderPolicy();
+  renderCache();
 }
 
 function debounce(fn, ms) {
@@ -823,14 +995,25 @@ async function main() {
   const later = debounce(renderAll, 120);
   for (const id of ['token', 'key', 'issuer', 'audience', 'tolerance', 'policy', 'method', 'path']) $(id).addEventListener('input', later);
   for (const id of ['at', 'key-kind', 'alg', 'secret-encoding', 'require-exp']) $(id).addEventListener('change', renderAll);
-  $('verify').addEventListener('click', () => { renderDecode(); renderVerify(); renderPolicy(); });
+  $('verify').addEventListener('click', renderAll);
   $('decide').addEventListener('click', renderPolicy);
+  $('craft-claims').value = JSON.stringify(EXAMPLE_CLAIMS, null, 2);
+  $('craft-sign').addEventListener('click', craftToken);
+  for (const id of ['cache-routes', 'cache-samples']) $(id).addEventListener('input', debounce(renderCache, 200));
+  $('cache-shape').addEventListener('change', renderCache);
+  $('cache-run').addEventListener('click', renderCache);
+  $('cache-example').addEventListener('click', () => {
+    $('cache-routes').value = EXAMPLE_ROUTES.join('\n');
+    $('cache-samples').value = EXAMPLE_SAMPLES;
+    renderCache();
+  });
   $('fetch-jwks').addEventListener('click', fetchJwks);
   $('jwks-url').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); fetchJwks(); } });
   $('clear-token').addEventListener('click', () => { $('token').value = ''; renderAll(); $('token').focus(); });
   $('policy-example').addEventListener('click', () => {
     $('policy').value = JSON.stringify(EXAMPLE_POLICY, null, 2);
     renderPolicy();
+    renderCache();
     $('policy').focus();
   });
   // Relative times ("expires in 4 min") stay current.

@@ -204,6 +204,14 @@ pub fn decode_json(token: &str, now: Option<f64>) -> Result<String, JsValue> {
     Ok(json(&decoded))
 }
 
+/// Whether IAM matches the `Resource` pattern `pattern` to `resource` (`*` any run of
+/// characters, `/` included; `?` one): the matching the cached answers are proved under, for
+/// the inspector to read a cached answer against other routes' ARNs.
+#[wasm_bindgen(js_name = iamMatches)]
+pub fn iam_matches(pattern: &str, resource: &str) -> bool {
+    crate::apigw::iam::iam_glob(pattern, resource)
+}
+
 /// A validated policy document.
 #[wasm_bindgen(js_name = Policy)]
 pub struct WasmPolicy(Policy);

@@ -10,6 +10,8 @@ import * as jose from 'jose';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 import * as jwtgate from '../../pkg/src/runtime/node.mjs';
+import { Authorizer } from '../../pkg/src/adapters/lambda.mjs';
+import { apigwEvent, createTestIssuer } from '../../pkg/src/testing/index.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = resolve(import.meta.dirname, '.artifacts');
@@ -25,6 +27,18 @@ function rawGet(base, path) {
       res.on('end', () => ok({ status: res.statusCode, type: res.headers['content-type'], location: res.headers.location }));
     }).on('error', fail);
   });
+}
+
+/**
+ * What IAM answers for `arn` under `document`, by a matcher of the test's own (IAM's `*` and `?`
+ * as a regular expression; a Deny wins, then an Allow), not the page's.
+ */
+function effectFor(document, arn) {
+  const glob = (pattern) => [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+  const matches = (pattern) => new RegExp(`^${glob(pattern)}$`, 's').test(arn);
+  const effects = document.Statement.filter((s) => [s.Resource].flat().some(matches)).map((s) => s.Effect);
+  if (effects.includes('Deny')) return 'Deny';
+  return effects.includes('Allow') ? 'Allow' : 'Deny';
 }
 
 /** What the Node build of the package says about `token` with these options. */
@@ -505,7 +519,8 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
       rings[focused.id] = focused.outline;
     }
     const main = ['token', 'at', 'key-kind', 'alg', 'key', 'secret-encoding', 'jwks-url', 'fetch-jwks', 'issuer', 'audience',
-      'tolerance', 'require-exp', 'verify', 'policy', 'policy-example', 'method', 'path', 'decide'];
+      'tolerance', 'require-exp', 'verify', 'policy', 'policy-example', 'method', 'path', 'decide',
+      'cache-shape', 'cache-samples', 'cache-routes', 'cache-example', 'cache-run'];
     const positions = main.map((id) => order.indexOf(id));
     assert.ok(positions.every((p) => p >= 0), `not reached: ${main.filter((id, i) => positions[i] < 0)} (order: ${order})`);
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `logical order: ${order}`);
@@ -516,6 +531,7 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
     assert.deepEqual(unlabelled, []);
     assert.equal(await page.getAttribute('#verify-result', 'aria-live'), 'polite');
     assert.equal(await page.getAttribute('#policy-result', 'aria-live'), 'polite');
+    assert.equal(await page.getAttribute('#cache-result', 'aria-live'), 'polite');
     assert.equal(await page.getAttribute('#decode-status', 'role'), 'status');
 
     // Enter on the focused Verify button verifies.
@@ -548,6 +564,10 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
     await page.click('#decide');
     await check('decoded, verified, decided');
     await shot(page, 'phone');
+    await page.click('#cache-example');
+    await page.waitForFunction(() => document.querySelector('#cache-result').dataset.outcome === 'simulated');
+    await check('the cache simulated');
+    await page.locator('#cache-section').screenshot({ path: join(artifacts, 'inspector-phone-cache.png') });
     const [h, p, s] = fixtures.hs.split('.');
     await page.fill('#token', `${h}.${p.slice(0, 17)}+${p.slice(18)}.${s}`);
     await page.waitForSelector('#decode-error:not([hidden])');
@@ -555,6 +575,254 @@ describe('token inspector (www/) in chromium', { skip: existsSync(CHROMIUM) ? fa
     await shot(page, 'phone-malformed');
     assert.deepEqual(page.requests, []);
     await page.close();
+  });
+
+  test('crafting tokens: RS256, ES256 and HS256 (random and given secret) that the page\'s own verifier accepts', async () => {
+    const page = await open();
+    await page.click('#craft summary');
+    const claims = { sub: 'dave', scope: 'pets:read', tenant: 't9' };
+    await page.fill('#craft-claims', JSON.stringify(claims));
+    await page.fill('#craft-exp', '600');
+    /** Signs with the crafter and waits until step 2 has verified the new token. */
+    const craft = async (alg, secret = '') => {
+      await page.selectOption('#craft-alg', alg);
+      await page.fill('#craft-secret', secret);
+      const before = await page.inputValue('#token');
+      await page.click('#craft-sign');
+      await page.waitForFunction((old) => document.querySelector('#token').value !== old
+        && document.querySelector('#raw').textContent === document.querySelector('#token').value
+        && ['valid', 'invalid', 'key-error'].includes(document.querySelector('#verify-result').dataset.outcome), before);
+      return { token: await page.inputValue('#token'), key: await page.inputValue('#key'), encoding: await page.inputValue('#secret-encoding'), v: await verdict(page) };
+    };
+    for (const alg of ['RS256', 'ES256', 'HS256']) {
+      const { token, key, encoding, v } = await craft(alg);
+      assert.equal(v.outcome, 'valid', `${alg}: ${JSON.stringify(v)}`);
+      assert.match(v.verdict, new RegExp(`verified with ${alg}`));
+      // The package in Node agrees: the token is a real one, signed by the key step 2 holds.
+      const keys = alg === 'HS256' ? jwtgate.KeySet.fromSecret(Buffer.from(key, 'hex'), { alg }) : jwtgate.KeySet.fromJwks(key);
+      assert.equal(encoding, alg === 'HS256' ? 'hex' : 'utf8');
+      const { header, payload } = new jwtgate.Verifier({ keys, algorithms: [alg] }).verify(token);
+      assert.equal(header.alg, alg);
+      assert.deepEqual({ sub: payload.sub, scope: payload.scope, tenant: payload.tenant, lifetime: payload.exp - payload.iat }, { ...claims, lifetime: 600 });
+      if (alg !== 'HS256') assert.ok(!JSON.parse(key).keys.some((k) => 'd' in k), 'public key only');
+    }
+    await shot(page, 'craft');
+
+    // A given HMAC secret: it is step 2's key, as text.
+    const given = await craft('HS256', SECRET);
+    assert.equal(given.v.outcome, 'valid');
+    assert.deepEqual([given.key, given.encoding], [SECRET, 'utf8']);
+    assert.equal(new jwtgate.Verifier({ keys: jwtgate.KeySet.fromSecret(SECRET, { alg: 'HS256' }) }).verify(given.token).payload.sub, 'dave');
+
+    // The package's own refusals, shown as such.
+    await page.selectOption('#craft-alg', 'ES256');
+    await page.click('#craft-sign');
+    await page.waitForFunction(() => /Not signed/.test(document.querySelector('#craft-status').textContent));
+    assert.match(await page.textContent('#craft-status'), /ERR_JWTGATE_INVALID_OPTIONS: .*HMAC/);
+    await page.fill('#craft-claims', '[1]');
+    await page.click('#craft-sign');
+    await page.waitForFunction(() => /JSON object/.test(document.querySelector('#craft-status').textContent));
+    assert.deepEqual(page.requests, []);
+    await page.close();
+  });
+
+  describe('step 4: what API Gateway caches', () => {
+    const POLICY = {
+      principalId: 'sub',
+      context: { tenant: 'tenant' },
+      rules: [
+        { id: 'read-pets', effect: 'allow', routes: ['GET /pets', 'GET /pets/{petId}', 'GET /pets/{petId}/toys/{toyId}'], scopes: { anyOf: ['pets:read'] } },
+        { id: 'tenant', effect: 'allow', routes: ['GET /tenants/{tenantId}/orders'], when: [{ claim: 'tenant', equalsParam: 'tenantId' }] },
+        { id: 'no-delete', effect: 'deny', routes: ['DELETE /pets/{petId}'] },
+        { id: 'chat', effect: 'allow', routes: ['$connect'] },
+      ],
+    };
+    const ROUTES = ['GET /pets', 'GET /pets/{petId}', 'GET /pets/{petId}/toys/{toyId}', 'GET /tenants/{tenantId}/orders', 'DELETE /pets/{petId}', 'POST /pets'];
+    // Each route with its sample path: `tenantId = t1, t2`, every other parameter `1`.
+    const REQUESTS = [
+      ['GET', '/pets', '/pets', {}], ['GET', '/pets/{petId}', '/pets/1', { petId: '1' }],
+      ['GET', '/pets/{petId}/toys/{toyId}', '/pets/1/toys/1', { petId: '1', toyId: '1' }],
+      ['GET', '/tenants/{tenantId}/orders', '/tenants/t1/orders', { tenantId: 't1' }], ['GET', '/tenants/{tenantId}/orders', '/tenants/t2/orders', { tenantId: 't2' }],
+      ['DELETE', '/pets/{petId}', '/pets/1', { petId: '1' }], ['POST', '/pets', '/pets', {}],
+    ].map(([method, route, path, pathParameters]) => ({ method, route, path, pathParameters }));
+    let claims;
+    let token;
+
+    before(async () => {
+      claims = { sub: 'alice', scope: 'pets:read', tenant: 't1', iat: now(), exp: now() + 600 };
+      token = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    });
+
+    /** What the package's authorizer in Node answers: the first request's response, each request's status, the report. */
+    async function expected(choice) {
+      const shape = choice === 'http-v2-simple' ? 'http-v2' : choice;
+      const idp = await createTestIssuer({ alg: 'ES256' });
+      const authorizer = new Authorizer({ jwks: idp.jwks, policy: POLICY, simpleResponses: choice === 'http-v2-simple', log: false });
+      const signed = await idp.sign({ iss: undefined, sub: undefined, iat: undefined, ...claims }, { expiresIn: null });
+      const eventOf = ({ method, route, path, pathParameters }) => apigwEvent(shape, { method, path, pathParameters, resource: route, routeKey: `${method} ${route}`, token: signed });
+      const outcomes = [];
+      for (const r of REQUESTS) outcomes.push({ event: eventOf(r), outcome: await authorizer.handleEvent(eventOf(r)) });
+      return { response: outcomes[0].outcome.response, outcomes, report: authorizer.cacheReport() };
+    }
+
+    /** Runs the simulation and reads the panel. */
+    async function simulateIn(page) {
+      await page.evaluate(() => { document.querySelector('#cache-result').dataset.outcome = 'stale'; });
+      await page.click('#cache-run');
+      await page.waitForFunction(() => ['simulated', 'route-error', 'policy-error'].includes(document.querySelector('#cache-result').dataset.outcome));
+      return page.evaluate(() => {
+        const out = document.querySelector('#cache-result');
+        return {
+          outcome: out.dataset.outcome,
+          text: out.textContent,
+          first: out.querySelector('.verdict')?.textContent,
+          alarm: out.querySelector('.alarm')?.textContent,
+          cached: out.querySelector('#cached-answer') && JSON.parse(out.querySelector('#cached-answer').textContent),
+          rows: [...out.querySelectorAll('#cache-table tbody tr')].map((tr) => ({
+            request: tr.dataset.request, arn: tr.querySelector('.arn').textContent, cached: tr.dataset.cached, fresh: Number(tr.dataset.fresh), verdict: tr.dataset.verdict,
+          })),
+          remedies: [...out.querySelectorAll('ul#cache-remedies li')].map((li) => li.textContent),
+          inexact: [...out.querySelectorAll('.report ul.inexact li')].map((li) => li.textContent),
+          error: out.querySelector('.route-error')?.textContent,
+        };
+      });
+    }
+
+    async function openWithToken() {
+      const page = await open();
+      await pasteToken(page, token);
+      assert.equal((await pasteKey(page, SECRET)).outcome, 'valid');
+      await page.fill('#policy', JSON.stringify(POLICY, null, 2));
+      await page.fill('#cache-routes', ROUTES.join('\n'));
+      await page.fill('#cache-samples', 'tenantId = t1, t2');
+      return page;
+    }
+
+    test('REST REQUEST: the cached answer as the authorizer returns it, each route read against it beside a fresh decision, narrowed routes marked', async () => {
+      const page = await openWithToken();
+      await page.selectOption('#cache-shape', 'rest-request');
+      const view = await simulateIn(page);
+      const want = await expected('rest-request');
+      assert.equal(view.outcome, 'simulated');
+      assert.match(view.first, /^First request GET \/pets: 200 \(allow\)/);
+      assert.match(view.text, /Claims from the verified token/);
+      assert.deepEqual(view.cached, want.response, 'the first answer, as the package in Node gives it');
+      assert.deepEqual(view.rows.map((r) => r.request), REQUESTS.map((r) => `${r.method} ${r.path}`));
+      assert.deepEqual(view.rows.map((r) => r.arn), want.outcomes.map((o) => o.event.methodArn));
+      // The cached column read by an IAM matcher of the test's own; the fresh one by the package in Node.
+      assert.deepEqual(view.rows.map((r) => r.cached), want.outcomes.map((o) => effectFor(want.response.policyDocument, o.event.methodArn)));
+      assert.deepEqual(view.rows.map((r) => r.fresh), want.outcomes.map((o) => o.outcome.status));
+      assert.deepEqual(view.rows.map((r) => `${r.request} ${r.cached} ${r.fresh} ${r.verdict}`), [
+        'GET /pets Allow 200 same',
+        'GET /pets/1 Allow 200 same',
+        'GET /pets/1/toys/1 Deny 200 narrowed', // IAM cannot deny the deeper paths of /pets/?* but this one
+        'GET /tenants/t1/orders Allow 200 same', // the tenant rule pins the claim's value
+        'GET /tenants/t2/orders Deny 403 same',
+        'DELETE /pets/1 Deny 403 same',
+        'POST /pets Deny 403 same',
+      ]);
+      assert.equal(view.alarm, undefined, 'nothing over-granted');
+      assert.equal(await page.getAttribute('#cache-table tr[data-verdict="narrowed"]', 'class'), 'verdict-narrowed');
+      assert.match(view.text, /1 request\(s\) narrowed/);
+      // The load-time report: the narrowed pattern and the remedies, as the package words them.
+      assert.deepEqual(view.remedies, want.report.remedies);
+      assert.ok(view.remedies.length > 0);
+      assert.deepEqual(view.inexact, want.report.inexact.map((c) => `Principals meeting ${c.meets.join(', ')}`
+        + `${c.narrowed.map((n, i) => `${i ? '; ' : ': left out '}${n.resource} (rule ${n.rule}, ${n.route}): ${n.reason}`).join('')}`
+        + `${c.overDenied ? `; over-denied, e.g. ${c.overDenied}` : ''}.`));
+      assert.ok(view.inexact.length > 0 && view.inexact.every((line) => line.includes('GET /pets/$/toys/$')), view.inexact.join('\n'));
+      await page.locator('#cache-section').screenshot({ path: join(artifacts, 'inspector-cache.png') });
+
+      // The first request decides what is cached: first the tenant's orders of another tenant.
+      await page.fill('#cache-routes', ['GET /tenants/{tenantId}/orders', ...ROUTES].join('\n'));
+      await page.fill('#cache-samples', 'tenantId = t2');
+      const denied = await simulateIn(page);
+      assert.match(denied.first, /^First request GET \/tenants\/t2\/orders: 403 \(deny\)/);
+      assert.equal(denied.rows.find((r) => r.request === 'GET /pets').cached, 'Allow', 'a denial lists what the principal may call');
+      assert.ok(denied.rows.every((r) => r.verdict !== 'over-granted'));
+      assert.deepEqual(page.requests, []);
+      await page.close();
+    });
+
+    test('HTTP API simple responses: one answer for every route, over-granted routes flagged loudly, with the report\'s remedy', async () => {
+      const page = await openWithToken();
+      await page.selectOption('#cache-shape', 'http-v2-simple');
+      const view = await simulateIn(page);
+      const want = await expected('http-v2-simple');
+      assert.deepEqual(view.cached, want.response);
+      assert.equal(view.cached.isAuthorized, true);
+      assert.deepEqual(view.rows.map((r) => r.fresh), want.outcomes.map((o) => o.outcome.status));
+      const over = view.rows.filter((r) => r.verdict === 'over-granted').map((r) => r.request);
+      assert.deepEqual(over, ['GET /tenants/t2/orders', 'DELETE /pets/1', 'POST /pets']);
+      assert.match(view.alarm, /3 request\(s\) OVER-GRANTED/);
+      assert.equal(await page.getAttribute('#cache-result .alarm', 'role'), 'alert');
+      assert.deepEqual(view.remedies, want.report.remedies);
+      assert.match(view.remedies.join(' '), /\$context\.routeKey/);
+      await page.locator('#cache-section').screenshot({ path: join(artifacts, 'inspector-cache-simple.png') });
+
+      // The other shapes answer with IAM policies: nothing over-granted for any of them.
+      for (const choice of ['rest-token', 'http-v1', 'http-v2']) {
+        await page.selectOption('#cache-shape', choice);
+        const other = await simulateIn(page);
+        const expectedOther = await expected(choice);
+        assert.deepEqual(other.cached, expectedOther.response, choice);
+        assert.deepEqual(other.rows.map((r) => r.verdict), ['same', 'same', 'narrowed', 'same', 'same', 'same', 'same'], choice);
+      }
+      assert.deepEqual(page.requests, []);
+      await page.close();
+    });
+
+    test('routes from an OpenAPI document (JSON, with its examples), WebSocket route keys, and route errors placed', async () => {
+      const page = await openWithToken();
+      await page.selectOption('#cache-shape', 'rest-token');
+      await page.fill('#cache-samples', '');
+      const openapi = {
+        openapi: '3.0.3',
+        info: { title: 'pets', version: '1' },
+        paths: {
+          '/pets/{petId}': { parameters: [{ $ref: '#/components/parameters/PetId' }], get: {}, delete: {} },
+          '/tenants/{tenantId}/orders': { get: { parameters: [{ name: 'tenantId', in: 'path', required: true, schema: { type: 'string', enum: ['t1', 't2'] } }] } },
+          '/files/{key+}': { 'x-amazon-apigateway-any-method': {} },
+        },
+        components: { parameters: { PetId: { name: 'petId', in: 'path', required: true, example: 7, schema: { type: 'integer' } } } },
+      };
+      await page.fill('#cache-routes', JSON.stringify(openapi, null, 2));
+      const view = await simulateIn(page);
+      assert.equal(view.outcome, 'simulated');
+      assert.deepEqual(view.rows.map((r) => `${r.request} ${r.cached} ${r.fresh} ${r.verdict}`), [
+        'GET /pets/7 Allow 200 same', 'DELETE /pets/7 Deny 403 same',
+        'GET /tenants/t1/orders Allow 200 same', 'GET /tenants/t2/orders Deny 403 same',
+        ...['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'].map((m) => `${m} /files/a/b Deny 403 same`),
+      ]);
+
+      await page.fill('#cache-routes', 'GET /pets\nfetch the pets');
+      const bad = await simulateIn(page);
+      assert.equal(bad.outcome, 'route-error');
+      assert.match(bad.error, /^line 2: write a route as METHOD \/path/);
+      await page.fill('#cache-routes', '{ "paths": ');
+      assert.match((await simulateIn(page)).error, /not valid JSON.*YAML is not read/);
+
+      await page.selectOption('#cache-shape', 'websocket');
+      await page.fill('#cache-routes', '$connect');
+      const ws = await simulateIn(page);
+      assert.match(ws.first, /^First request \$connect: 200 \(allow\)/);
+      assert.deepEqual(ws.rows.map((r) => `${r.request} ${r.cached} ${r.fresh} ${r.verdict}`), ['$connect Allow 200 same']);
+      assert.match(ws.rows[0].arn, /\/prod\/\$connect$/);
+      assert.deepEqual(page.requests, []);
+      await page.close();
+    });
+
+    test('an expired token: the first request is refused (401), nothing is cached', async () => {
+      const page = await open();
+      await pasteToken(page, fixtures.expired);
+      await page.fill('#policy', JSON.stringify(POLICY));
+      await page.fill('#cache-routes', 'GET /pets\nPOST /pets');
+      const view = await simulateIn(page);
+      assert.match(view.first, /^First request GET \/pets: 401 \(unauthorized\): ERR_JWT_EXPIRED: .*expired.*Nothing is cached/);
+      assert.deepEqual(view.rows.map((r) => `${r.fresh} ${r.verdict}`), ['401 uncached', '401 uncached']);
+      assert.equal(view.cached, null);
+      await page.close();
+    });
   });
 
   test('no console errors (CSP violations included) or page errors', () => {

@@ -47,6 +47,19 @@ describe('createTestIssuer', () => {
     assert.equal(hmac.jwks.keys[0].kty, 'oct');
   });
 
+  test('a given HMAC secret signs its tokens: text as UTF-8, or bytes', async () => {
+    const text = 'a-given-secret-of-32-bytes-or-so!';
+    for (const secret of [text, new TextEncoder().encode(text)]) {
+      const idp = await createTestIssuer({ alg: 'HS256', secret });
+      assert.deepEqual(idp.secret, new TextEncoder().encode(text));
+      const token = await idp.sign({ scope: 'x' });
+      const { payload } = new Verifier({ keys: KeySet.fromSecret(text, { alg: 'HS256' }) }).verify(token);
+      assert.equal(payload.scope, 'x');
+    }
+    await assert.rejects(createTestIssuer({ alg: 'ES256', secret: text }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'secret' });
+    await assert.rejects(createTestIssuer({ alg: 'HS256', secret: 42 }), { code: 'ERR_JWTGATE_INVALID_OPTIONS', field: 'secret' });
+  });
+
   test('its fetch serves discovery and the key set, so an authorizer needs only its issuer URL', async () => {
     const idp = await createTestIssuer({ alg: 'ES256', issuer: 'https://idp.example/tenant-1' });
     const calls = [];

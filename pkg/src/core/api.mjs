@@ -360,6 +360,16 @@ export function decode(token, options) {
   return JSON.parse(call(() => wasm.decodeJson(text, now)));
 }
 
+/**
+ * Whether IAM matches the `Resource` pattern `pattern` to `resource` (`*` any run of characters,
+ * `/` included; `?` exactly one): the core's own matching, which its cached answers are proved
+ * under. Not among the package's exports: the inspector reads a cached answer with it.
+ */
+export function iamMatches(pattern, resource) {
+  ensureLoaded();
+  return wasm.iamMatches(String(pattern), String(resource));
+}
+
 /** A validated policy document (see the README): who may call which route. */
 export class Policy {
   constructor(document) {

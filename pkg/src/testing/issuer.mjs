@@ -33,12 +33,24 @@ function algorithm(alg) {
   return info;
 }
 
-/** The signing key and the public JWK (for HMAC, the secret too: it is the only key there is). */
-async function keysFor(info) {
+/** A given HMAC secret as bytes (text as UTF-8), or the option error. */
+function secretBytes(secret, info) {
+  if (info.family !== 'hmac') throw optionsError('secret', `only for HMAC algorithms, not ${info.name}`);
+  if (typeof secret === 'string') return encoder.encode(secret);
+  if (secret instanceof Uint8Array) return secret;
+  throw optionsError('secret', 'must be a string or a Uint8Array');
+}
+
+/**
+ * The signing key and the public JWK (for HMAC, the secret too: it is the only key there is).
+ * A given `secret` is used as it is: whether it is long enough is the verifier's to say.
+ */
+async function keysFor(info, given) {
   const { importAs, verifyAs } = webCryptoParams(info.name);
+  const chosen = given === undefined ? undefined : secretBytes(given, info);
   if (info.family === 'hmac') {
     // As long as the hash, the shortest secret RFC 7518 §3.2 allows, which is its signature's length.
-    const secret = crypto.getRandomValues(new Uint8Array(info.signatureBytes));
+    const secret = chosen ?? crypto.getRandomValues(new Uint8Array(info.signatureBytes));
     const signingKey = await crypto.subtle.importKey('raw', secret, importAs, false, ['sign']);
     return { signingKey, signAs: verifyAs, jwk: { kty: 'oct', k: base64url(secret) }, secret };
   }
@@ -67,19 +79,20 @@ function serving(documents) {
 }
 
 /**
- * A throwaway issuer: a fresh key pair for `alg` (an HMAC secret for `HS*`), its key set (public
- * key only) and OIDC discovery document, a `fetch` that serves both, and `sign`.
+ * A throwaway issuer: a fresh key pair for `alg` (an HMAC secret for `HS*`: random, or the
+ * `secret` given), its key set (public key only) and OIDC discovery document, a `fetch` that
+ * serves both, and `sign`.
  *
  * @example
  * const idp = await createTestIssuer({ alg: 'ES256' });
  * const authorizer = new Authorizer({ issuer: idp.issuer, fetch: idp.fetch, audience: 'api', log: false });
  * const token = await idp.sign({ scope: 'pets:read' }, { audience: 'api' });
  */
-export async function createTestIssuer({ alg = 'RS256', issuer = DEFAULT_ISSUER, kid = 'test-key-1' } = {}) {
+export async function createTestIssuer({ alg = 'RS256', issuer = DEFAULT_ISSUER, kid = 'test-key-1', secret: given } = {}) {
   await init();
   const info = algorithm(alg);
   if (typeof issuer !== 'string') throw optionsError('issuer', 'must be a string (a URL)');
-  const { signingKey, signAs, jwk, secret } = await keysFor(info);
+  const { signingKey, signAs, jwk, secret } = await keysFor(info, given);
   const base = issuer.replace(/\/$/, '');
   const jwksUri = `${base}/.well-known/jwks.json`;
   const jwks = { keys: [withoutUndefined({ ...jwk, kid, alg, use: 'sig' })] };
