@@ -1,48 +1,69 @@
-// The demo: verifies a handful of sample tokens and prints what jwtgate says about each.
-// Tokens are signed here with node:crypto, so the demo needs nothing but the package.
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { KeySet, Verifier, decode } from '../pkg/src/runtime/node.mjs';
+// The demo: the Lambda authorizer on real API Gateway events (the captures in
+// ../shared/fixtures/apigw, see its SOURCES.md), each with a token put into its identity
+// source, decided against a sample policy. Prints each decision, the answer API Gateway gets,
+// and one decision log line. Tokens come from jwtgate/testing's throwaway issuer, so the demo
+// needs nothing but the package.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Authorizer } from '../pkg/src/adapters/lambda.mjs';
+import { createTestIssuer } from '../pkg/src/testing/index.mjs';
 
-const now = Math.floor(Date.now() / 1000);
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const FIXTURES = [process.env.JWTGATE_FIXTURES, resolve(import.meta.dirname, '../../shared/fixtures/apigw'), '/work/shared/fixtures/apigw']
+  .find((dir) => dir && existsSync(dir));
 
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'demo-key', alg: 'ES256', use: 'sig' }] };
-
-function es256(claims, header = {}) {
-  const input = `${b64url({ alg: 'ES256', kid: 'demo-key', typ: 'JWT', ...header })}.${b64url(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-}
-
-const claims = { iss: 'https://idp.example', aud: 'orders-api', sub: 'alice', scope: 'orders:read', iat: now, exp: now + 600 };
-const good = es256(claims);
-const samples = {
-  'valid token': good,
-  'expired token': es256({ ...claims, iat: now - 7200, exp: now - 3600 }),
-  'wrong audience': es256({ ...claims, aud: 'billing-api' }),
-  'tampered payload': `${good.split('.')[0]}.${b64url({ ...claims, sub: 'admin' })}.${good.split('.')[2]}`,
-  'alg: none': `${b64url({ alg: 'none' })}.${b64url(claims)}.`,
-  'unknown kid': es256(claims, { kid: 'rotated-away' }),
-  'not a JWT': 'hello.world',
+const POLICY = {
+  rules: [
+    { id: 'orders', effect: 'allow', routes: ['POST /lambda-token', 'POST /lambda-request', 'POST /lambda', 'GET /request'], scopes: { anyOf: ['orders:write'] } },
+    { id: 'no-admin', effect: 'deny', routes: ['* /admin/**'] },
+  ],
+  context: { user: 'sub', tenant: 'tenant' },
 };
 
-const verifier = new Verifier({
-  keys: KeySet.fromJwks(jwks),
-  issuer: 'https://idp.example',
-  audience: 'orders-api',
-  algorithms: ['ES256'],
-  clockTolerance: '30s',
-});
+/** Each capture, with `token` where API Gateway puts the identity source. */
+const EVENTS = {
+  'REST TOKEN (a real capture, eu-west-1)': ['powertools-lambda-typescript/apigw-rest_authorizer-token.json', (e, t) => { e.authorizationToken = `Bearer ${t}`; }],
+  'REST REQUEST (a real capture)': ['powertools-lambda-typescript/apigw-rest_authorizer-request.json', withHeader('Authorization')],
+  'HTTP API, payload 1.0': ['aws-lambda-go/apigw-v2-custom-authorizer-v1-request.json', withHeader('Authorization')],
+  'HTTP API, payload 2.0 (a real capture)': ['powertools-lambda-typescript/apigw-http_authorizer-request.json', withHeader('authorization')],
+};
 
-for (const [name, token] of Object.entries(samples)) {
-  try {
-    const { payload } = verifier.verify(token);
-    console.log(`✔ ${name.padEnd(18)} sub=${payload.sub} scope=${payload.scope}`);
-  } catch (err) {
-    console.log(`✘ ${name.padEnd(18)} ${err.code}: ${err.message}`);
-  }
+function withHeader(name) {
+  return (event, token) => {
+    event.headers = { ...event.headers, [name]: `Bearer ${token}` };
+    if (event.multiValueHeaders) event.multiValueHeaders[name] = [`Bearer ${token}`];
+    if (Array.isArray(event.identitySource)) event.identitySource = [`Bearer ${token}`];
+    else if (typeof event.identitySource === 'string') event.identitySource = `Bearer ${token}`;
+  };
 }
 
-const { warnings } = decode(samples['alg: none']);
-console.log('\ndecode() of the alg:none token (no verification) warns:');
-for (const w of warnings) console.log(`  [${w.severity}] ${w.code}: ${w.message}`);
+if (!FIXTURES) {
+  console.error('The API Gateway captures were not found (../shared/fixtures/apigw, or JWTGATE_FIXTURES).');
+  process.exit(1);
+}
+
+const issuer = await createTestIssuer({ alg: 'ES256', issuer: 'https://idp.example' });
+const alice = await issuer.sign({ sub: 'alice', aud: 'orders-api', scope: 'orders:write', tenant: 't1' });
+const bob = await issuer.sign({ sub: 'bob', aud: 'orders-api', scope: 'orders:read' });
+let logged;
+const authorizer = new Authorizer({
+  issuer: issuer.issuer, fetch: issuer.fetch, audience: 'orders-api', policy: POLICY,
+  log: (line) => { logged ??= line; },
+});
+
+console.log(`The Lambda authorizer on real API Gateway events (${FIXTURES}), with the policy:\n${JSON.stringify(POLICY)}\n`);
+for (const [name, [file, put]] of Object.entries(EVENTS)) {
+  for (const [who, token] of [['alice (orders:write)', alice], ['bob (orders:read)', bob]]) {
+    const event = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
+    put(event, token);
+    const outcome = await authorizer.handleEvent(event);
+    const verdict = outcome.status === 200 ? 'ALLOW' : outcome.status === 403 ? 'DENY ' : '401  ';
+    console.log(`${verdict} ${name}, ${who}: ${outcome.route} — ${outcome.decision?.reason ?? outcome.error?.message}`);
+    console.log(`      API Gateway gets: ${JSON.stringify(outcome.response)}`);
+  }
+}
+const expired = await issuer.sign({ sub: 'carol', aud: 'orders-api', scope: 'orders:write' }, { expiresIn: -60 });
+const event = JSON.parse(readFileSync(join(FIXTURES, EVENTS['REST TOKEN (a real capture, eu-west-1)'][0]), 'utf8'));
+event.authorizationToken = `Bearer ${expired}`;
+await authorizer.respond(event).catch((error) => console.log(`401   an expired token: the handler throws Error('${error.message}'), API Gateway answers 401`));
+
+console.log(`\nOne decision log line (one per decision, JSON, never the token):\n${JSON.stringify(logged)}`);

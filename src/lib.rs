@@ -56,3 +56,8 @@ pub use crate::{
     options::{VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH},
     verifier::{SignatureCheck, Verified, Verifier},
 };
+
+/// The examples of `docs/rust.md`, run as doctests: the page cannot drift from the crate.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+struct RustDocs;

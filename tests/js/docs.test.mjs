@@ -1,13 +1,20 @@
-// The code blocks of docs/ that name a file (```js file=handler.mjs …) are run as that file:
-// the sender-constrained tokens page's Lambda handler on real-shaped events, with proofs made by
-// the `dpop` package and replays recorded in a real Redis; its SAM template through cfn-lint;
-// its Cloudflare Worker in workerd with its Durable Object.
+// Every code block of README.md and docs/ is run or checked, by its language:
+// - a block that names a file (```js file=handler.mjs …) is run as that file, by the page's own
+//   test below: the README's quick starts (the Lambda handler on real API Gateway events, the
+//   Worker in workerd, both against a local OIDC issuer), the sender-constrained tokens page's
+//   Lambda handler (proofs made by the `dpop` package, replays in a real Redis), its SAM
+//   template (cfn-lint) and its Worker (workerd, with its Durable Object);
+// - any other `js` block is compiled as an ES module (its names may stand for the reader's own
+//   values, so it is not run); `ts` is type-checked; `json` is parsed, and a policy document
+//   among them loaded by the package; `yaml` and `toml` are parsed; `sh` and `console` commands
+//   must name scripts, files and `jwtgate` commands that exist; `rust` blocks run as doctests
+//   of the crate (`cargo test`, src/lib.rs includes docs/rust.md).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as dpop from 'dpop';
 import { appDir } from './helpers/app-dir.mjs';
@@ -30,7 +37,7 @@ async function runHandler(dir, code, events, env) {
   writeFileSync(join(dir, 'handler.mjs'), code);
   writeFileSync(join(dir, 'events.json'), JSON.stringify(events));
   writeFileSync(join(dir, 'run.mjs'), `
-    import { readFileSync, writeFileSync } from 'node:fs';
+    import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
     import { handler } from './handler.mjs';
     const answers = [];
     for (const event of JSON.parse(readFileSync('events.json', 'utf8'))) {
@@ -43,19 +50,182 @@ async function runHandler(dir, code, events, env) {
   return JSON.parse(readFileSync(join(dir, 'answers.json'), 'utf8'));
 }
 
-/** The blocks of a page that name a file: `{ name: { code, tags } }`. */
-function namedBlocks(page) {
-  const text = readFileSync(join(ROOT, 'docs', page), 'utf8');
-  const blocks = {};
-  for (const [, info, code] of text.matchAll(/^```(\w+[^\n]*)\n([\s\S]*?)^```$/gm)) {
-    const file = info.match(/\bfile=(\S+)/)?.[1];
-    if (file) blocks[file] = { code, tags: info.split(/\s+/).slice(1) };
-  }
-  return blocks;
+/** Every fenced block of a page (a path from the repository root): `{ lang, file, tags, code, line }`. */
+function blocksOf(page) {
+  const text = readFileSync(join(ROOT, page), 'utf8');
+  return [...text.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => {
+    const [lang = '', ...tags] = m[1].trim().split(/\s+/);
+    const file = tags.find((t) => t.startsWith('file='))?.slice(5);
+    return { lang, file, tags, code: m[2], line: text.slice(0, m.index).split('\n').length };
+  });
 }
 
+/** The blocks of a page that name a file: `{ name: { code, tags } }`. */
+function namedBlocks(page) {
+  return Object.fromEntries(blocksOf(page).filter((b) => b.file).map((b) => [b.file, b]));
+}
+
+const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+// The blocks that name a file, and the test below that runs each.
+const RUN_BY_TESTS = new Set(['README.md handler.mjs', 'README.md worker.mjs', 'docs/sender-constrained.md handler.mjs', 'docs/sender-constrained.md template.yaml', 'docs/sender-constrained.md worker.mjs']);
+
+/** The commands of a shell block: each line without comments, split at `&&`, `;` and `|`. */
+function commandsOf(code, prompt) {
+  return code.replace(/\\\n\s*/g, ' ').split('\n')
+    .filter((line) => !prompt || line.startsWith('$ '))
+    .map((line) => (prompt ? line.slice(2) : line).replace(/\s#.*$/, '').trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .flatMap((line) => line.split(/&&|;|\|/).map((c) => c.trim()).filter(Boolean));
+}
+
+/** Checks that a command names what exists: a script, a file given to node, a jwtgate command. */
+function checkCommand(command, where) {
+  const words = command.replace(/^(\w+=\S*\s+)+/, '').split(/\s+/); // without VAR=value prefixes
+  const [program, ...rest] = words[0] === 'npx' ? words.slice(1) : words;
+  if (program.startsWith('scripts/') || program.startsWith('./scripts/')) {
+    assert.ok(existsSync(join(ROOT, program)), `${where}: ${program} does not exist`);
+  } else if (program === 'node') {
+    const file = rest.find((word) => !word.startsWith('-'));
+    assert.ok(file && existsSync(join(ROOT, file)), `${where}: ${file} does not exist`);
+  } else if (program === 'jwtgate') {
+    const names = rest.filter((w) => /^[a-z][a-z-]*$/.test(w)).slice(0, 2);
+    const run = spawnSync(process.execPath, [join(ROOT, 'pkg/bin/jwtgate.mjs'), ...names.slice(0, names[0] === 'policy' || names[0] === 'jwks' ? 2 : 1), '--help'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${where}: \`jwtgate ${names.join(' ')}\` is no command: ${run.stderr}`);
+  } else {
+    assert.ok(['npm', 'cargo', 'curl', 'sam', 'wrangler', 'aws', 'export', 'cd'].includes(program), `${where}: no check for \`${program}\``);
+  }
+}
+
+describe('every code block of README.md and docs/', () => {
+  for (const page of PAGES) {
+    test(page, async () => {
+      const { Policy: PolicyClass } = await import('../../pkg/src/runtime/node.mjs');
+      const { parse: parseYaml } = await import('yaml');
+      const { parse: parseToml } = await import('smol-toml');
+      const { dir, remove } = appDir('docs-blocks');
+      try {
+        for (const [i, block] of blocksOf(page).entries()) {
+          const where = `${page}:${block.line}`;
+          if (block.file && block.lang !== 'json') {
+            assert.ok(RUN_BY_TESTS.has(`${page} ${block.file}`), `${where}: nothing runs ${block.file}`);
+            continue;
+          }
+          switch (block.lang) {
+            case 'js': {
+              const file = join(dir, `block-${i}.mjs`);
+              writeFileSync(file, block.code);
+              const run = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+              assert.equal(run.status, 0, `${where}: not a module: ${run.stderr}`);
+              break;
+            }
+            case 'ts': {
+              writeFileSync(join(dir, `block-${i}.ts`), block.code);
+              const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--lib', 'es2022,dom', `block-${i}.ts`], { cwd: dir, encoding: 'utf8' });
+              assert.equal(run.status, 0, `${where}: ${run.stdout}`);
+              break;
+            }
+            case 'json': {
+              const value = JSON.parse(block.code);
+              if (value?.rules) new PolicyClass(value); // a policy document must load
+              break;
+            }
+            case 'yaml':
+              parseYaml(block.code, { customTags: CLOUDFORMATION_TAGS });
+              break;
+            case 'toml':
+              parseToml(block.code);
+              break;
+            case 'sh':
+            case 'console':
+              for (const command of commandsOf(block.code, block.lang === 'console')) checkCommand(command, where);
+              break;
+            case 'rust':
+              assert.equal(page, 'docs/rust.md', `${where}: Rust blocks run as doctests only from docs/rust.md`);
+              assert.match(readFileSync(join(ROOT, 'src/lib.rs'), 'utf8'), /include_str!\("\.\.\/docs\/rust\.md"\)/);
+              break;
+            case 'text':
+              break; // output, not code
+            default:
+              assert.fail(`${where}: a block of language "${block.lang}" is neither run nor checked`);
+          }
+        }
+      } finally {
+        remove();
+      }
+    });
+  }
+});
+
+/** CloudFormation's short-form tags, as scalars, sequences or maps of anything. */
+const CLOUDFORMATION_TAGS = ['Ref', 'Sub', 'GetAtt', 'Join', 'If', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Equals', 'Not', 'And', 'Or', 'Base64', 'Cidr', 'GetAZs', 'Condition']
+  .flatMap((name) => ['scalar', 'seq', 'map'].map((collection) => ({ tag: `!${name}`, collection: collection === 'scalar' ? undefined : collection, resolve: (value) => value })));
+
+describe('README.md quick starts', () => {
+  const blocks = namedBlocks('README.md');
+  let issuer;
+  before(async () => { issuer = await startIssuer({ audience: AUDIENCE }); });
+  after(() => issuer?.close());
+
+  test('the Lambda handler decides real REST events by the policy', async () => {
+    const { dir, remove } = appDir('readme-lambda');
+    try {
+      // The real REST capture, moved to the quick start's routes.
+      const capture = readFileSync(join(FIXTURES, 'powertools-lambda-typescript/apigw-rest_authorizer-request.json'), 'utf8');
+      const event = (method, path, token) => {
+        const real = JSON.parse(capture.replaceAll('/lambda-request', path).replaceAll('POST', method));
+        const headers = { ...real.headers, Authorization: `Bearer ${token}` };
+        return { ...real, headers, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])) };
+      };
+      const reader = await issuer.sign({ sub: 'alice', scope: 'pets:read', tenant: 't1' });
+      const events = [event('GET', '/pets/7', reader), event('DELETE', '/pets/7', reader), event('PUT', '/tenants/t1/orders/9', reader),
+        event('PUT', '/tenants/t2/orders/9', reader), event('GET', '/pets/7', `${reader}x`)];
+      const answers = await runHandler(dir, blocks['handler.mjs'].code, events, { ISSUER: issuer.issuer, AUDIENCE });
+      // IAM's reading of an answer for one ARN: `*` any run of characters, `?` exactly one; a Deny wins.
+      const glob = (pattern) => new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 's');
+      const effect = (answer, arn) => {
+        const matching = answer.policyDocument.Statement.filter((st) => [st.Resource].flat().some((r) => glob(r).test(arn)));
+        return matching.some((st) => st.Effect === 'Deny') ? 'Deny' : matching.some((st) => st.Effect === 'Allow') ? 'Allow' : 'Deny';
+      };
+      assert.deepEqual(answers.slice(0, 4).map((a, i) => effect(a, events[i].methodArn)), ['Allow', 'Deny', 'Allow', 'Deny']);
+      assert.deepEqual(answers[4], { error: 'Unauthorized' });
+    } finally {
+      remove();
+    }
+  });
+
+  test('the Worker guards its routes', async () => {
+    const worker = await startWorker(blocks['worker.mjs'].code, { bindings: { ISSUER: issuer.issuer, AUDIENCE } });
+    try {
+      const ok = await worker.mf.dispatchFetch('https://api.example.com/pets', { headers: { authorization: `Bearer ${await issuer.sign({ sub: 'alice' })}` } });
+      assert.deepEqual([ok.status, await ok.json()], [200, { hello: 'alice' }]);
+      const none = await worker.mf.dispatchFetch('https://api.example.com/pets');
+      assert.equal(none.status, 401);
+      assert.match(none.headers.get('www-authenticate'), /^Bearer realm="api"/);
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  test('the inspector is served as the quick start says', async () => {
+    const [command] = commandsOf(blocksOf('README.md').find((b) => b.code.includes('serve.mjs')).code).filter((c) => c.includes('serve.mjs'));
+    const args = command.split(/\s+/).slice(1, -1); // the port is this test's
+    const server = spawn(process.execPath, [...args, '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise((resolve, reject) => {
+        server.stdout.on('data', (chunk) => { const m = String(chunk).match(/http:\/\/127\.0\.0\.1:\d+\/www\//); if (m) resolve(m[0]); });
+        server.once('exit', (code) => reject(new Error(`serve.mjs exited ${code}`)));
+      });
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /jwtgate/);
+    } finally {
+      server.kill();
+    }
+  });
+});
+
 describe('docs/sender-constrained.md', () => {
-  const blocks = namedBlocks('sender-constrained.md');
+  const blocks = namedBlocks('docs/sender-constrained.md');
   let issuer;
   let client;
   before(async () => {
