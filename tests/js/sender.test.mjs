@@ -6,6 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import https from 'node:https';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -259,7 +260,7 @@ describe('certificate-bound tokens (mutual TLS)', () => {
   const certificates = {};
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'jwtgate-mtls-'));
-    for (const name of ['client', 'other']) {
+    for (const name of ['client', 'other', 'stranger']) {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
         '-subj', `/CN=${name}`, '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`)], { stdio: 'ignore' });
       const pem = readFileSync(join(dir, `${name}.pem`), 'utf8');
@@ -292,6 +293,46 @@ describe('certificate-bound tokens (mutual TLS)', () => {
     v2.headers = { authorization: `Bearer ${token}` };
     v2.requestContext.authentication.clientCert.clientCertPem = certificates.client.pem;
     assert.equal((await gate.handleEvent(v2)).status, 200);
+  });
+
+  test('in Node, from the TLS socket of an https server that asks for client certificates', async () => {
+    // The server trusts the "client" certificate (self-signed, so its own CA) and not "stranger".
+    const guard = createEdgeGuard({
+      secret: SECRET, algorithms: ['HS256'], log: false,
+      clientCert: (request) => request.peer,
+    });
+    const server = https.createServer({
+      key: readFileSync(join(dir, 'other.key')), cert: certificates.other.pem, ca: [certificates.client.pem],
+      requestCert: true, rejectUnauthorized: false,
+    }, async (req, res) => {
+      const peer = req.socket.getPeerCertificate();
+      const request = new Request(`https://localhost${req.url}`, { headers: req.headers });
+      request.peer = peer?.fingerprint256 ? { sha256: peer.fingerprint256, verified: req.socket.authorized } : undefined;
+      const auth = await guard(request);
+      res.writeHead(auth.ok ? 200 : auth.response.status).end(auth.ok ? auth.binding : auth.error?.code);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tokens = {
+      client: await accessToken({ 'x5t#S256': certificates.client.x5t }),
+      stranger: await accessToken({ 'x5t#S256': certificates.stranger.x5t }),
+    };
+    const call = async (name) => new Promise((resolve, reject) => {
+      const token = tokens[name ?? 'client'];
+      const options = { port: server.address().port, host: '127.0.0.1', path: '/x', rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` } };
+      if (name) Object.assign(options, { key: readFileSync(join(dir, `${name}.key`)), cert: certificates[name].pem });
+      https.get(options, (res) => {
+        let body = '';
+        res.on('data', (chunk) => { body += chunk; });
+        res.on('end', () => resolve([res.statusCode, body]));
+      }).on('error', reject);
+    });
+    try {
+      assert.deepEqual(await call('client'), [200, 'mtls']);
+      assert.deepEqual(await call('stranger'), [401, 'ERR_MTLS_CERT_MISSING'], 'presented, not verified');
+      assert.deepEqual(await call(), [401, 'ERR_MTLS_CERT_MISSING'], 'none');
+    } finally {
+      server.close();
+    }
   });
 
   test('in workerd, from request.cf.tlsClientAuth', async () => {
