@@ -500,7 +500,11 @@ detail: { [key in string]: JsonValue },
 /**
  * The members of an event the decision reads.
  */
-event: EventPlan, };
+event: EventPlan, 
+/**
+ * The members of a policy document and of its rules.
+ */
+policy: PolicyMembers, };
 
 export type Limits = { 
 /**
@@ -515,6 +519,8 @@ maxCachedGrants: number,
  * The longest token by default.
  */
 defaultMaxTokenLength: number, };
+
+export type PolicyMembers = { document: [string, string, string, string, string], rule: [string, string, string, string, string, string, string], };
 
 export type EventPlan = { 
 /**

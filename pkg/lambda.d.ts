@@ -12,6 +12,8 @@ export interface PolicyDocument {
   context?: Record<string, string>;
   /** Claims the granted scopes are read from; default `["scope", "scp"]`. */
   scopeClaims?: string[];
+  /** A sender constraint every allow rule requires (docs/sender-constrained.md). */
+  binding?: Binding;
 }
 
 export interface PolicyRule {
@@ -21,6 +23,8 @@ export interface PolicyRule {
   routes: string[];
   scopes?: { anyOf?: string[]; allOf?: string[] };
   when?: PolicyCondition[];
+  /** A sender constraint the request must meet for this (allow) rule to apply. */
+  binding?: Binding;
   description?: string;
 }
 

@@ -151,6 +151,13 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A policy document is not JSON (or too large to read): no path, but a place in the text.
+    PolicyUnreadable {
+        /// What is wrong.
+        message: String,
+        /// Where, when the JSON parser said (line and column, from 1).
+        at: Box<Location>,
+    },
     /// An API Gateway event is not one of the authorizer event shapes.
     EventInvalid(String),
     /// The request carries no usable token (no header, another scheme, several headers).
@@ -206,7 +213,7 @@ impl Error {
             Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Self::KeyInvalid(_) => "ERR_JWK_INVALID",
             Self::InvalidOptions { .. } => "ERR_JWTGATE_INVALID_OPTIONS",
-            Self::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
+            Self::PolicyInvalid { .. } | Self::PolicyUnreadable { .. } => "ERR_POLICY_INVALID",
             Self::EventInvalid(_) => "ERR_APIGW_EVENT_INVALID",
             Self::TokenMissing(_) => "ERR_JWTGATE_TOKEN_MISSING",
             Self::Sender { fault, .. } => fault.code(),
@@ -239,6 +246,7 @@ impl Error {
         match self {
             Self::InvalidOptions { field, .. } => Some(field),
             Self::PolicyInvalid { path, .. } => Some(path),
+            Self::PolicyUnreadable { .. } => Some("$"),
             _ => None,
         }
     }
@@ -247,7 +255,7 @@ impl Error {
     #[must_use]
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Self::Malformed { at, .. } => Some(at),
+            Self::Malformed { at, .. } | Self::PolicyUnreadable { at, .. } => Some(at),
             _ => None,
         }
     }
@@ -295,6 +303,7 @@ impl fmt::Display for Error {
             }
             Self::InvalidOptions { field, message } => write!(f, "option `{field}`: {message}"),
             Self::PolicyInvalid { path, message } => write!(f, "policy {path}: {message}"),
+            Self::PolicyUnreadable { message, .. } => write!(f, "policy $: {message}"),
         }
     }
 }
@@ -408,6 +417,10 @@ mod tests {
                 path: text(),
                 message: text(),
             },
+            Error::PolicyUnreadable {
+                message: text(),
+                at: Box::default(),
+            },
             Error::EventInvalid(text()),
             Error::TokenMissing(text()),
             Error::option("x", ""),
@@ -426,6 +439,7 @@ mod tests {
                 | Error::JwksInvalid(_)
                 | Error::KeyInvalid(_)
                 | Error::PolicyInvalid { .. }
+                | Error::PolicyUnreadable { .. }
                 | Error::EventInvalid(_)
                 | Error::TokenMissing(_)
                 | Error::InvalidOptions { .. }

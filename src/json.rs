@@ -14,13 +14,25 @@ pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 /// Parses a configuration document (JWKS, JWK, options) with the size cap.
 pub(crate) fn parse_document(text: &str) -> Result<Value, String> {
+    parse_located(text).map_err(|(message, _)| message)
+}
+
+/// [`parse_document`] with the place of a syntax error, `(line, column)` from 1, when the
+/// parser knows it (not for a document over the size cap).
+pub(crate) fn parse_located(text: &str) -> Result<Value, (String, Option<(usize, usize)>)> {
     if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(format!(
-            "document is {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
-            text.len()
+        return Err((
+            format!(
+                "document is {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
+                text.len()
+            ),
+            None,
         ));
     }
-    parse(text).map_err(|err| err.to_string())
+    parse(text).map_err(|err| {
+        let place = (err.line() > 0).then(|| (err.line(), err.column()));
+        (err.to_string(), place)
+    })
 }
 
 /// Parses JSON, rejecting duplicate member names at any depth. From text (decode UTF-8 first):

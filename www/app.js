@@ -763,12 +763,9 @@ const EXAMPLE_POLICY = {
   ],
 };
 
-/** A source excerpt for "line L column C" in a policy load error. */
-function policySnippet(message, text) {
-  const m = /line (\d+) column (\d+)/.exec(message);
-  if (!m) return null;
-  const line = Number(m[1]);
-  const col = Number(m[2]);
+/** A source excerpt at the line and column (from 1) the core gave a policy that is not JSON. */
+function policySnippet({ line, column: col }, text) {
+  if (line === undefined || col === undefined) return null;
   const lineText = text.split('\n')[line - 1];
   if (lineText === undefined) return null;
   const from = Math.max(0, col - 40);
@@ -791,7 +788,7 @@ function renderPolicy() {
   } catch (err) {
     if (!(err instanceof JwtGateError)) throw err;
     out.dataset.outcome = 'policy-error';
-    out.replaceChildren(el('p', { class: 'verdict tone-bad' }, '✗ The policy does not load'), errorDetails(err), policySnippet(err.message, text));
+    out.replaceChildren(el('p', { class: 'verdict tone-bad' }, '✗ The policy does not load'), errorDetails(err), policySnippet(err, text));
     return;
   }
   if (!state.decoded) {

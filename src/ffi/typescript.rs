@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS};
 
-use super::wire::{Decided, Limits, Manifest};
+use super::wire::{Decided, Limits, Manifest, PolicyMembers};
 use crate::{
     apigw::{
         iam::{
@@ -67,6 +67,7 @@ fn declarations() -> String {
         Decided::decl(&cfg),
         Manifest::decl(&cfg),
         Limits::decl(&cfg),
+        PolicyMembers::decl(&cfg),
         EventPlan::decl(&cfg),
     ];
     let mut text = String::from(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::{
     apigw::{event_plan, iam::MAX_CACHED_GRANTS, AuthorizerOptions, Detail, EventPlan, Shape},
     json::field_names,
-    policy::Decision,
+    policy::{Decision, DOCUMENT_MEMBERS, RULE_MEMBERS},
     Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
 };
 
@@ -44,6 +44,16 @@ pub(super) struct Manifest {
     detail: Map<String, Value>,
     /// The members of an event the decision reads.
     event: EventPlan,
+    /// The members of a policy document and of its rules.
+    policy: PolicyMembers,
+}
+
+/// The members a policy document may have.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub(super) struct PolicyMembers {
+    document: [&'static str; 5],
+    rule: [&'static str; 7],
 }
 
 /// The core's limits that the package applies before copying input in.
@@ -77,6 +87,10 @@ impl Manifest {
             },
             detail,
             event: event_plan(),
+            policy: PolicyMembers {
+                document: DOCUMENT_MEMBERS,
+                rule: RULE_MEMBERS,
+            },
         }
     }
 }

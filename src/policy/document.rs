@@ -12,6 +12,7 @@ use super::{
 use crate::{
     error::Error,
     json::{self, expected},
+    segment::Location,
     sender::Binding,
 };
 
@@ -19,6 +20,19 @@ use crate::{
 pub const MAX_RULES: usize = 1000;
 /// Rules with more routes are refused.
 pub const MAX_ROUTES_PER_RULE: usize = 100;
+/// The members a policy document may have.
+pub const DOCUMENT_MEMBERS: [&str; 5] =
+    ["rules", "principalId", "context", "scopeClaims", "binding"];
+/// The members a rule may have.
+pub const RULE_MEMBERS: [&str; 7] = [
+    "id",
+    "effect",
+    "routes",
+    "scopes",
+    "when",
+    "binding",
+    "description",
+];
 
 fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::PolicyInvalid {
@@ -130,12 +144,18 @@ impl Policy {
     /// `ERR_POLICY_INVALID` with the JSON path of the first fault (unknown field or operator,
     /// bad route, bad regex, duplicate id, …). Nothing is half-loaded.
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        let value = json::parse_document(text).map_err(|m| invalid("$", m))?;
-        let mut doc = Members::new(
-            value,
-            "$".into(),
-            &["rules", "principalId", "context", "scopeClaims", "binding"],
-        )?;
+        let value = json::parse_located(text).map_err(|(message, place)| {
+            let (line, column) = place.unzip();
+            Error::PolicyUnreadable {
+                message,
+                at: Box::new(Location {
+                    line,
+                    column,
+                    ..Location::default()
+                }),
+            }
+        })?;
+        let mut doc = Members::new(value, "$".into(), &DOCUMENT_MEMBERS)?;
         let binding = binding(&mut doc)?;
         let (at, rules) = doc.required("rules")?;
         let rules = list(rules, &at)?;
@@ -193,19 +213,7 @@ fn compile_rule(
     ids: &mut BTreeSet<String>,
     document_binding: Option<Binding>,
 ) -> Result<Rule, Error> {
-    let mut doc = Members::new(
-        value,
-        at,
-        &[
-            "id",
-            "effect",
-            "routes",
-            "scopes",
-            "when",
-            "binding",
-            "description",
-        ],
-    )?;
+    let mut doc = Members::new(value, at, &RULE_MEMBERS)?;
     let (path, id) = doc.required("id")?;
     let id = string(id, &path)?;
     if id.is_empty() {
@@ -355,6 +363,17 @@ mod tests {
             Error::PolicyInvalid { path, message } => (path, message),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_document_that_is_not_json_says_where() {
+        let err = Policy::from_json("{\n  \"rules\": [\n    x\n  ]\n}").unwrap_err();
+        let data = crate::ErrorData::from(&err);
+        assert_eq!(
+            (data.code, data.field.as_deref(), data.line, data.column),
+            ("ERR_POLICY_INVALID", Some("$"), Some(3), Some(5))
+        );
+        assert!(err.to_string().starts_with("policy $: expected value"));
     }
 
     #[test]

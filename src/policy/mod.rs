@@ -14,7 +14,7 @@ pub(crate) mod operator;
 pub mod route;
 
 pub use decide::{Decision, FailedCheck, RuleTrace};
-pub use document::{MAX_ROUTES_PER_RULE, MAX_RULES};
+pub use document::{DOCUMENT_MEMBERS, MAX_ROUTES_PER_RULE, MAX_RULES, RULE_MEMBERS};
 pub use operator::MAX_REGEX_LEN;
 
 use serde::{Deserialize, Serialize};

@@ -88,3 +88,15 @@ test('the declared options are the core\'s, with those the JS layer adds', () =>
   const declared = members('lambda.d.ts', 'AuthorizerOptions');
   assert.deepEqual(authorizerOptions.filter((name) => !declared.includes(name)), []);
 });
+
+test('the declared policy document and rule have exactly the members the core reads', () => {
+  const text = readFileSync(path.resolve(import.meta.dirname, '../../pkg/lambda.d.ts'), 'utf8');
+  const members = (name) => {
+    const start = text.indexOf(`export interface ${name} `);
+    const body = text.slice(text.indexOf('{', start) + 1, text.indexOf('\n}', start));
+    return [...body.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/^\s{2}(\w+)\??:/gm)].map((m) => m[1]).sort();
+  };
+  const { policy } = core();
+  assert.deepEqual(members('PolicyDocument'), [...policy.document].sort());
+  assert.deepEqual(members('PolicyRule'), [...policy.rule].sort());
+});
