@@ -142,12 +142,45 @@ impl Policy {
             let at = format!("$.rules[{i}]");
             let before = findings.len();
             findings.extend(never_authorized(rule, &at));
+            findings.extend(self.head_without_get(rule, &at));
             findings.extend(contradiction(rule, &at));
             findings.extend(self.shadowing(rule, &at));
             live.push(findings[before..].iter().all(|f| f.level != Level::Error));
         }
         let coverage = api.map(|api| self.coverage(api, &live, &mut findings));
         Lint { findings, coverage }
+    }
+
+    /// The `HEAD` routes of an allow rule that no allow rule routes as `GET` too: a `HEAD`
+    /// request is allowed only if it is allowed as a `GET` ([`crate::request`]).
+    fn head_without_get(&self, rule: &Rule, at: &str) -> Vec<Finding> {
+        if rule.effect == Effect::Deny {
+            return Vec::new();
+        }
+        let as_get = |route: &Route| match route {
+            Route::Http { segments, .. } => Route::Http {
+                method: Some("GET".to_owned()),
+                segments: segments.clone(),
+            },
+            Route::Key(_) => route.clone(),
+        };
+        let allows_get = |get: &Route| {
+            self.rules
+                .iter()
+                .filter(|r| r.effect == Effect::Allow)
+                .any(|r| r.routes.iter().any(|route| route.overlaps(get)))
+        };
+        rule.routes
+            .iter()
+            .enumerate()
+            .filter(|(_, route)| matches!(route, Route::Http { method: Some(m), .. } if m == "HEAD"))
+            .filter(|(_, route)| !allows_get(&as_get(route)))
+            .map(|(j, route)| {
+                let message = format!("route \"{route}\" allows nothing: a HEAD request is allowed only if it is allowed as a GET too, and no allow rule routes GET there");
+                Finding::new("HEAD_WITHOUT_GET", Level::Warning, message)
+                    .of_rule(rule, format!("{at}.routes[{j}]"))
+            })
+            .collect()
     }
 
     /// The routes of `rule` matched by an unconditional deny's, with the ids of the denies.
@@ -483,6 +516,18 @@ mod tests {
             "never applies: no value of t meets when[0] (t equals \"x\") and when[1] (t in [\"y\",\"z\"])"
         );
         assert!(lint.findings[2].message.contains("holds for no value"));
+    }
+
+    #[test]
+    fn a_head_route_needs_a_get_route() {
+        let lint = lint(
+            r#"{"id":"h","effect":"allow","routes":["HEAD /a","HEAD /b/{id}"]},{"id":"g","effect":"allow","routes":["* /b/x"]}"#,
+            None,
+        );
+        assert_eq!(
+            codes(&lint),
+            [("HEAD_WITHOUT_GET", Some("$.rules[0].routes[0]"))]
+        );
     }
 
     #[test]

@@ -88,9 +88,9 @@ export default {
   usage: 'jwtgate policy check <policy.json> [--api openapi.yaml | template.yaml | template.json] [--dpop] [--json]',
   help: `Validates the policy document (a fault is named by its JSON path), then checks it:
 
-  rules that can never apply: a $disconnect route (API Gateway authorizes $connect only),
-  conditions no claim meets together, an allow whose every request an unconditional deny
-  denies; the cache report (which principals get a narrowed cached answer, and the remedies);
+  rules that can never apply: a $disconnect route (API Gateway authorizes $connect only), a
+  HEAD route no rule allows as GET, conditions no claim meets together, an allow whose every
+  request an unconditional deny denies; the cache report (which principals get a narrowed cached answer, and the remedies);
   the largest answer against the WebSocket limit.
 
 With --api, also: policy routes that match no route of the API, API routes no allow rule
