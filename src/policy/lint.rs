@@ -122,7 +122,6 @@ pub struct Applying {
 /// The lints of a document, and its coverage of an API's routes when they were given.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Lint {
     /// Every finding, rule by rule, then the API's.
     pub findings: Vec<Finding>,
@@ -136,7 +135,7 @@ impl Policy {
     #[must_use]
     pub fn lint(&self, api: Option<&[ApiRoute]>) -> Lint {
         let mut findings = Vec::new();
-        // Whether each rule can apply at all: those that cannot reach no route in the coverage.
+        // Whether each rule can apply at all: one that cannot allows no route of the coverage.
         let mut live = Vec::with_capacity(self.rules.len());
         for (i, rule) in self.rules.iter().enumerate() {
             let at = format!("$.rules[{i}]");
