@@ -52,7 +52,8 @@ function cacheLines(report, limit) {
   const classes = `${report.classesChecked} principal class${report.classesChecked === 1 ? '' : 'es'} checked${report.allClasses ? '' : ' (a sample)'}`;
   const lines = [report.exact ? `  exact: every class gets an exact cached answer (${classes})` : `  narrowed: ${report.inexact.length} of ${classes} get a narrowed cached answer`];
   for (const inexact of report.inexact) {
-    lines.push(`    meeting ${inexact.meets.length ? inexact.meets.join(', ') : 'no conditional rule'}: ${inexact.narrowed.map((n) => `${n.resource} left out (${n.reason})`).join('; ') || 'narrowed'}${inexact.overDenied ? `; e.g. ${inexact.overDenied} denied from the cache` : ''}`);
+    const why = [...inexact.narrowed.map((n) => `${n.resource} left out (${n.reason})`), ...(inexact.overDenied ? [`e.g. ${inexact.overDenied} denied from the cache`] : [])];
+    lines.push(`    meeting ${inexact.meets.length ? inexact.meets.join(', ') : 'no conditional rule'}: ${why.join('; ')}`);
   }
   lines.push(`  largest answer: ${report.largestAnswerBytes} bytes (a WebSocket authorizer's answer may have ${limit})`);
   lines.push(...report.remedies.map((remedy) => `  remedy: ${remedy}`));
@@ -67,9 +68,11 @@ function authorizerLines(authorizers) {
   });
 }
 
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function human(result, files, io) {
   const s = stylesOf(io);
-  const lines = [`${files.policy}: ${result.invalid ? s.red('invalid') : `valid, ${result.rules} rule${result.rules === 1 ? '' : 's'}`}${files.api ? `, against ${files.api} (${result.apiKind}: ${result.apiRoutes} routes, ${result.check?.authorizers.length ?? 0} authorizers)` : ''}`];
+  const lines = [`${files.policy}: ${result.invalid ? s.red('invalid') : `valid, ${count(result.rules, 'rule')}`}${files.api ? `, against ${files.api} (${result.apiKind}: ${count(result.apiRoutes, 'route')}, ${count(result.check?.authorizers.length ?? 0, 'authorizer')})` : ''}`];
   const { check } = result;
   const findings = result.invalid ? [result.invalid] : check.findings;
   if (findings.length) lines.push(s.bold('findings'), ...findingLines(findings, files, s));
@@ -78,7 +81,7 @@ function human(result, files, io) {
   if (check?.authorizers.length) lines.push(s.bold('authorizers'), ...authorizerLines(check.authorizers));
   const errors = check?.errors ?? 1;
   const warnings = check?.warnings ?? 0;
-  lines.push(`${errors ? s.red(`${errors} error${errors === 1 ? '' : 's'}`) : '0 errors'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+  lines.push(`${errors ? s.red(count(errors, 'error')) : '0 errors'}, ${count(warnings, 'warning')}`);
   return lines;
 }
 
