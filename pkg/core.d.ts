@@ -478,6 +478,183 @@ resource: string,
  */
 reason: string, };
 
+export type CheckInput = { 
+/**
+ * The API's routes; `None` when no API was given.
+ */
+api?: Array<ApiRoute> | null, 
+/**
+ * The authorizers the template configures.
+ */
+authorizers?: Array<AuthorizerConfig> | null, 
+/**
+ * Whether the authorizer accepts DPoP proofs (its `dpop` option; no template says).
+ */
+dpop?: boolean | null, };
+
+export type ApiRoute = { 
+/**
+ * The method (any case; `ANY` and the `OpenAPI` extension
+ * `x-amazon-apigateway-any-method` for any) and path, or a route key.
+ */
+route: string, 
+/**
+ * Where it is defined, for messages (`paths./pets.get`).
+ */
+source?: string | null, };
+
+export type AuthorizerConfig = { 
+/**
+ * Its name (the template's logical id, or the name under `Auth.Authorizers`).
+ */
+name: string, 
+/**
+ * Where it is defined, for messages.
+ */
+source?: string | null, 
+/**
+ * Its type.
+ */
+type: AuthorizerType, 
+/**
+ * The API it guards.
+ */
+api: ApiKind, 
+/**
+ * HTTP APIs: the payload format version (`1.0`, `2.0`).
+ */
+payloadVersion?: string | null, 
+/**
+ * HTTP APIs, payload 2.0: simple responses (`{ isAuthorized }`) instead of IAM policies.
+ */
+simpleResponses?: boolean | null, 
+/**
+ * The identity sources, as the template writes them (`method.request.header.Authorization`,
+ * `$request.header.Authorization`, `$context.routeKey`, `context.httpMethod`).
+ */
+identitySources?: Array<string> | null, 
+/**
+ * The result TTL in seconds; absent: API Gateway's default ([`DEFAULT_RESULT_TTL`]).
+ */
+ttl?: number | null, };
+
+export type AuthorizerType = "TOKEN" | "REQUEST" | "COGNITO_USER_POOLS" | "JWT";
+
+export type ApiKind = "REST" | "HTTP" | "WEBSOCKET";
+
+export type Check = { 
+/**
+ * How many findings are errors.
+ */
+errors: number, 
+/**
+ * How many are warnings.
+ */
+warnings: number, 
+/**
+ * The policy's lints, then the API's, then the answers' and the authorizers'.
+ */
+findings: Array<Finding>, 
+/**
+ * Each API route with the rules that reach it; absent without an API.
+ */
+coverage?: Array<Coverage> | null, 
+/**
+ * The cache report of IAM answers (HTTP API simple responses have their own, in the
+ * authorizers' findings).
+ */
+cacheReport: CacheReport, 
+/**
+ * API Gateway's limit on a WebSocket authorizer's answer, in bytes.
+ */
+maxWebsocketAnswerBytes: number, 
+/**
+ * The template's authorizers, checked.
+ */
+authorizers: Array<AuthorizerCheck>, };
+
+export type Finding = { 
+/**
+ * A stable code such as `ALLOW_SHADOWED`.
+ */
+code: string, 
+/**
+ * How much it matters.
+ */
+level: Level, 
+/**
+ * What is wrong, in words.
+ */
+message: string, 
+/**
+ * The rule it is about.
+ */
+rule?: string | null, 
+/**
+ * Where in the policy document (a JSON path).
+ */
+at?: string | null, 
+/**
+ * Where in the API's or template's file (as the caller named it).
+ */
+source?: string | null, };
+
+export type Level = "error" | "warning" | "note";
+
+export type Coverage = { 
+/**
+ * The API's route, as a policy route.
+ */
+route: string, 
+/**
+ * Where it is defined.
+ */
+source?: string | null, 
+/**
+ * Every rule one of whose routes matches some request of it, in document order.
+ */
+rules: Array<Applying>, 
+/**
+ * Whether some allow rule that can apply reaches it (if not, every request is denied).
+ */
+allowed: boolean, };
+
+export type Applying = { 
+/**
+ * The rule's id.
+ */
+rule: string, 
+/**
+ * The rule's effect.
+ */
+effect: Effect, 
+/**
+ * Whether its routes match every request of the API route, not only some.
+ */
+whole: boolean, 
+/**
+ * What else it requires: its scopes, conditions and bindings, one phrase each.
+ */
+requires: Array<string>, };
+
+export type AuthorizerCheck = { 
+/**
+ * What the template configures.
+ */
+config: AuthorizerConfig, 
+/**
+ * The result TTL in effect, in seconds.
+ */
+ttl: number, 
+/**
+ * Whether API Gateway caches its answers (a TTL over 0).
+ */
+caching: boolean, 
+/**
+ * Whether its cache keeps answers per route (then a narrowed answer costs nothing).
+ */
+perRoute: boolean, };
+
 export type Decided = { decision: Decision, principalId?: string | null, context: AuthorizerContext, };
 
 export type Manifest = { 

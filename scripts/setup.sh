@@ -27,6 +27,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The package's own runtime dependencies (the command line's YAML reader), beside its sources.
+if [ ! -d pkg/node_modules ] || [ pkg/package.json -nt pkg/node_modules ]; then
+  log "installing the package's dependencies"
+  npm install --prefix pkg --omit=dev --no-package-lock --no-audit --no-fund --loglevel=error
+fi
+
 # cfn-lint validates the SAM template of examples/lambda (tests only).
 if [ "${1:-}" = "--browser" ]; then
   scripts/setup-python.sh

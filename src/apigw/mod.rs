@@ -3,6 +3,7 @@
 //! handed in; fetching keys and logging are the JavaScript layer's job.
 
 mod arn;
+pub mod deployment;
 mod event;
 pub mod iam;
 mod response;

@@ -15,7 +15,10 @@ use super::{
     wire::{json, verified_json, Decided, Manifest, Replayed},
 };
 use crate::{
-    apigw::{Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response},
+    apigw::{
+        deployment::{self, CheckInput},
+        Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response,
+    },
     decode,
     policy::{route::Named, Policy},
     Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
@@ -222,6 +225,15 @@ impl WasmPolicy {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str) -> Result<WasmPolicy, JsValue> {
         Policy::from_json(text).map(Self).map_err(|e| to_js(&e))
+    }
+
+    /// Checks the document as deployed: `input` is a [`CheckInput`] (JSON text: the API's
+    /// routes, the template's authorizers, whether DPoP is on); returns the [`deployment::Check`] (JSON
+    /// text): lints, coverage, the cache report, the authorizers' findings.
+    pub fn check(&self, input: &str) -> Result<String, JsValue> {
+        let input: CheckInput = serde_json::from_str(input)
+            .map_err(|e| to_js(&Error::option("check", e.to_string())))?;
+        Ok(json(&deployment::check(&self.0, &input)))
     }
 
     /// Decides `method path` (or a route key such as `$connect` as `method`) for claims in

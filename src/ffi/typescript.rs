@@ -13,6 +13,9 @@ use ts_rs::{Config, TS};
 use super::wire::{Decided, Limits, Manifest, PolicyMembers};
 use crate::{
     apigw::{
+        deployment::{
+            ApiKind, AuthorizerCheck, AuthorizerConfig, AuthorizerType, Check, CheckInput,
+        },
         iam::{
             report::{CacheReport, ClassReport},
             Narrowing,
@@ -20,6 +23,7 @@ use crate::{
         EventPlan, Outcome, Refetch, Response, Shape,
     },
     policy::{
+        lint::{ApiRoute, Applying, Coverage, Finding, Level},
         operator::{Takes, OPERATORS},
         Decision, Effect, FailedCheck, RuleTrace,
     },
@@ -64,6 +68,17 @@ fn declarations() -> String {
         CacheReport::decl(&cfg),
         ClassReport::decl(&cfg),
         Narrowing::decl(&cfg),
+        CheckInput::decl(&cfg),
+        ApiRoute::decl(&cfg),
+        AuthorizerConfig::decl(&cfg),
+        AuthorizerType::decl(&cfg),
+        ApiKind::decl(&cfg),
+        Check::decl(&cfg),
+        Finding::decl(&cfg),
+        Level::decl(&cfg),
+        Coverage::decl(&cfg),
+        Applying::decl(&cfg),
+        AuthorizerCheck::decl(&cfg),
         Decided::decl(&cfg),
         Manifest::decl(&cfg),
         Limits::decl(&cfg),

@@ -29,10 +29,15 @@ impl Condition {
         self.op.require(self.claim.lookup(claims))
     }
 
+    /// What it asks, in words: `cognito:groups containsAny ["admin"]`.
+    pub(crate) fn describe(&self) -> String {
+        format!("{} {}", self.claim, self.op.describe())
+    }
+
     /// The explanation of the condition failing for these claims.
     pub(crate) fn mismatch(&self, claims: &Map<String, Value>) -> Mismatch {
         Mismatch {
-            expected: format!("{} {}", self.claim, self.op.describe()),
+            expected: self.describe(),
             actual: self.claim.lookup(claims).cloned(),
         }
     }

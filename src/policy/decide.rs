@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::{
     evaluate::{Failure, Principal, Tracing},
     route::{Params, Target},
-    Effect, Policy, Rule, Scopes,
+    Effect, Policy, Rule,
 };
 use crate::sender::Bound;
 
@@ -278,17 +278,11 @@ fn explain(
                 .join(" | "),
             actual: Some(Value::String(target.to_string())),
         },
-        Failure::Scopes(required) => {
-            let (kind, list) = match required {
-                Scopes::AnyOf(list) => ("anyOf", list),
-                Scopes::AllOf(list) => ("allOf", list),
-            };
-            FailedCheck {
-                check: "scopes".into(),
-                expected: format!("{kind} {}", list.join(" ")),
-                actual: Some(Value::from(scopes.to_vec())),
-            }
-        }
+        Failure::Scopes(required) => FailedCheck {
+            check: "scopes".into(),
+            expected: required.describe(),
+            actual: Some(Value::from(scopes.to_vec())),
+        },
         Failure::When(i, condition) => {
             let mismatch = condition.mismatch(claims);
             FailedCheck {

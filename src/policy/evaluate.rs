@@ -184,6 +184,15 @@ impl Rule {
 }
 
 impl Scopes {
+    /// What it asks, in words: `anyOf pets:read pets:write`.
+    pub(crate) fn describe(&self) -> String {
+        let (kind, list) = match self {
+            Scopes::AnyOf(list) => ("anyOf", list),
+            Scopes::AllOf(list) => ("allOf", list),
+        };
+        format!("{kind} {}", list.join(" "))
+    }
+
     fn satisfied_by(&self, granted: &[&str]) -> bool {
         match self {
             Scopes::AnyOf(list) => list.iter().any(|s| granted.contains(&s.as_str())),

@@ -10,6 +10,7 @@ mod condition;
 mod decide;
 mod document;
 mod evaluate;
+pub mod lint;
 pub(crate) mod operator;
 pub mod route;
 

@@ -60,6 +60,13 @@ pub(crate) trait Operator: core::fmt::Debug + Send + Sync {
     fn pinned_param(&self) -> Option<&str> {
         None
     }
+
+    /// Every value of the claim it can hold for (`None` in it: the claim missing), when it
+    /// lists them (`equals`, `in`, `exists: false`): lints try each on the claim's other
+    /// conditions to find rules that can never apply.
+    fn only_values(&self) -> Option<Vec<Option<&Value>>> {
+        None
+    }
 }
 
 /// Reads an operator's value from a document, checked against the rule's routes; the message
@@ -120,6 +127,10 @@ impl Operator for Equals {
     fn describe(&self) -> String {
         format!("equals {}", json(&self.0))
     }
+
+    fn only_values(&self) -> Option<Vec<Option<&Value>>> {
+        Some(vec![Some(&self.0)])
+    }
 }
 
 #[derive(Debug)]
@@ -132,6 +143,10 @@ impl Operator for In {
 
     fn describe(&self) -> String {
         format!("in {}", json(&self.0))
+    }
+
+    fn only_values(&self) -> Option<Vec<Option<&Value>>> {
+        Some(self.0.iter().map(Some).collect())
     }
 }
 
@@ -255,6 +270,10 @@ impl Operator for Exists {
 
     fn describe(&self) -> String {
         if self.0 { "exists" } else { "absent" }.into()
+    }
+
+    fn only_values(&self) -> Option<Vec<Option<&Value>>> {
+        (!self.0).then(|| vec![None])
     }
 }
 

@@ -101,6 +101,82 @@ impl Route {
     }
 }
 
+/// How two route patterns meet, for lints: whether some request matches both
+/// ([`Route::overlaps`]), and whether every request one matches, the other does ([`Route::covers`]).
+impl Route {
+    /// Whether some request matches both `self` and `other`.
+    #[must_use]
+    pub fn overlaps(&self, other: &Route) -> bool {
+        match (self, other) {
+            (Route::Key(a), Route::Key(b)) => a == b,
+            (Route::Key(key), Route::Http { .. }) | (Route::Http { .. }, Route::Key(key)) => {
+                key == "$default"
+            }
+            (
+                Route::Http { method, segments },
+                Route::Http {
+                    method: m,
+                    segments: s,
+                },
+            ) => methods_meet(method.as_deref(), m.as_deref()) && segments_overlap(segments, s),
+        }
+    }
+
+    /// Whether every request `other` matches, `self` matches too.
+    #[must_use]
+    pub fn covers(&self, other: &Route) -> bool {
+        match (self, other) {
+            (Route::Key(a), Route::Key(b)) => a == b,
+            (Route::Key(key), Route::Http { .. }) => key == "$default",
+            (Route::Http { .. }, Route::Key(_)) => false,
+            (
+                Route::Http { method, segments },
+                Route::Http {
+                    method: m,
+                    segments: s,
+                },
+            ) => (method.is_none() || method == m) && segments_cover(segments, s),
+        }
+    }
+}
+
+fn methods_meet(a: Option<&str>, b: Option<&str>) -> bool {
+    a.zip(b).map_or(true, |(a, b)| a == b)
+}
+
+/// Whether two single-segment patterns match a common segment (every literal is plain, so a
+/// wildcard matches it).
+fn segment_meets(a: &Segment, b: &Segment) -> bool {
+    match (a, b) {
+        (Segment::Literal(x), Segment::Literal(y)) => x == y,
+        _ => true,
+    }
+}
+
+fn segments_overlap(a: &[Segment], b: &[Segment]) -> bool {
+    match (a.first(), b.first()) {
+        (None, None) => true,
+        // `**` (always last) matches one or more plain segments: any non-empty rest.
+        (Some(Segment::Rest(_)), rest) | (rest, Some(Segment::Rest(_))) => rest.is_some(),
+        (Some(x), Some(y)) => segment_meets(x, y) && segments_overlap(&a[1..], &b[1..]),
+        _ => false,
+    }
+}
+
+fn segments_cover(a: &[Segment], b: &[Segment]) -> bool {
+    match (a.first(), b.first()) {
+        (None, None) => true,
+        (Some(Segment::Rest(_)), rest) => rest.is_some(),
+        (Some(Segment::Literal(x)), Some(Segment::Literal(y))) => {
+            x == y && segments_cover(&a[1..], &b[1..])
+        }
+        (Some(Segment::Param(_) | Segment::Any), Some(y)) if !matches!(y, Segment::Rest(_)) => {
+            segments_cover(&a[1..], &b[1..])
+        }
+        _ => false,
+    }
+}
+
 fn parse_segments(path: &str) -> Result<Vec<Segment>, String> {
     if path.is_empty() {
         return Ok(Vec::new());
@@ -301,6 +377,30 @@ mod tests {
         ] {
             let err = Route::parse(text).unwrap_err();
             assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn overlaps_and_covers() {
+        let r = |t: &str| Route::parse(t).unwrap();
+        for (a, b, overlap, covers) in [
+            ("GET /pets/{id}", "GET /pets/admin", true, true),
+            ("GET /pets/admin", "GET /pets/{id}", true, false),
+            ("* /pets/**", "DELETE /pets/{id}/toys", true, true),
+            ("* /pets/**", "GET /pets", false, false),
+            ("GET /pets/{id}", "POST /pets/{id}", false, false),
+            ("GET /a/{x}", "GET /a/{y+}", true, false),
+            ("GET /a/{y+}", "GET /a/b/c", true, true),
+            ("GET /a/b", "GET /a/c", false, false),
+            ("$default", "PUT /x", true, true),
+            ("PUT /x", "$default", true, false),
+            ("$connect", "$connect", true, true),
+            ("$connect", "GET /", false, false),
+            ("GET /", "* /", true, false),
+        ] {
+            assert_eq!(r(a).overlaps(&r(b)), overlap, "{a} overlaps {b}");
+            assert_eq!(r(b).overlaps(&r(a)), overlap, "{b} overlaps {a}");
+            assert_eq!(r(a).covers(&r(b)), covers, "{a} covers {b}");
         }
     }
 

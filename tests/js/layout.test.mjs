@@ -55,6 +55,14 @@ test('the package files import each other without cycles, each folder within its
   assert.deepEqual(Object.keys(graph).map((f) => f.split('/')[0]).filter((f) => !(f in allowed) && f !== '..'), []);
 });
 
+test('the command line\'s YAML reader stays out of the runtime entries\' import graphs', async () => {
+  const graph = await packageGraph();
+  const importers = Object.keys(graph).filter((file) => /from 'yaml'/.test(readFileSync(path.join(ROOT, 'pkg/src', file), 'utf8')));
+  assert.deepEqual(importers, ['cli/api-definition.mjs']);
+  // Nothing outside cli/ imports from cli/, so no entry point reaches it.
+  assert.deepEqual(Object.entries(graph).filter(([file, imports]) => !file.startsWith('cli/') && imports.some((i) => i.startsWith('cli/'))), []);
+});
+
 test('the Layout table (docs/layout.md) lists every file of the folders it names, and only files that exist', () => {
   const table = readFileSync(path.join(ROOT, 'docs/layout.md'), 'utf8');
   const rows = [...table.matchAll(/^\| `([^`]+\/)` \|[^|]*\| (.*) \|$/gm)].map(([, folder, files]) => ({ folder, files }));

@@ -68,6 +68,13 @@ test('installed tarball: the jwtgate command is on the path npm makes', () => {
   assert.match(run('npx', ['--no-install', 'jwtgate', '--help']), /^jwtgate: JWT validation/);
 });
 
+test('installed tarball: `jwtgate policy check` reads YAML with the package\'s own dependency', () => {
+  writeFileSync(join(project, 'policy.json'), JSON.stringify({ rules: [{ id: 'read', effect: 'allow', routes: ['GET /pets'] }] }));
+  writeFileSync(join(project, 'openapi.yaml'), 'openapi: 3.0.0\npaths:\n  /pets:\n    get: {}\n');
+  const checked = JSON.parse(run(join(project, 'node_modules/.bin/jwtgate'), ['policy', 'check', 'policy.json', '--api', 'openapi.yaml', '--json']));
+  assert.deepEqual(checked.check.coverage.map((c) => [c.route, c.allowed]), [['GET /pets', true]]);
+});
+
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
   for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {

@@ -11,13 +11,14 @@ import event from './event.mjs';
 import explain from './policy-explain.mjs';
 import policyTest from './policy-test.mjs';
 import jwksSnapshot from './jwks-snapshot.mjs';
+import policyCheck from './policy-check.mjs';
 
 /** The commands; a group (`policy`) holds subcommands. */
 const COMMANDS = {
   decode,
   verify,
   event,
-  policy: { summary: 'explain decisions of a policy document, test it against cases', commands: { explain, test: policyTest } },
+  policy: { summary: 'explain decisions of a policy document, test it against cases, check it against an API', commands: { explain, test: policyTest, check: policyCheck } },
   jwks: { summary: 'key sets: take a snapshot for cold starts', commands: { snapshot: jwksSnapshot } },
 };
 
@@ -36,8 +37,8 @@ const TOP_HELP = () => [
   '',
   ...listing(COMMANDS, ''),
   '',
-  '`jwtgate <command> --help` describes a command. Exit codes: 0 success, 1 an invalid token',
-  'or a failed case, 2 bad usage or input. Colour only on a terminal, and not with NO_COLOR.',
+  '`jwtgate <command> --help` describes a command. Exit codes: 0 success, 1 an invalid token,',
+  'a failed case or an error found, 2 bad usage or input. Colour only on a terminal, and not with NO_COLOR.',
 ].join('\n');
 
 /** The command named by the first arguments, and the arguments left for it. */

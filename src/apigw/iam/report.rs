@@ -110,11 +110,7 @@ pub fn cache_report(policy: &Policy, simple_responses: bool, dpop: bool) -> Cach
     if dpop {
         remedies.push(DPOP_UNCACHED.to_owned());
     }
-    if policy
-        .rules
-        .iter()
-        .any(|r| r.bindings.iter().any(|b| *b != Binding::Dpop))
-    {
+    if needs_certificate_cache(policy) {
         remedies.push(MTLS_CACHE.to_owned());
     }
     CacheReport {
@@ -135,6 +131,15 @@ const SIMPLE_RESPONSES: &str = "The policy decides by route, and HTTP API simple
 const DPOP_UNCACHED: &str = "DPoP proofs are single-use and bound to one request: an answer API Gateway cached would let the next request through without its proof being checked (or its replay refused). Set the authorizer's result TTL to 0 (SAM: ReauthorizeEvery: 0 for REST, AuthorizerResultTtlInSeconds: 0 for HTTP APIs; CDK: resultsCacheTtl: Duration.seconds(0)).";
 
 const MTLS_CACHE: &str = "The policy requires certificate-bound tokens for some routes, and API Gateway reuses a cached answer for the same identity sources whatever certificate the next request presents: add $context.identity.clientCert.clientCertPem to the identity sources (REST REQUEST and HTTP API authorizers), or set the result TTL to 0.";
+
+/// Whether some rule requires a certificate-bound token: then a cached answer must be kept per
+/// certificate.
+pub(crate) fn needs_certificate_cache(policy: &Policy) -> bool {
+    policy
+        .rules
+        .iter()
+        .any(|r| r.bindings.iter().any(|b| *b != Binding::Dpop))
+}
 
 /// The rules only some principals meet: those with scopes, conditions or a binding.
 fn conditional(policy: &Policy) -> Vec<usize> {
