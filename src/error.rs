@@ -151,6 +151,14 @@ pub enum Error {
         /// What failed, in words.
         message: String,
     },
+    /// The policy's `context` cannot be built for these claims, or read back from an event:
+    /// a value of another type, or over budget.
+    ContextInvalid {
+        /// The context entry's name.
+        name: String,
+        /// What is wrong (never the claim's value).
+        message: String,
+    },
     /// A verifier option is wrong; the message names the field.
     InvalidOptions {
         /// The option's name, as in JavaScript.
@@ -180,6 +188,7 @@ impl Error {
             Self::EventInvalid(_) => "ERR_APIGW_EVENT_INVALID",
             Self::TokenMissing(_) => "ERR_JWTGATE_TOKEN_MISSING",
             Self::Sender { fault, .. } => fault.code(),
+            Self::ContextInvalid { .. } => "ERR_JWTGATE_CONTEXT_INVALID",
         }
     }
 
@@ -203,12 +212,14 @@ impl Error {
         }
     }
 
-    /// The option an `InvalidOptions` error is about, or the JSON path of a policy fault.
+    /// The option an `InvalidOptions` error is about, the JSON path of a policy fault, or the
+    /// context entry a context fault is about.
     #[must_use]
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::InvalidOptions { field, .. } => Some(field),
             Self::PolicyInvalid { path, .. } => Some(path),
+            Self::ContextInvalid { name, .. } => Some(name),
             _ => None,
         }
     }
@@ -265,6 +276,7 @@ impl fmt::Display for Error {
             }
             Self::InvalidOptions { field, message } => write!(f, "option `{field}`: {message}"),
             Self::PolicyInvalid { path, message } => write!(f, "policy {path}: {message}"),
+            Self::ContextInvalid { name, message } => write!(f, "context `{name}`: {message}"),
         }
     }
 }
@@ -288,7 +300,7 @@ pub struct ErrorData {
     /// Why the claim failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<ClaimReason>,
-    /// The option, or the JSON path of a policy fault.
+    /// The option, the JSON path of a policy fault, or the context entry at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// The segment of a malformed token at fault, from 1.

@@ -3,6 +3,7 @@
 //! handed in; fetching keys and logging are the JavaScript layer's job.
 
 mod arn;
+mod backend;
 mod event;
 pub mod iam;
 mod response;
@@ -13,6 +14,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use backend::{
+    authorizer_context, decide_event, proxy_plan, BackendOutcome, ProxyHeaders, ProxyPlan,
+    ProxyResponse,
+};
 pub use event::{event_plan, EventPlan, Shape};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use iam::Grants;
@@ -512,11 +517,13 @@ impl Authorizer {
             }),
             None => Decision::allow_all(),
         };
-        let context = self
-            .policy
-            .as_ref()
-            .map(|p| p.context(&claims))
-            .unwrap_or_default();
+        // A context that cannot be built whole refuses the request: the backend never gets
+        // less than the mapping promises.
+        let context = match self.policy.as_ref().map(|p| p.context(&claims)) {
+            None => Map::new(),
+            Some(Ok(context)) => context,
+            Some(Err(err)) => return refused(request.shape, route, &err),
+        };
         // Only a full outcome shows the context besides the response.
         let shown_context = (detail == Detail::Full).then(|| context.clone());
         let (response, decision) =

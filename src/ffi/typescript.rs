@@ -17,7 +17,8 @@ use crate::{
             report::{CacheReport, ClassReport},
             Narrowing,
         },
-        EventPlan, Outcome, Refetch, Response, Shape,
+        BackendOutcome, EventPlan, Outcome, ProxyHeaders, ProxyPlan, ProxyResponse, Refetch,
+        Response, Shape,
     },
     policy::{
         operator::{Takes, OPERATORS},
@@ -68,6 +69,10 @@ fn declarations() -> String {
         Manifest::decl(&cfg),
         Limits::decl(&cfg),
         EventPlan::decl(&cfg),
+        ProxyPlan::decl(&cfg),
+        BackendOutcome::decl(&cfg),
+        ProxyResponse::decl(&cfg),
+        ProxyHeaders::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust types by `cargo test` (src/ffi/typescript.rs): do not edit.\n\

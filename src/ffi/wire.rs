@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    apigw::{event_plan, iam::MAX_CACHED_GRANTS, AuthorizerOptions, Detail, EventPlan, Shape},
+    apigw::{
+        event_plan, iam::MAX_CACHED_GRANTS, proxy_plan, AuthorizerOptions, Detail, EventPlan,
+        ProxyPlan, Shape,
+    },
     json::field_names,
     policy::Decision,
     Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
@@ -44,6 +47,8 @@ pub(super) struct Manifest {
     detail: Map<String, Value>,
     /// The members of an event the decision reads.
     event: EventPlan,
+    /// The members of a backend's proxy event read for its claims, route and context.
+    proxy_event: ProxyPlan,
 }
 
 /// The core's limits that the package applies before copying input in.
@@ -77,6 +82,7 @@ impl Manifest {
             },
             detail,
             event: event_plan(),
+            proxy_event: proxy_plan(),
         }
     }
 }

@@ -97,6 +97,17 @@ export async function testing() {
   // @ts-expect-error: not a shape
   apigwEvent('rest', {});
 }
+import { withPolicy, jwtgatePolicy, readAuthorizerContext, type ContextOf, type PolicyEvent } from 'jwtgate/backend';
+const typedPolicy = { rules: [], context: { userId: 'sub', groups: { claim: 'cognito:groups', type: 'string[]' }, level: { claim: 'l', type: 'number' } } } as const;
+export const backend = withPolicy(typedPolicy, async (event: PolicyEvent<{ path: string }>) => ({ statusCode: 200, body: event.jwtgate.principalId + event.path }), { log: false });
+export const middleware: { before: Function } = jwtgatePolicy(typedPolicy, { logClaims: true });
+const read = readAuthorizerContext<ContextOf<typeof typedPolicy>>({}, typedPolicy);
+const groups: string[] | undefined = read.groups;
+const level: number | undefined = read.level;
+const userId: string | number | boolean | undefined = read.userId;
+console.log(groups, level, userId);
+// @ts-expect-error: not an option
+withPolicy(typedPolicy, async () => 1, { logs: false });
 `);
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], lib: ['es2022', 'dom'] },
