@@ -260,7 +260,7 @@ pub struct ProxyHeaders {
     cache_control: &'static str,
 }
 
-fn proxy_response(status_code: u16, www_authenticate: &'static str, body: &Value) -> ProxyResponse {
+fn proxy_response(status_code: u16, www_authenticate: &'static str, body: &str) -> ProxyResponse {
     ProxyResponse {
         status_code,
         headers: ProxyHeaders {
@@ -268,7 +268,7 @@ fn proxy_response(status_code: u16, www_authenticate: &'static str, body: &Value
             www_authenticate,
             cache_control: "no-store",
         },
-        body: serde_json::to_string(body).unwrap_or_default(),
+        body: body.to_owned(),
     }
 }
 
@@ -281,7 +281,7 @@ fn unauthorized(route: Option<String>, err: &Error) -> BackendOutcome {
         response: Some(proxy_response(
             401,
             "Bearer",
-            &serde_json::json!({ "message": "Unauthorized" }),
+            r#"{"message":"Unauthorized"}"#,
         )),
         decision: None,
         principal_id: None,
@@ -295,11 +295,8 @@ fn unauthorized(route: Option<String>, err: &Error) -> BackendOutcome {
 /// The RFC 6750 §3.1 refusal of a valid token the policy denies. The description does not
 /// say which rule: the decision does, for the log.
 fn forbidden() -> ProxyResponse {
-    let body = serde_json::json!({
-        "error": "insufficient_scope",
-        "error_description": "the token does not allow this request",
-    });
-    proxy_response(403, "Bearer error=\"insufficient_scope\"", &body)
+    let body = r#"{"error":"insufficient_scope","error_description":"the token does not allow this request"}"#;
+    proxy_response(403, "Bearer error=\"insufficient_scope\"", body)
 }
 
 /// Decides an API Gateway proxy event (JSON text) on the claims API Gateway's JWT authorizer
@@ -335,7 +332,7 @@ pub fn decide_event(policy: &Policy, event_json: &str) -> BackendOutcome {
         Ok(context) => context,
         Err(err) => return unauthorized(route, &err),
     };
-    let decision = decide_every_reading(&request, |target| {
+    let decision = decide_every_reading(&request, &|target| {
         policy.decide_bound(target, &claims, Bound::Bearer)
     });
     BackendOutcome {

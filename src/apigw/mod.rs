@@ -511,7 +511,7 @@ impl Authorizer {
             return refused(request.shape, route, &err);
         };
         let decision = match &self.policy {
-            Some(policy) => decide_every_reading(request, |target| match detail {
+            Some(policy) => decide_every_reading(request, &|target| match detail {
                 Detail::Full => policy.decide_bound(target, &claims, bound),
                 Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims, bound),
             }),
@@ -705,7 +705,8 @@ fn verify_with_keys(
 
 /// The decision under every reading of the request: the first denial, else the first
 /// reading's allowance (which names the rule that allowed it).
-fn decide_every_reading(request: &Request, decide: impl Fn(Target<'_>) -> Decision) -> Decision {
+/// (`dyn`: the authorizer and the backend share one copy in the wasm.)
+fn decide_every_reading(request: &Request, decide: &dyn Fn(Target<'_>) -> Decision) -> Decision {
     let readings = request.readings();
     let mut targets = readings.iter().flat_map(event::Reading::targets);
     let Some(first) = targets.next() else {
