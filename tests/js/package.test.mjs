@@ -48,6 +48,13 @@ test('installed tarball works from ESM', () => {
 test('installed tarball works from CommonJS', () => {
   writeFileSync(join(project, 'cjs.cjs'), program("const { KeySet, Verifier, JwtGateError } = require('jwtgate');\nconst require_ = require;"));
   assert.deepEqual(JSON.parse(run('node', ['cjs.cjs'])), { sub: 'alice', code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+  // jwtgate/backend from CommonJS: the same bundle, one wasm instance.
+  writeFileSync(join(project, 'backend.cjs'), `
+const { withPolicy } = require('jwtgate/backend');
+const handler = withPolicy({ rules: [] }, async () => ({ statusCode: 200 }), { log: false });
+handler({ version: '2.0', rawPath: '/', requestContext: { http: { method: 'GET' }, authorizer: { jwt: { claims: { sub: 'a' } } } } })
+  .then((answer) => console.log(answer.statusCode));`);
+  assert.equal(run('node', ['backend.cjs']).trim(), '403');
 });
 
 test('installed tarball: jwtgate/testing signs tokens the installed authorizer accepts', () => {
@@ -70,7 +77,7 @@ test('installed tarball: the jwtgate command is on the path npm makes', () => {
 
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
-  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/backend.cjs', 'backend.d.ts', 'src/adapters/backend.mjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
     assert.ok(listing.includes(needed), `missing ${needed}`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
