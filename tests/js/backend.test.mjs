@@ -193,13 +193,16 @@ describe('jwtgatePolicy, a @middy/core middleware', () => {
 describe('readAuthorizerContext: the typed context of a jwtgate Lambda authorizer', () => {
   test('from the authorizer\'s answer through each API type\'s event, back to its types', async () => {
     const idp = await createTestIssuer({ alg: 'ES256' });
-    const authorize = createLambdaAuthorizer({ issuer: idp.issuer, fetch: idp.fetch, audience: 'api', policy: POLICY, log: false });
+    const authorize = createLambdaAuthorizer({
+      issuer: idp.issuer, fetch: idp.fetch, audience: 'api', policy: POLICY, log: false, usageIdentifierKeyClaim: 'custom:api_key',
+    });
     const token = await idp.sign(
-      { sub: 'frank', 'cognito:groups': ['admin', 'ops'], level: 2, staff: false, address: { city: 'Oslo' } },
+      { sub: 'frank', 'cognito:groups': ['admin', 'ops'], level: 2, staff: false, address: { city: 'Oslo' }, 'custom:api_key': 'k-123' },
       { audience: 'api' },
     );
     const answer = await authorize(apigwEvent('rest-request', { method: 'DELETE', path: '/pets/1', token }));
     assert.equal(answer.context.groups, '["admin","ops"]', 'API Gateway takes scalars only');
+    assert.equal(answer.usageIdentifierKey, 'k-123', 'usageIdentifierKeyClaim, beside the typed context');
     const expected = { userId: 'frank', groups: ['admin', 'ops'], level: 2, staff: false, address: { city: 'Oslo' } };
     // REST and WebSocket APIs hand the backend every context value as a string, beside their own members.
     const stringified = Object.fromEntries(Object.entries(answer.context).map(([k, v]) => [k, String(v)]));
