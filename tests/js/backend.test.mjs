@@ -219,6 +219,17 @@ describe('readAuthorizerContext: the typed context of a jwtgate Lambda authorize
     assert.deepEqual(readAuthorizerContext(rest), stringified);
   });
 
+  test('the Lambda authorizer refuses (401) a token whose context would be over budget or of another type', async () => {
+    const idp = await createTestIssuer({ alg: 'ES256' });
+    const lines = [];
+    const authorize = createLambdaAuthorizer({ issuer: idp.issuer, fetch: idp.fetch, audience: 'api', policy: POLICY, log: (line) => lines.push(line) });
+    for (const claims of [{ 'cognito:groups': ['admin', 'x'.repeat(2000)] }, { 'cognito:groups': ['admin'], level: 'high' }]) {
+      const token = await idp.sign({ sub: 'gina', ...claims }, { audience: 'api' });
+      await assert.rejects(authorize(apigwEvent('rest-request', { method: 'DELETE', path: '/pets/1', token })), { message: 'Unauthorized' });
+    }
+    assert.deepEqual(lines.filter((l) => l.msg === 'jwtgate decision').map((l) => l.code), ['ERR_JWTGATE_CONTEXT_INVALID', 'ERR_JWTGATE_CONTEXT_INVALID']);
+  });
+
   test('the real captures: no context, and no authorizer at all', () => {
     assert.deepEqual(readAuthorizerContext(fixture('apigw-http_lambda-authorizer-auth.json'), POLICY), {});
     assert.deepEqual(readAuthorizerContext(fixture('apigw-rest_lambda-authorizer-auth.json'), POLICY), {});
