@@ -217,8 +217,26 @@ def main():
     write("apigw", "direct", {"method": "delete", "path": "/pets/7", "headers": {"AUTHORIZATION": "bearer " + apigw_token}})
     write("apigw", "lines", "GET\n/tenants/t1/orders\n")
     write("apigw", "not-event", '{"version":"3.0","type":"TOKEN","methodArn":"arn:aws:execute-api:r:a:api"}')
+    for name, value in backend_seeds(fixtures).items():
+        write("apigw", name, value)
 
     crypto_diff_seeds()
+
+
+def backend_seeds(fixtures):
+    """What a backend gets after API Gateway's JWT authorizer (decide_event) or a Lambda
+    authorizer (authorizer_context): the real proxy captures, their `authorizer` replaced."""
+    def capture(rel):
+        return json.load(open(os.path.join(fixtures, "powertools-lambda-typescript", rel)))
+    http = capture("apigw-http_lambda-authorizer-auth.json")
+    http["requestContext"]["authorizer"] = {"jwt": {"claims": {
+        "sub": "alice", "scope": "pets:read", "cognito:groups": "[admin users]", "custom:plan": "gold"}, "scopes": None}}
+    rest = capture("apigw-rest_lambda-authorizer-auth.json")
+    rest["requestContext"]["authorizer"] = {"claims": {
+        "sub": "bob", "aud": "api", "cognito:groups": ["admin"], "address": {"city": "Lyon"}}}
+    context = capture("apigw-rest_lambda-authorizer-auth.json")
+    context["requestContext"]["authorizer"].update({"userId": "u1", "groups": '["a"]'})
+    return {"backend-http-v2-jwt": http, "backend-rest-jwt": rest, "backend-rest-context": context}
 
 
 def crypto_diff_seeds():

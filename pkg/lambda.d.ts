@@ -8,12 +8,21 @@ export interface PolicyDocument {
   rules: PolicyRule[];
   /** Claim whose value is the API Gateway `principalId`; default `sub`. */
   principalId?: string;
-  /** Authorizer context: name → claim (path). */
-  context?: Record<string, string>;
+  /**
+   * Authorizer context: name → claim (path), or name → `{ claim, type }` to have the backend
+   * read it back typed (`readAuthorizerContext` from `jwtgate/backend`).
+   */
+  context?: Record<string, string | ContextEntry>;
   /** Claims the granted scopes are read from; default `["scope", "scp"]`. */
   scopeClaims?: string[];
   /** A sender constraint every allow rule requires (docs/sender-constrained.md). */
   binding?: Binding;
+}
+
+/** A typed `context` entry; `string[]` and `json` travel as JSON text. */
+export interface ContextEntry {
+  claim: string;
+  type: 'string' | 'number' | 'boolean' | 'string[]' | 'json';
 }
 
 export interface PolicyRule {

@@ -169,6 +169,14 @@ pub enum Error {
         /// What failed, in words.
         message: String,
     },
+    /// The policy's `context` cannot be built for these claims, or read back from an event:
+    /// a value of another type, or over budget.
+    ContextInvalid {
+        /// The context entry's name.
+        name: String,
+        /// What is wrong (never the claim's value).
+        message: String,
+    },
     /// A verifier option is wrong; the message names the field.
     InvalidOptions {
         /// The option's name, as in JavaScript.
@@ -181,7 +189,7 @@ pub enum Error {
 impl Error {
     /// Every code of the variants but [`Error::Sender`]'s ([`SenderFault::code`]), in the order
     /// of [`Error::code`]: for the TypeScript declarations (a test ties the two together).
-    pub const CODES: [&'static str; 14] = [
+    pub const CODES: [&'static str; 15] = [
         "ERR_JWS_INVALID",
         "ERR_JWT_INVALID",
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
@@ -196,6 +204,7 @@ impl Error {
         "ERR_POLICY_INVALID",
         "ERR_APIGW_EVENT_INVALID",
         "ERR_JWTGATE_TOKEN_MISSING",
+        "ERR_JWTGATE_CONTEXT_INVALID",
     ];
 
     /// The stable code, e.g. `ERR_JWT_EXPIRED`.
@@ -217,6 +226,7 @@ impl Error {
             Self::EventInvalid(_) => "ERR_APIGW_EVENT_INVALID",
             Self::TokenMissing(_) => "ERR_JWTGATE_TOKEN_MISSING",
             Self::Sender { fault, .. } => fault.code(),
+            Self::ContextInvalid { .. } => "ERR_JWTGATE_CONTEXT_INVALID",
         }
     }
 
@@ -240,13 +250,15 @@ impl Error {
         }
     }
 
-    /// The option an `InvalidOptions` error is about, or the JSON path of a policy fault.
+    /// The option an `InvalidOptions` error is about, the JSON path of a policy fault, or the
+    /// context entry a context fault is about.
     #[must_use]
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::InvalidOptions { field, .. } => Some(field),
             Self::PolicyInvalid { path, .. } => Some(path),
             Self::PolicyUnreadable { .. } => Some("$"),
+            Self::ContextInvalid { name, .. } => Some(name),
             _ => None,
         }
     }
@@ -304,6 +316,7 @@ impl fmt::Display for Error {
             Self::InvalidOptions { field, message } => write!(f, "option `{field}`: {message}"),
             Self::PolicyInvalid { path, message } => write!(f, "policy {path}: {message}"),
             Self::PolicyUnreadable { message, .. } => write!(f, "policy $: {message}"),
+            Self::ContextInvalid { name, message } => write!(f, "context `{name}`: {message}"),
         }
     }
 }
@@ -328,7 +341,7 @@ pub struct ErrorData {
     /// Why the claim failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<ClaimReason>,
-    /// The option, or the JSON path of a policy fault.
+    /// The option, the JSON path of a policy fault, or the context entry at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// The segment of a malformed token at fault, from 1.

@@ -1,5 +1,6 @@
 //! API Gateway authorizer: `handle_event` on the input (any of the five event shapes) and
-//! `authorize_direct` on requests read from it, with a fixed policy and an HS256 issuer.
+//! `authorize_direct` on requests read from it, with a fixed policy and an HS256 issuer; and the
+//! backend's `decide_event` and `authorizer_context` on it as a proxy event.
 //! Property: nothing panics, and the outcome is consistent (status vs. decision/response).
 #![no_main]
 
@@ -8,7 +9,7 @@ mod common;
 use std::sync::{Arc, OnceLock};
 
 use jwtgate::{
-    apigw::{Authorizer, AuthorizerOptions, DirectRequest, Outcome},
+    apigw::{authorizer_context, decide_event, Authorizer, AuthorizerOptions, DirectRequest, Outcome},
     policy::Policy,
 };
 use libfuzzer_sys::fuzz_target;
@@ -34,13 +35,15 @@ struct Fixture {
     plain: Authorizer,
     /// No policy, simple responses, query and cookie sources, usage key, two named issuers.
     rich: Authorizer,
+    /// The policy alone, for the backend.
+    policy: Policy,
 }
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let policy = Policy::from_json(POLICY).expect("fixed policy");
-        let mut plain = Authorizer::new(Some(policy), AuthorizerOptions::default()).expect("options");
+        let mut plain = Authorizer::new(Some(policy.clone()), AuthorizerOptions::default()).expect("options");
         plain
             .add_issuer(None, common::verifier(ISSUER), Arc::new(common::hs_keys()))
             .expect("issuer");
@@ -57,7 +60,7 @@ fn fixture() -> &'static Fixture {
             Arc::new(common::keys()),
         )
         .expect("issuer 2");
-        Fixture { plain, rich }
+        Fixture { plain, rich, policy }
     })
 }
 
@@ -84,6 +87,16 @@ fuzz_target!(|data: &[u8]| {
 
     for authorizer in [&f.plain, &f.rich] {
         check(&authorizer.handle_event(text, common::NOW));
+    }
+
+    // The input as a backend's proxy event: a refusal comes with its response, an allowance
+    // with the decision; the context it may carry reads back or is refused, never panics.
+    let backend = decide_event(&f.policy, text);
+    assert_eq!(backend.response.is_none(), backend.status == 200);
+    assert_eq!(backend.decision.as_ref().map(|d| d.allowed), (backend.status != 401).then_some(backend.status == 200));
+    let _ = serde_json::to_string(&backend);
+    if let Ok(context) = authorizer_context(text) {
+        let _ = f.policy.read_context(&context);
     }
 
     // The input as a bare request ({ token, method, path, headers, query }).

@@ -238,12 +238,13 @@ struct RawClientCert<'a> {
     client_cert_pem: Option<Text<'a>>,
 }
 
+/// `requestContext.http` of HTTP API 2.0 events (authorizer and proxy events alike).
 #[derive(Debug, Default, Deserialize)]
-struct RawHttp<'a> {
+pub(super) struct RawHttp<'a> {
     #[serde(borrow)]
-    method: Option<Text<'a>>,
+    pub(super) method: Option<Text<'a>>,
     #[serde(borrow)]
-    path: Option<Text<'a>>,
+    pub(super) path: Option<Text<'a>>,
 }
 
 /// For `#[serde(deserialize_with)]`: true for a member that is there, even as `null`.
@@ -374,7 +375,6 @@ fn detect(event: &RawEvent<'_>) -> Result<Shape, Error> {
     }
 }
 
-/// HTTP API paths carry the stage name unless the stage is `$default`.
 /// The path a REST or HTTP API 1.0 request is decided on: its `methodArn`'s path when the
 /// event's `path` is that path under a prefix (a custom domain's base path, `/v1/pets` for
 /// `…/GET/pets`; an HTTP API's stage): API Gateway checks the answer against the ARN, and the
@@ -393,7 +393,8 @@ fn decided_path(path: &str, arn: Option<&MethodArn>) -> String {
     }
 }
 
-fn strip_stage(path: &str, stage: Option<&str>) -> String {
+/// HTTP API paths carry the stage name unless the stage is `$default`.
+pub(super) fn strip_stage(path: &str, stage: Option<&str>) -> String {
     match stage {
         Some(stage) if stage != "$default" => path
             .strip_prefix('/')

@@ -3,6 +3,7 @@
 //! handed in; fetching keys and logging are the JavaScript layer's job.
 
 mod arn;
+mod backend;
 pub mod deployment;
 mod event;
 pub mod iam;
@@ -14,6 +15,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use backend::{
+    authorizer_context, decide_event, proxy_plan, BackendOutcome, ProxyHeaders, ProxyPlan,
+    ProxyResponse,
+};
 pub use event::{event_plan, EventPlan, Shape};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use iam::Grants;
@@ -507,17 +512,19 @@ impl Authorizer {
             return refused(request.shape, route, &err);
         };
         let decision = match &self.policy {
-            Some(policy) => decide_every_reading(request, |target| match detail {
+            Some(policy) => decide_every_reading(request, &|target| match detail {
                 Detail::Full => policy.decide_bound(target, &claims, bound),
                 Detail::Brief | Detail::Answer => policy.decide_untraced(target, &claims, bound),
             }),
             None => Decision::allow_all(),
         };
-        let context = self
-            .policy
-            .as_ref()
-            .map(|p| p.context(&claims))
-            .unwrap_or_default();
+        // A context that cannot be built whole refuses the request: the backend never gets
+        // less than the mapping promises.
+        let context = match self.policy.as_ref().map(|p| p.context(&claims)) {
+            None => Map::new(),
+            Some(Ok(context)) => context,
+            Some(Err(err)) => return refused(request.shape, route, &err),
+        };
         // Only a full outcome shows the context besides the response.
         let shown_context = (detail == Detail::Full).then(|| context.clone());
         let (response, decision) =
@@ -699,7 +706,8 @@ fn verify_with_keys(
 
 /// The decision under every reading of the request: the first denial, else the first
 /// reading's allowance (which names the rule that allowed it).
-fn decide_every_reading(request: &Request, decide: impl Fn(Target<'_>) -> Decision) -> Decision {
+/// (`dyn`: the authorizer and the backend share one copy in the wasm.)
+fn decide_every_reading(request: &Request, decide: &dyn Fn(Target<'_>) -> Decision) -> Decision {
     let readings = request.readings();
     let mut targets = readings.iter().flat_map(event::Reading::targets);
     let Some(first) = targets.next() else {

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     apigw::{
+        authorizer_context, decide_event,
         deployment::{self, CheckInput},
         Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response,
     },
@@ -248,9 +249,35 @@ impl WasmPolicy {
         Ok(json(&Decided {
             decision: self.0.decide(named.target(), &claims),
             principal_id: self.0.principal(&claims),
-            context: self.0.context(&claims),
+            context: self.0.context(&claims).map_err(|e| to_js(&e))?,
         }))
     }
+
+    /// The Lambda authorizer's context in a backend's proxy event (JSON text), decoded into
+    /// the types of this policy's `context` mapping; returns JSON text.
+    #[wasm_bindgen(js_name = readContext)]
+    pub fn read_context(&self, event: &str) -> Result<String, JsValue> {
+        authorizer_context(event)
+            .and_then(|received| self.0.read_context(&received))
+            .map(|context| json(&context))
+            .map_err(|e| to_js(&e))
+    }
+
+    /// Decides an API Gateway proxy event (JSON text) on the claims API Gateway's JWT
+    /// authorizer verified; returns the backend outcome as JSON text.
+    #[wasm_bindgen(js_name = decideEvent)]
+    pub fn decide_event(&self, event: &str) -> String {
+        json(&decide_event(&self.0, event))
+    }
+}
+
+/// The Lambda authorizer's context in a backend's proxy event (JSON text), as API Gateway
+/// passed it (`Policy.readContext` types it); returns JSON text.
+#[wasm_bindgen(js_name = readAuthorizerContext)]
+pub fn read_authorizer_context(event: &str) -> Result<String, JsValue> {
+    authorizer_context(event)
+        .map(|context| json(&context))
+        .map_err(|e| to_js(&e))
 }
 
 /// The authorizer: events or direct requests in, outcomes (JSON text) out.

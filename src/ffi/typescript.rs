@@ -20,7 +20,8 @@ use crate::{
             report::{CacheReport, ClassReport},
             Narrowing,
         },
-        EventPlan, Outcome, Refetch, Response, Shape,
+        BackendOutcome, EventPlan, Outcome, ProxyHeaders, ProxyPlan, ProxyResponse, Refetch,
+        Response, Shape,
     },
     policy::{
         lint::{ApiRoute, Applying, Coverage, Finding, Level},
@@ -84,6 +85,10 @@ fn declarations() -> String {
         Limits::decl(&cfg),
         PolicyMembers::decl(&cfg),
         EventPlan::decl(&cfg),
+        ProxyPlan::decl(&cfg),
+        BackendOutcome::decl(&cfg),
+        ProxyResponse::decl(&cfg),
+        ProxyHeaders::decl(&cfg),
     ];
     let mut text = String::from(
         "// Generated from the Rust types by `cargo test` (src/ffi/typescript.rs): do not edit.\n\

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    apigw::{event_plan, iam::MAX_CACHED_GRANTS, AuthorizerOptions, Detail, EventPlan, Shape},
+    apigw::{
+        event_plan, iam::MAX_CACHED_GRANTS, proxy_plan, AuthorizerOptions, Detail, EventPlan,
+        ProxyPlan, Shape,
+    },
     json::field_names,
     policy::{Decision, DOCUMENT_MEMBERS, RULE_MEMBERS},
     Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
@@ -46,6 +49,8 @@ pub(super) struct Manifest {
     event: EventPlan,
     /// The members of a policy document and of its rules.
     policy: PolicyMembers,
+    /// The members of a backend's proxy event read for its claims, route and context.
+    proxy_event: ProxyPlan,
 }
 
 /// The members a policy document may have.
@@ -87,6 +92,7 @@ impl Manifest {
             },
             detail,
             event: event_plan(),
+            proxy_event: proxy_plan(),
             policy: PolicyMembers {
                 document: DOCUMENT_MEMBERS,
                 rule: RULE_MEMBERS,

@@ -506,7 +506,7 @@ mod tests {
         let policy = Policy::from_json(DOC).unwrap();
         let user = claims(json!({ "sub": "u1", "cognito:groups": ["a", "b"] }));
         assert_eq!(policy.principal(&user).as_deref(), Some("u1"));
-        let context = policy.context(&user);
+        let context = policy.context(&user).unwrap();
         assert_eq!(context["userId"], json!("u1"));
         assert_eq!(context["groups"], json!("[\"a\",\"b\"]"));
     }

@@ -6,8 +6,12 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::{
-    claim_path::ClaimPath, condition::Condition, operator::OPERATORS, route::Route, Effect, Policy,
-    Rule, Scopes,
+    claim_path::ClaimPath,
+    condition::Condition,
+    context::{name_fault, ContextEntry, ContextType, MAX_CONTEXT_ENTRIES},
+    operator::OPERATORS,
+    route::Route,
+    Effect, Policy, Rule, Scopes,
 };
 use crate::{
     error::Error,
@@ -178,19 +182,10 @@ impl Policy {
                 .as_deref()
                 .unwrap_or("sub"),
         )?;
-        let mut context = Vec::new();
-        if let Some((at, value)) = doc.optional("context") {
-            let Value::Object(members) = value else {
-                return Err(invalid(at, expected(&value, "a map")));
-            };
-            for (name, value) in members {
-                let path = format!("{at}.{name}");
-                match value {
-                    Value::String(c) => context.push((name, claim(path, &c)?)),
-                    _ => return Err(invalid(path, "must be a claim name (a string)")),
-                }
-            }
-        }
+        let context = match doc.optional("context") {
+            Some((at, value)) => compile_context(value, &at)?,
+            None => Vec::new(),
+        };
         let scope_claims = doc
             .optional_strings("scopeClaims")?
             .unwrap_or_else(|| vec!["scope".into(), "scp".into()]);
@@ -204,6 +199,61 @@ impl Policy {
             scope_claims,
         })
     }
+}
+
+/// The `context` mapping: name → claim, or name → `{ claim, type }`.
+fn compile_context(value: Value, at: &str) -> Result<Vec<ContextEntry>, Error> {
+    let Value::Object(members) = value else {
+        return Err(invalid(at, expected(&value, "a map")));
+    };
+    if members.len() > MAX_CONTEXT_ENTRIES {
+        return Err(invalid(
+            at,
+            format!("{} entries; at most {MAX_CONTEXT_ENTRIES}", members.len()),
+        ));
+    }
+    // A loop, not `collect` into a `Result`: that adapter costs the wasm kilobytes.
+    let mut entries = Vec::with_capacity(members.len());
+    for (name, value) in members {
+        let path = format!("{at}.{name}");
+        if let Some(fault) = name_fault(&name) {
+            return Err(invalid(path, fault));
+        }
+        let (claim, kind) = context_entry(value, &path)?;
+        let claim = ClaimPath::new(&claim).map_err(|m| invalid(&path, m))?;
+        entries.push(ContextEntry { name, claim, kind });
+    }
+    Ok(entries)
+}
+
+/// One entry's claim and type: a claim name alone is the plain form.
+fn context_entry(value: Value, at: &str) -> Result<(String, ContextType), Error> {
+    if let Value::String(claim) = value {
+        return Ok((claim, ContextType::Auto));
+    }
+    if !value.is_object() {
+        return Err(invalid(at, "must be a claim name, or { claim, type }"));
+    }
+    let mut entry = Members::new(value, at.to_owned(), &["claim", "type"])?;
+    let (path, claim) = entry.required("claim")?;
+    let claim = string(claim, &path)?;
+    let (path, kind) = entry.required("type")?;
+    let kind = string(kind, &path)?;
+    let found = ContextType::NAMED.iter().find(|(name, _)| *name == kind);
+    let names: Vec<String> = ContextType::NAMED
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    let (_, kind) = found.ok_or_else(|| {
+        invalid(
+            path,
+            format!(
+                "unknown type `{kind}`, expected one of {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    Ok((claim, *kind))
 }
 
 /// Compiles one rule, whose id must not be in `ids` yet.
@@ -430,6 +480,30 @@ mod tests {
             ("$.rules[1].id".into(), "duplicate rule id \"a\"".into())
         );
         assert_eq!(fault(r#"{"rules":[],"context":{"g":3}}"#).0, "$.context.g");
+        assert_eq!(
+            fault(r#"{"rules":[],"context":{"g":{"claim":"g","type":"list"}}}"#).0,
+            "$.context.g.type"
+        );
+        assert_eq!(
+            fault(r#"{"rules":[],"context":{"principalId":"sub"}}"#).0,
+            "$.context.principalId"
+        );
+        let long = "n".repeat(crate::policy::MAX_CONTEXT_NAME_BYTES + 1);
+        assert_eq!(
+            fault(&format!(r#"{{"rules":[],"context":{{"{long}":"sub"}}}}"#)).0,
+            format!("$.context.{long}")
+        );
+        let many: Vec<String> = (0..=crate::policy::MAX_CONTEXT_ENTRIES)
+            .map(|i| format!(r#""c{i}":"sub""#))
+            .collect();
+        assert_eq!(
+            fault(&format!(
+                r#"{{"rules":[],"context":{{{}}}}}"#,
+                many.join(",")
+            ))
+            .0,
+            "$.context"
+        );
         assert_eq!(fault(r#"{"rule":[]}"#).0, "$.rule");
         assert_eq!(
             fault(r#"{"rules":[{"id":3,"effect":"allow","routes":["GET /"]}]}"#),

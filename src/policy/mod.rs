@@ -7,6 +7,7 @@
 
 mod claim_path;
 mod condition;
+mod context;
 mod decide;
 mod document;
 mod evaluate;
@@ -14,13 +15,17 @@ pub mod lint;
 pub(crate) mod operator;
 pub mod route;
 
+pub use context::{
+    MAX_CONTEXT_BYTES, MAX_CONTEXT_ENTRIES, MAX_CONTEXT_NAME_BYTES, MAX_CONTEXT_VALUE_BYTES,
+    RESERVED_CONTEXT_NAMES,
+};
 pub use decide::{Decision, FailedCheck, RuleTrace};
 pub use document::{DOCUMENT_MEMBERS, MAX_ROUTES_PER_RULE, MAX_RULES, RULE_MEMBERS};
 pub use operator::MAX_REGEX_LEN;
 
 use serde::{Deserialize, Serialize};
 
-use self::{claim_path::ClaimPath, condition::Condition, route::Route};
+use self::{claim_path::ClaimPath, condition::Condition, context::ContextEntry, route::Route};
 use crate::sender::Binding;
 
 /// What a rule does when it applies.
@@ -76,7 +81,7 @@ pub(crate) struct Rule {
 pub struct Policy {
     pub(crate) rules: Vec<Rule>,
     principal_claim: ClaimPath,
-    context: Vec<(String, ClaimPath)>,
+    context: Vec<ContextEntry>,
     scope_claims: Vec<String>,
 }
 
@@ -91,35 +96,11 @@ impl Policy {
         }
     }
 
-    /// The authorizer context: each configured claim that is present, as a string, number or
-    /// boolean; other values JSON-encoded, since API Gateway accepts only scalars.
-    #[must_use]
-    pub fn context(
-        &self,
-        claims: &serde_json::Map<String, serde_json::Value>,
-    ) -> serde_json::Map<String, serde_json::Value> {
-        use serde_json::Value;
-        // Inserted one by one: collecting into a map sorts first, and that sort costs kilobytes
-        // of wasm for no gain on a handful of entries.
-        let mut context = serde_json::Map::new();
-        for (name, claim) in &self.context {
-            let value = match claim.lookup(claims) {
-                None | Some(Value::Null) => continue,
-                Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
-                // Not `to_string()`: `Value`'s `Display` grows its text from empty and brings two
-                // more copies of the serializer (plain and pretty) into the wasm; same text.
-                Some(other) => Value::String(serde_json::to_string(other).unwrap_or_default()),
-            };
-            context.insert(name.clone(), value);
-        }
-        context
-    }
-
     /// Every top-level claim a decision may read (principal, context, scopes, conditions),
     /// sorted, without repeats: the rest of a claims set need not be built for deciding.
     pub(crate) fn claim_names(&self) -> Vec<String> {
         let paths = core::iter::once(&self.principal_claim)
-            .chain(self.context.iter().map(|(_, claim)| claim))
+            .chain(self.context_claims())
             .chain(
                 self.rules
                     .iter()

@@ -24,9 +24,10 @@ function literals(text) {
 }
 
 test('no option name, algorithm name or event member of the core is written in pkg/src', () => {
-  const { verifierOptions, authorizerOptions, algorithms, event } = core();
-  const owned = new Set([...verifierOptions, ...authorizerOptions, ...algorithms.map((a) => a.name), ...event.members, ...Object.values(event.nested).flat()]);
-  assert.ok(owned.has('clockTolerance') && owned.has('tokenCookie') && owned.has('RS256') && owned.has('multiValueHeaders'));
+  const { verifierOptions, authorizerOptions, algorithms, event, proxyEvent } = core();
+  const members = [event, proxyEvent].flatMap((plan) => [...plan.members, ...Object.values(plan.nested).flat()]);
+  const owned = new Set([...verifierOptions, ...authorizerOptions, ...algorithms.map((a) => a.name), ...members]);
+  assert.ok(owned.has('clockTolerance') && owned.has('tokenCookie') && owned.has('RS256') && owned.has('multiValueHeaders') && owned.has('authorizer'));
   // RemoteKeySet's own option: the issuer whose discovery document names the key set. The test
   // issuer's own option and its default algorithm; the event builder's options, named as API
   // Gateway names the members they fill; and the command line's flags and cases, which it hands

@@ -3,7 +3,8 @@
 //   test below: the README's quick starts (the Lambda handler on real API Gateway events, the
 //   Worker in workerd, both against a local OIDC issuer), the sender-constrained tokens page's
 //   Lambda handler (proofs made by the `dpop` package, replays in a real Redis), its SAM
-//   template (cfn-lint) and its Worker (workerd, with its Durable Object);
+//   template (cfn-lint) and its Worker (workerd, with its Durable Object); the backend page's
+//   handlers on the real HTTP API and REST captures, with the claims and context API Gateway passes;
 // - any other `js` block is compiled as an ES module (its names may stand for the reader's own
 //   values, so it is not run); `ts` is type-checked; `json` is parsed, and a policy document
 //   among them loaded by the package; `yaml` and `toml` are parsed; `sh` and `console` commands
@@ -67,7 +68,8 @@ function namedBlocks(page) {
 
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 // The blocks that name a file, and the test below that runs each.
-const RUN_BY_TESTS = new Set(['README.md handler.mjs', 'README.md worker.mjs', 'docs/sender-constrained.md handler.mjs', 'docs/sender-constrained.md template.yaml', 'docs/sender-constrained.md worker.mjs']);
+const RUN_BY_TESTS = new Set(['README.md handler.mjs', 'README.md worker.mjs', 'docs/sender-constrained.md handler.mjs', 'docs/sender-constrained.md template.yaml', 'docs/sender-constrained.md worker.mjs',
+  'docs/backend.md handler.mjs', 'docs/backend.md logged.mjs', 'docs/backend.md middy.mjs', 'docs/backend.md context.mjs']);
 
 /** The commands of a shell block: each line without comments, split at `&&`, `;` and `|`. */
 function commandsOf(code, prompt) {
@@ -159,6 +161,13 @@ describe('every code block of README.md and docs/', () => {
 /** CloudFormation's short-form tags, as scalars, sequences or maps of anything. */
 const CLOUDFORMATION_TAGS = ['Ref', 'Sub', 'GetAtt', 'Join', 'If', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Equals', 'Not', 'And', 'Or', 'Base64', 'Cidr', 'GetAZs', 'Condition']
   .flatMap((name) => ['scalar', 'seq', 'map'].map((collection) => ({ tag: `!${name}`, collection: collection === 'scalar' ? undefined : collection, resolve: (value) => value })));
+
+test('docs/errors.md lists every error code', () => {
+  const declared = readFileSync(join(ROOT, 'pkg/core.d.ts'), 'utf8') + readFileSync(join(ROOT, 'pkg/index.d.ts'), 'utf8');
+  const codes = new Set(declared.match(/'ERR_[A-Z_]+'/g).map((code) => code.slice(1, -1)));
+  const page = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
+  assert.deepEqual([...codes].filter((code) => !page.includes(`| \`${code}\` |`)), []);
+});
 
 describe('README.md quick starts', () => {
   const blocks = namedBlocks('README.md');
@@ -307,6 +316,79 @@ describe('docs/sender-constrained.md', () => {
       assert.equal(bearer.status, 401, 'requireBinding: any');
     } finally {
       await worker.dispose();
+    }
+  });
+});
+
+describe('docs/backend.md', () => {
+  const blocks = namedBlocks('docs/backend.md');
+  const capture = (name) => JSON.parse(readFileSync(join(FIXTURES, 'powertools-lambda-typescript', name), 'utf8'));
+  /** The real HTTP API 2.0 capture moved to `method path`, with a JWT authorizer's string claims. */
+  const httpEvent = (method, path, claims) => {
+    const event = capture('apigw-http_lambda-authorizer-auth.json');
+    event.requestContext.http.method = method;
+    event.rawPath = event.requestContext.http.path = path;
+    event.requestContext.authorizer = { jwt: { claims, scopes: null } };
+    return event;
+  };
+  /** Imports a block as the file it names, in an app directory with the package (and `packages`) installed. */
+  const load = async (file, packages = [], extra = {}) => {
+    const { dir, remove } = appDir('docs-backend', packages);
+    for (const [name, text] of Object.entries({ [file]: blocks[file].code, ...extra })) writeFileSync(join(dir, name), text);
+    return { module: await import(join(dir, file)), remove };
+  };
+
+  test('the page names its runnable files', () => {
+    assert.deepEqual(Object.keys(blocks).sort(), ['context.mjs', 'handler.mjs', 'logged.mjs', 'middy.mjs']);
+  });
+
+  test('withPolicy: allowed, denied (403 insufficient_scope), no claims (401)', async () => {
+    const { module, remove } = await load('handler.mjs');
+    try {
+      const allowed = await module.handler(httpEvent('DELETE', '/pets/7', { sub: 'alice', 'cognito:groups': '[admin users]' }));
+      assert.deepEqual(JSON.parse(allowed.body), { principalId: 'alice', groups: ['admin', 'users'], rule: 'admin' });
+      const denied = await module.handler(httpEvent('DELETE', '/pets/7', { sub: 'bob', scope: 'pets:read' }));
+      assert.equal(denied.statusCode, 403);
+      assert.equal(denied.headers['WWW-Authenticate'], 'Bearer error="insufficient_scope"');
+      const none = await module.handler(capture('apigw-http_lambda-authorizer-auth.json'));
+      assert.equal(none.statusCode, 401);
+    } finally {
+      remove();
+    }
+  });
+
+  test('the options: a log sink with the trace', async () => {
+    const { module, remove } = await load('logged.mjs');
+    try {
+      await module.handler(httpEvent('GET', '/pets/1', { sub: 'carol', scope: 'pets:read' }));
+      assert.equal(module.lines.length, 1);
+      assert.equal(module.lines[0].decision, 'allow');
+      assert.equal(module.lines[0].trace[0].rule, 'read');
+    } finally {
+      remove();
+    }
+  });
+
+  test('the middy middleware', async () => {
+    const { module, remove } = await load('middy.mjs', ['@middy']);
+    try {
+      assert.deepEqual(await module.handler(httpEvent('GET', '/pets/1', { sub: 'dan', scope: 'pets:read' }), {}), { statusCode: 200, body: 'dan' });
+      assert.equal((await module.handler(httpEvent('GET', '/pets/1', { sub: 'dan' }), {})).statusCode, 403);
+    } finally {
+      remove();
+    }
+  });
+
+  test('readAuthorizerContext: the mapping shown, read from a REST event whose context API Gateway stringified', async () => {
+    const mapping = readFileSync(join(ROOT, 'docs/backend.md'), 'utf8').match(/```json\n("context": \{[\s\S]*?\n\})\n```/)[1];
+    const policy = JSON.stringify(JSON.parse(`{ "rules": [], ${mapping} }`));
+    const { module, remove } = await load('context.mjs', [], { 'policy.json': policy });
+    try {
+      const event = capture('apigw-rest_lambda-authorizer-auth.json');
+      event.requestContext.authorizer = { principalId: 'erin', integrationLatency: 3, userId: 'erin', groups: '["admin"]', level: '4' };
+      assert.deepEqual(JSON.parse((await module.handler(event)).body), { userId: 'erin', admin: true, level: 4 });
+    } finally {
+      remove();
     }
   });
 });

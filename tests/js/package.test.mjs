@@ -48,6 +48,13 @@ test('installed tarball works from ESM', () => {
 test('installed tarball works from CommonJS', () => {
   writeFileSync(join(project, 'cjs.cjs'), program("const { KeySet, Verifier, JwtGateError } = require('jwtgate');\nconst require_ = require;"));
   assert.deepEqual(JSON.parse(run('node', ['cjs.cjs'])), { sub: 'alice', code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+  // jwtgate/backend from CommonJS: the same bundle, one wasm instance.
+  writeFileSync(join(project, 'backend.cjs'), `
+const { withPolicy } = require('jwtgate/backend');
+const handler = withPolicy({ rules: [] }, async () => ({ statusCode: 200 }), { log: false });
+handler({ version: '2.0', rawPath: '/', requestContext: { http: { method: 'GET' }, authorizer: { jwt: { claims: { sub: 'a' } } } } })
+  .then((answer) => console.log(answer.statusCode));`);
+  assert.equal(run('node', ['backend.cjs']).trim(), '403');
 });
 
 test('installed tarball: jwtgate/testing signs tokens the installed authorizer accepts', () => {
@@ -77,7 +84,7 @@ test('installed tarball: `jwtgate policy check` reads YAML with the package\'s o
 
 test('the tarball ships only what is needed', () => {
   const listing = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], join(root, 'pkg')))[0].files.map((f) => f.path);
-  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
+  for (const needed of ['package.json', 'index.d.ts', 'testing.d.ts', 'src/testing/index.mjs', 'bin/jwtgate.mjs', 'src/cli/main.mjs', 'src/runtime/node.mjs', 'src/runtime/workerd.mjs', 'src/runtime/edge-light.mjs', 'src/runtime/browser.mjs', 'dist/index.cjs', 'dist/backend.cjs', 'backend.d.ts', 'src/adapters/backend.mjs', 'dist/web/jwtgate.js', 'dist/web/jwtgate_bg.wasm']) {
     assert.ok(listing.includes(needed), `missing ${needed}`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.endsWith('.rs')));
@@ -104,6 +111,17 @@ export async function testing() {
   // @ts-expect-error: not a shape
   apigwEvent('rest', {});
 }
+import { withPolicy, jwtgatePolicy, readAuthorizerContext, type ContextOf, type PolicyEvent } from 'jwtgate/backend';
+const typedPolicy = { rules: [], context: { userId: 'sub', groups: { claim: 'cognito:groups', type: 'string[]' }, level: { claim: 'l', type: 'number' } } } as const;
+export const backend = withPolicy(typedPolicy, async (event: PolicyEvent<{ path: string }>) => ({ statusCode: 200, body: event.jwtgate.principalId + event.path }), { log: false });
+export const middleware: { before: Function } = jwtgatePolicy(typedPolicy, { logClaims: true });
+const read = readAuthorizerContext<ContextOf<typeof typedPolicy>>({}, typedPolicy);
+const groups: string[] | undefined = read.groups;
+const level: number | undefined = read.level;
+const userId: string | number | boolean | undefined = read.userId;
+console.log(groups, level, userId);
+// @ts-expect-error: not an option
+withPolicy(typedPolicy, async () => 1, { logs: false });
 `);
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], lib: ['es2022', 'dom'] },

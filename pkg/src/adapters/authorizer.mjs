@@ -432,12 +432,12 @@ export function copyJson(value) {
   return copy;
 }
 
-function isObject(value) {
+export function isObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The members of `from` named in `names` (own or inherited, as JSON.stringify would not care). */
-function pick(from, names) {
+export function pick(from, names) {
   const out = {};
   for (const name of names) if (from[name] !== undefined) out[name] = from[name];
   return out;
