@@ -17,6 +17,7 @@ export type CoreErrorCode =
   | 'ERR_POLICY_INVALID'
   | 'ERR_APIGW_EVENT_INVALID'
   | 'ERR_JWTGATE_TOKEN_MISSING'
+  | 'ERR_JWTGATE_CONTEXT_INVALID'
   | 'ERR_DPOP_PROOF_INVALID'
   | 'ERR_DPOP_NONCE_REQUIRED'
   | 'ERR_DPOP_REPLAYED'
@@ -51,7 +52,7 @@ claim?: string | null,
  */
 reason?: ClaimReason | null, 
 /**
- * The option, or the JSON path of a policy fault.
+ * The option, the JSON path of a policy fault, or the context entry at fault.
  */
 field?: string | null, 
 /**
@@ -681,7 +682,11 @@ event: EventPlan,
 /**
  * The members of a policy document and of its rules.
  */
-policy: PolicyMembers, };
+policy: PolicyMembers, 
+/**
+ * The members of a backend's proxy event read for its claims, route and context.
+ */
+proxyEvent: ProxyPlan, };
 
 export type Limits = { 
 /**
@@ -716,6 +721,71 @@ headerMaps: [string, string],
  * The members that are query-string maps.
  */
 queryMaps: [string, string], };
+
+export type ProxyPlan = { 
+/**
+ * The top-level members read.
+ */
+members: Array<string>, 
+/**
+ * The objects among them of which only some members are read, with those members.
+ */
+nested: { [key in string]: Array<string> }, };
+
+export type BackendOutcome = { 
+/**
+ * 200 (call the handler), 401 (no verified claims: API Gateway's authorizer is not in
+ * front of this backend) or 403 (denied by the policy).
+ */
+status: 200 | 401 | 403, 
+/**
+ * The proxy response to answer with instead of calling the handler (401, 403).
+ */
+response?: ProxyResponse | null, 
+/**
+ * The policy decision, when there were claims.
+ */
+decision?: Decision | null, 
+/**
+ * The principal, when there were claims.
+ */
+principalId?: string | null, 
+/**
+ * The policy's `context` for these claims, each entry in its type.
+ */
+context?: { [key in string]: JsonValue } | null, 
+/**
+ * The verified claims, as read from the event.
+ */
+claims: JWTPayload, 
+/**
+ * The route as the policy saw it.
+ */
+route?: string | null, 
+/**
+ * Why there was no decision (401).
+ */
+error?: ErrorData | null, };
+
+export type ProxyResponse = { 
+/**
+ * 401 or 403.
+ */
+statusCode: number, 
+/**
+ * `Content-Type`, `WWW-Authenticate`, `Cache-Control`.
+ */
+headers: ProxyHeaders, 
+/**
+ * The JSON body, as text.
+ */
+body: string, };
+
+export type ProxyHeaders = { "Content-Type": string, 
+/**
+ * RFC 6750 §3: `Bearer`, with `error="insufficient_scope"` for a 403.
+ */
+"WWW-Authenticate": string, "Cache-Control": string, };
 
 /** One condition on a claim (a name, or a dotted path); exactly one operator. */
 export type PolicyCondition = { claim: string } & (

@@ -436,6 +436,10 @@ mod tests {
             },
             Error::EventInvalid(text()),
             Error::TokenMissing(text()),
+            Error::ContextInvalid {
+                name: text(),
+                message: text(),
+            },
             Error::option("x", ""),
         ];
         for err in &all {
@@ -455,6 +459,7 @@ mod tests {
                 | Error::PolicyUnreadable { .. }
                 | Error::EventInvalid(_)
                 | Error::TokenMissing(_)
+                | Error::ContextInvalid { .. }
                 | Error::InvalidOptions { .. }
                 | Error::Sender { .. } => {}
             }
