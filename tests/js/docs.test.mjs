@@ -380,8 +380,8 @@ describe('docs/backend.md', () => {
   });
 
   test('readAuthorizerContext: the mapping shown, read from a REST event whose context API Gateway stringified', async () => {
-    const mapping = readFileSync(join(ROOT, 'docs/backend.md'), 'utf8').match(/```json\n("context": \{[\s\S]*?\n\})\n```/)[1];
-    const policy = JSON.stringify(JSON.parse(`{ "rules": [], ${mapping} }`));
+    const document = blocksOf('docs/backend.md').find((b) => b.lang === 'json' && b.code.includes('"context"')).code;
+    const policy = JSON.stringify(JSON.parse(document));
     const { module, remove } = await load('context.mjs', [], { 'policy.json': policy });
     try {
       const event = capture('apigw-rest_lambda-authorizer-auth.json');

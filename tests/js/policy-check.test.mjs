@@ -207,7 +207,7 @@ describe('jwtgate policy check', () => {
   test('a clean policy against its OpenAPI document: the coverage table, exit 0', async () => {
     const { code, stdout, stderr } = await jwtgate(['policy', 'check', 'clean.json', '--api', 'openapi.yaml']);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^clean\.json: valid, 5 rules, against openapi\.yaml \(openapi: 6 routes, 0 authorizers\)/);
+    assert.match(stdout, /^clean\.json: valid, 5 rules, against openapi\.yaml \(openapi: 6 routes, 0 template authorizers\)/);
     assert.match(stdout, /coverage\n {2}GET \/pets {2,}allow read \[scopes anyOf pets:read\]/);
     assert.match(stdout, /DELETE \/pets\/\{petId\} +deny no-delete \[groups containsAny \["intern"\]\], allow delete \[scopes allOf pets:delete\]/);
     assert.match(stdout, /GET \/files\/\{proxy\+\} +allow files\n/);

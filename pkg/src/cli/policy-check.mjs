@@ -72,7 +72,7 @@ const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function human(result, files, io) {
   const s = stylesOf(io);
-  const lines = [`${files.policy}: ${result.invalid ? s.red('invalid') : `valid, ${count(result.rules, 'rule')}`}${files.api ? `, against ${files.api} (${result.apiKind}: ${count(result.apiRoutes, 'route')}, ${count(result.check?.authorizers.length ?? 0, 'authorizer')})` : ''}`];
+  const lines = [`${files.policy}: ${result.invalid ? s.red('invalid') : `valid, ${count(result.rules, 'rule')}`}${files.api ? `, against ${files.api} (${result.apiKind}: ${count(result.apiRoutes, 'route')}, ${count(result.check?.authorizers.length ?? 0, 'template authorizer')})` : ''}`];
   const { check } = result;
   const findings = result.invalid ? [result.invalid] : check.findings;
   if (findings.length) lines.push(s.bold('findings'), ...findingLines(findings, files, s));
