@@ -2,7 +2,7 @@
 # Installs everything the build and the tests need, idempotently: quick when all is there.
 #   scripts/setup.sh          toolchain + npm dependencies
 #   scripts/setup.sh --browser  also what only the tests use: Debian's chromium (the browser
-#                               tests), redis-server (the Redis store's tests), cfn-lint
+#                               tests), redis-server (the Redis store's tests), openssl (mTLS certificates), cfn-lint
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,13 @@ if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Debian's chromium"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
+# The mutual-TLS tests make their certificates with openssl's command line.
+if [ "${1:-}" = "--browser" ] && ! command -v openssl >/dev/null; then
+  log "installing Debian's openssl"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq openssl >/dev/null
 fi
 
 # The Redis store's tests start a real redis-server of their own on a free port.
