@@ -5,8 +5,10 @@
 //   Lambda handler (proofs made by the `dpop` package, replays in a real Redis), its SAM
 //   template (cfn-lint) and its Worker (workerd, with its Durable Object); the backend page's
 //   handlers on the real HTTP API and REST captures, with the claims and context API Gateway passes;
-// - any other `js` block is compiled as an ES module (its names may stand for the reader's own
-//   values, so it is not run); `ts` is type-checked; `json` is parsed, and a policy document
+// - any other `js` block is run too (below): as a module in Node, the reader's own values it
+//   names (`issuer`, `token`, `policy`, …) set as globals, its exported `handler`, `fetch` or
+//   `middleware` called once on a sample request; a block marked `workerd` as a Worker in
+//   workerd (with a Durable Object bound as JWTGATE_STORE); `ts` is type-checked; `json` is parsed, and a policy document
 //   among them loaded by the package; `yaml` and `toml` are parsed; `sh` and `console` commands
 //   must name scripts, files and `jwtgate` commands that exist; `rust` blocks run as doctests
 //   of the crate (`cargo test`, src/lib.rs includes docs/rust.md).
@@ -167,6 +169,90 @@ test('docs/errors.md lists every error code', () => {
   const codes = new Set(declared.match(/'ERR_[A-Z_]+'/g).map((code) => code.slice(1, -1)));
   const page = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
   assert.deepEqual([...codes].filter((code) => !page.includes(`| \`${code}\` |`)), []);
+});
+
+/**
+ * The reader's own values the fragments name, and the runner that sets them as globals, imports
+ * the block and calls what it exports once; `result.json` says what came back.
+ */
+const FRAGMENT_RUNNER = `
+import { readFileSync, writeFileSync } from 'node:fs';
+const values = JSON.parse(readFileSync('values.json', 'utf8'));
+const { memoryStore } = await import('jwtgate/stores');
+const { Policy } = await import('jwtgate');
+const testing = await import('jwtgate/testing');
+Object.assign(globalThis, values, {
+  currentDate: new Date(), digest: 'a-proof-digest', maxProofAgeS: 60, toleranceS: 5,
+  refuse: (why) => { throw new Error(why); }, handle: () => new Response('handled'),
+  store: memoryStore(), Policy, mockClaims: testing.mockClaims, idp: await testing.createTestIssuer(),
+});
+const module = await import('./block.mjs');
+const request = () => new Request('https://api.example.com/pets/7', { headers: values.headers });
+const result = { ran: true };
+if (module.handler) result.handler = await module.handler(testing.apigwEvent('rest-request', { method: 'GET', path: '/pets/7', token: values.token }));
+if (module.default?.fetch) result.status = (await module.default.fetch(request(), {}, {})).status;
+if (module.middleware) result.middleware = (await module.middleware(request()))?.status ?? 'passed';
+writeFileSync('result.json', JSON.stringify(result));
+process.exit(0);`;
+
+describe('the other JS blocks of docs/, run', () => {
+  const SAMPLE_POLICY = { rules: [
+    { id: 'read', effect: 'allow', routes: ['GET /pets/{id}'] },
+    { id: 'orders', effect: 'allow', routes: ['GET /orders'], scopes: { anyOf: ['orders:read'] } },
+  ] };
+  let issuer;
+  let redis;
+  before(async () => {
+    issuer = await startIssuer({ audience: 'api' });
+    redis = await startRedis();
+  });
+  after(async () => {
+    await issuer?.close();
+    await redis?.stop();
+  });
+  const fragments = PAGES.flatMap((page) => blocksOf(page).filter((b) => b.lang === 'js' && !b.file).map((b) => ({ page, ...b })));
+
+  for (const block of fragments) {
+    test(`${block.page}:${block.line}`, async () => {
+      const token = await issuer.sign({ sub: 'alice', scope: 'orders:read' });
+      if (block.tags.includes('workerd')) return runInWorkerd(block, token);
+      const { dir, remove } = appDir('docs-fragment', ['redis', '@redis', '@aws-sdk', '@smithy']);
+      try {
+        const { snapshotJwks } = await import('../../pkg/src/runtime/node.mjs');
+        writeFileSync(join(dir, 'block.mjs'), block.code);
+        writeFileSync(join(dir, 'policy.json'), JSON.stringify(SAMPLE_POLICY));
+        writeFileSync(join(dir, 'jwks-snapshot.json'), JSON.stringify(await snapshotJwks({ issuer: issuer.issuer })));
+        const jwks = await (await fetch(`${issuer.issuer}/jwks.json`)).json();
+        const values = { issuer: issuer.issuer, audience: 'api', jwksUri: `${issuer.issuer}/jwks.json`, jwks, policy: SAMPLE_POLICY, token, headers: { authorization: `Bearer ${token}` } };
+        writeFileSync(join(dir, 'values.json'), JSON.stringify(values));
+        const env = { ...process.env, ISSUER: issuer.issuer, AUDIENCE: 'api', REDIS_URL: `redis://127.0.0.1:${redis.port}` };
+        if (block.code.includes("from 'node:test'")) {
+          // A test file: run as the test runner runs it.
+          await run(process.execPath, ['--test', 'block.mjs'], { cwd: dir, env, timeout: 60_000 });
+          return;
+        }
+        writeFileSync(join(dir, 'runner.mjs'), FRAGMENT_RUNNER);
+        await run(process.execPath, ['runner.mjs'], { cwd: dir, env, timeout: 60_000 });
+        const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+        if ('handler' in result) assert.equal(result.handler.principalId, 'alice', JSON.stringify(result.handler));
+        if ('status' in result) assert.equal(result.status, 200);
+        if ('middleware' in result) assert.equal(result.middleware, 'passed');
+      } finally {
+        remove();
+      }
+    });
+  }
+
+  /** A Worker block: started in workerd, fetched once. */
+  async function runInWorkerd(block, token) {
+    const worker = await startWorker(block.code, { bindings: { ISSUER: issuer.issuer }, durableObjects: /JwtGateDurableObject/.test(block.code) ? { JWTGATE_STORE: 'JwtGateDurableObject' } : undefined });
+    try {
+      const res = await worker.mf.dispatchFetch('https://api.example.com/pets/7', { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await worker.dispose();
+    }
+  }
 });
 
 describe('README.md quick starts', () => {
