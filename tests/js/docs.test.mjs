@@ -9,9 +9,11 @@
 //   names (`issuer`, `token`, `policy`, …) set as globals, its exported `handler`, `fetch` or
 //   `middleware` called once on a sample request; a block marked `workerd` as a Worker in
 //   workerd (with a Durable Object bound as JWTGATE_STORE); `ts` is type-checked; `json` is parsed, and a policy document
-//   among them loaded by the package; `yaml` and `toml` are parsed; `sh` and `console` commands
-//   must name scripts, files and `jwtgate` commands that exist; `rust` blocks run as doctests
-//   of the crate (`cargo test`, src/lib.rs includes docs/rust.md).
+//   among them loaded by the package; `yaml` and `toml` are parsed; `console` examples are run
+//   in a directory with the page's named data files, and must print what the page shows; `sh`
+//   commands must name scripts, files and `jwtgate` commands that exist (they are the test
+//   command itself, a server, or AWS's CLI); `rust` blocks run as doctests of the crate
+//   (`cargo test`, src/lib.rs includes docs/rust.md); and the main job's demo runs.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -110,7 +112,9 @@ describe('every code block of README.md and docs/', () => {
       try {
         for (const [i, block] of blocksOf(page).entries()) {
           const where = `${page}:${block.line}`;
-          if (block.file && block.lang !== 'json') {
+          // A named program must have its runner; a named data file is checked as data below (and
+          // is the input of the page's console examples).
+          if (block.file && block.lang === 'js') {
             assert.ok(RUN_BY_TESTS.has(`${page} ${block.file}`), `${where}: nothing runs ${block.file}`);
             continue;
           }
@@ -135,6 +139,7 @@ describe('every code block of README.md and docs/', () => {
             }
             case 'yaml':
               parseYaml(block.code, { customTags: CLOUDFORMATION_TAGS });
+              if (block.tags.includes('cfn-lint')) assert.ok(RUN_BY_TESTS.has(`${page} ${block.file}`), `${where}: nothing lints ${block.file}`);
               break;
             case 'toml':
               parseToml(block.code);
@@ -253,6 +258,65 @@ describe('the other JS blocks of docs/, run', () => {
       await worker.dispose();
     }
   }
+});
+
+/** A command line's words, as a POSIX shell splits them (quotes, no expansion). */
+function words(line) {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+describe('the console examples of docs/, run', () => {
+  for (const page of PAGES) {
+    const blocks = blocksOf(page);
+    const consoles = blocks.filter((block) => block.lang === 'console');
+    if (consoles.length === 0) continue;
+    // Each example runs in a directory with the page's files, `$T` a token, and what it prints
+    // holds every line the page shows, in order ("…" lines and times, which vary, left out).
+    test(page, async () => {
+      const { dir, remove } = appDir('docs-console');
+      const issuer = await startIssuer({ audience: 'api' });
+      try {
+        for (const block of blocks) if (block.file && block.lang !== 'js') writeFileSync(join(dir, block.file), block.code);
+        const token = await issuer.sign({ sub: 'alice' });
+        for (const block of consoles) {
+          const [command, ...shown] = block.code.trimEnd().split('\n');
+          const where = `${page}:${block.line}`;
+          let args = words(command.replace(/^\$ jwtgate /, '').replaceAll('"$T"', token).replace(/eyJ\S*…/, token));
+          const redirect = args.indexOf('>');
+          const out = redirect >= 0 ? args[redirect + 1] : undefined;
+          if (redirect >= 0) args = args.slice(0, redirect);
+          const run = spawnSync(process.execPath, [join(ROOT, 'pkg/bin/jwtgate.mjs'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+          assert.ok(run.status === 0 || run.status === 1, `${where}: exit ${run.status}: ${run.stderr}`);
+          if (out) {
+            writeFileSync(join(dir, out), run.stdout);
+            assert.doesNotThrow(() => JSON.parse(run.stdout), `${where}: ${out} is not JSON`);
+          }
+          const printed = run.stdout.split('\n');
+          let at = 0;
+          for (const line of shown.filter((l) => l.trim() !== '…' && !/\d{4}-\d\d-\d\dT/.test(l))) {
+            const found = printed.indexOf(line, at);
+            assert.ok(found >= 0, `${where}: the page shows ${JSON.stringify(line)}, which the command does not print (in that order):\n${run.stdout}`);
+            at = found + 1;
+          }
+        }
+      } finally {
+        remove();
+        await issuer.close();
+      }
+    });
+  }
+});
+
+test('the main job (scripts/demo.sh) decides the real API Gateway captures', async () => {
+  const { stdout } = await run(process.execPath, ['examples/demo.mjs'], { cwd: ROOT, timeout: 60_000 });
+  for (const shape of ['REST TOKEN', 'REST REQUEST', 'HTTP API, payload 1.0', 'HTTP API, payload 2.0']) {
+    assert.match(stdout, new RegExp(`^ALLOW ${shape}.*alice`, 'm'), shape);
+    assert.match(stdout, new RegExp(`^DENY  ${shape}.*bob`, 'm'), shape);
+  }
+  assert.match(stdout, /^ {6}API Gateway gets: \{"principalId":"alice","policyDocument":/m);
+  assert.match(stdout, /^401 {3}an expired token/m);
+  const log = JSON.parse(stdout.trimEnd().split('\n').at(-1));
+  assert.equal(log.msg, 'jwtgate decision');
 });
 
 describe('README.md quick starts', () => {
