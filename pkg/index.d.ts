@@ -1,6 +1,6 @@
 // The values the Rust core hands over are declared in core.d.ts, generated from its types.
-import type { AlgInfo, Algorithm, Check, CheckInput, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning } from './core.js';
-export type { AlgInfo, Algorithm, Check, CheckInput, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning };
+import type { AlgInfo, Algorithm, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning } from './core.js';
+export type { AlgInfo, Algorithm, CoreErrorCode, Decoded, ErrorData, KeyInfo, SkippedKey, Warning };
 
 /**
  * Stable error codes: `jose`'s where it has one, `ERR_JWTGATE_*` otherwise. The core's are
@@ -297,11 +297,4 @@ export class Policy {
     principalId: string | null;
     context: import('./lambda.js').AuthorizerContext;
   };
-  /**
-   * Checks the document as deployed (`jwtgate policy check`): rules that can never apply, its
-   * coverage of an API's routes, the cache report, the answers' size, and each authorizer a
-   * template configures against what the answers need. Throws `ERR_JWTGATE_INVALID_OPTIONS`
-   * for malformed input.
-   */
-  check(input?: CheckInput): Check;
 }

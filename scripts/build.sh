@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the wasm core into the npm package: pkg/dist/web (ESM glue + optimised .wasm)
-# and pkg/dist/*.cjs (CommonJS entry points bundled from the ESM sources).
+# Builds the wasm core into the npm package: pkg/dist/web (ESM glue + optimised .wasm: the
+# runtime, without the `tools` feature), pkg/dist/tools (the same with it, for the command
+# line's `policy check`) and pkg/dist/*.cjs (CommonJS entry points bundled from the ESM sources).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
@@ -23,7 +24,6 @@ case "${1:-}" in
   --wasm-opt-flags) echo "${opt_flags[*]}"; exit ;;
 esac
 
-cargo build --quiet --release --target wasm32-unknown-unknown
 # Built beside the old output and swapped in at the end, so running tests never see a half-built package.
 out=pkg/dist.new
 rm -rf "$out"
@@ -31,9 +31,14 @@ rm -rf "$out"
 # default `new URL('jwtgate_bg.wasm', import.meta.url)`: bundlers take that for an asset, and
 # Next.js then shipped the wasm twice in every edge function (the `?module` import besides it).
 # The browser entry names the file itself.
-wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
-  "${bindgen_flags[@]}" --out-dir "$out/web" --out-name jwtgate
-"$bin/wasm-opt" "${opt_flags[@]}" "$out/web/jwtgate_bg.wasm" -o "$out/web/jwtgate_bg.wasm"
+wasm() { # <cargo feature flags> <output directory>
+  cargo build --quiet --release --target wasm32-unknown-unknown $1
+  wasm-bindgen target/wasm32-unknown-unknown/release/jwtgate.wasm \
+    "${bindgen_flags[@]}" --out-dir "$out/$2" --out-name jwtgate
+  "$bin/wasm-opt" "${opt_flags[@]}" "$out/$2/jwtgate_bg.wasm" -o "$out/$2/jwtgate_bg.wasm"
+}
+wasm --features=tools tools
+wasm --no-default-features web
 
 # Node loads the wasm from a base64 module, not from a file beside the code: a Lambda bundled
 # by esbuild (as CDK's NodejsFunction does) then still finds it, with no loader configuration.

@@ -4,6 +4,7 @@
 
 mod arn;
 mod backend;
+#[cfg(feature = "tools")]
 pub mod deployment;
 mod event;
 pub mod iam;

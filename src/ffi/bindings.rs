@@ -16,9 +16,8 @@ use super::{
 };
 use crate::{
     apigw::{
-        authorizer_context, decide_event,
-        deployment::{self, CheckInput},
-        Authorizer, AuthorizerOptions, Detail, DirectRequest, Grants, Outcome, Response,
+        authorizer_context, decide_event, Authorizer, AuthorizerOptions, Detail, DirectRequest,
+        Grants, Outcome, Response,
     },
     decode,
     policy::{route::Named, Policy},
@@ -231,7 +230,9 @@ impl WasmPolicy {
     /// Checks the document as deployed: `input` is a [`CheckInput`] (JSON text: the API's
     /// routes, the template's authorizers, whether DPoP is on); returns the [`deployment::Check`] (JSON
     /// text): lints, coverage, the cache report, the authorizers' findings.
+    #[cfg(feature = "tools")]
     pub fn check(&self, input: &str) -> Result<String, JsValue> {
+        use crate::apigw::deployment::{self, CheckInput};
         let input: CheckInput = serde_json::from_str(input)
             .map_err(|e| to_js(&Error::option("check", e.to_string())))?;
         Ok(json(&deployment::check(&self.0, &input)))

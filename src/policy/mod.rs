@@ -11,6 +11,7 @@ mod context;
 mod decide;
 mod document;
 mod evaluate;
+#[cfg(feature = "tools")]
 pub mod lint;
 pub(crate) mod operator;
 pub mod route;

@@ -64,6 +64,7 @@ pub(crate) trait Operator: core::fmt::Debug + Send + Sync {
     /// Every value of the claim it can hold for (`None` in it: the claim missing), when it
     /// lists them (`equals`, `in`, `exists: false`): lints try each on the claim's other
     /// conditions to find rules that can never apply.
+    #[cfg(feature = "tools")]
     fn only_values(&self) -> Option<Vec<Option<&Value>>> {
         None
     }
@@ -128,6 +129,7 @@ impl Operator for Equals {
         format!("equals {}", json(&self.0))
     }
 
+    #[cfg(feature = "tools")]
     fn only_values(&self) -> Option<Vec<Option<&Value>>> {
         Some(vec![Some(&self.0)])
     }
@@ -145,6 +147,7 @@ impl Operator for In {
         format!("in {}", json(&self.0))
     }
 
+    #[cfg(feature = "tools")]
     fn only_values(&self) -> Option<Vec<Option<&Value>>> {
         Some(self.0.iter().map(Some).collect())
     }
@@ -272,6 +275,7 @@ impl Operator for Exists {
         if self.0 { "exists" } else { "absent" }.into()
     }
 
+    #[cfg(feature = "tools")]
     fn only_values(&self) -> Option<Vec<Option<&Value>>> {
         (!self.0).then(|| vec![None])
     }

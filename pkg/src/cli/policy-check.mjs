@@ -1,9 +1,11 @@
 // `jwtgate policy check policy.json [--api openapi.yaml | template.yaml | cdk.out/….template.json]`:
-// the document validated (faults by JSON path), then checked by the core (`Policy.check`): rules
+// the document validated (faults by JSON path), then checked by the core (`checkPolicy` of
+// `jwtgate/tools`, the wasm built with the core's `tools` feature): rules
 // that can never apply, its coverage of the API's routes, the cache report, the answers' size,
 // and each authorizer of a template against what the policy's answers need. This module reads
 // the files and prints; every rule is the core's.
 import { Policy } from 'jwtgate';
+import { checkPolicy } from 'jwtgate/tools';
 import { readApiDefinition } from './api-definition.mjs';
 import { usageError } from './errors.mjs';
 import { readJsonObject } from './input.mjs';
@@ -13,7 +15,8 @@ import { stylesOf, writeJson, writeLines } from './output.mjs';
 function load(file) {
   const document = readJsonObject(file, 'policy');
   try {
-    return { policy: new Policy(document), rules: Array.isArray(document.rules) ? document.rules.length : 0 };
+    new Policy(document); // eslint-disable-line no-new -- it validates
+    return { document, rules: Array.isArray(document.rules) ? document.rules.length : 0 };
   } catch (error) {
     if (error.code !== 'ERR_POLICY_INVALID') throw error;
     const at = error.field ?? '$';
@@ -122,7 +125,7 @@ or input (a file that cannot be read, is not JSON or YAML, or is no API definiti
     else {
       const done = progress(io, `checking ${policyFile}`);
       try {
-        result.check = loaded.policy.check({ api: definition?.api, authorizers: definition?.authorizers, dpop: flags.dpop === true });
+        result.check = checkPolicy(loaded.document, { api: definition?.api, authorizers: definition?.authorizers, dpop: flags.dpop === true });
       } finally {
         done();
       }

@@ -387,15 +387,4 @@ export class Policy {
     const text = jsonText(claims, 'ERR_JWT_INVALID', 'claims');
     return JSON.parse(call(() => inner.get(this).decide(String(method), String(path), text)));
   }
-
-  /**
-   * Checks the document as it is deployed (`jwtgate policy check`): rules that can never apply,
-   * its coverage of an API's routes, the cache report, the answers' size, and each authorizer a
-   * template configures against what the answers need.
-   * @param {{ api?: { route: string, source?: string }[], authorizers?: object[], dpop?: boolean }} input
-   */
-  check(input = {}) {
-    const text = jsonText(input, 'ERR_JWTGATE_INVALID_OPTIONS', 'check input');
-    return JSON.parse(call(() => inner.get(this).check(text)));
-  }
 }
