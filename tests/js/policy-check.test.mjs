@@ -294,6 +294,31 @@ describe('jwtgate policy check', () => {
     assert.deepEqual(dpop.value.check.findings.filter((f) => f.code === 'DPOP_CACHED').map((f) => f.source), ['Resources.HttpApi.Properties.Auth.Authorizers.JwtGate', 'Resources.RestApi.Properties.Auth.Authorizers.Token']);
   });
 
+  test('SAM Globals: an authorizer declared there is checked for each API it applies to', async () => {
+    file('globals.yaml', [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Globals:',
+      '  Api:',
+      '    Auth:',
+      '      Authorizers:',
+      '        Shared:',
+      '          FunctionArn: !GetAtt Fn.Arn',
+      '          FunctionPayloadType: REQUEST',
+      '          Identity: { Headers: [Authorization], ReauthorizeEvery: 300 }',
+      'Resources:',
+      '  Fn: { Type: AWS::Serverless::Function, Properties: { Runtime: nodejs20.x, Handler: index.handler, InlineCode: x } }',
+      '  Pets: { Type: AWS::Serverless::Api, Properties: { StageName: prod } }',
+      '  Admin:',
+      '    Type: AWS::Serverless::Api',
+      '    Properties:',
+      '      StageName: prod',
+      '      Auth: { Authorizers: { Shared: { FunctionArn: !GetAtt Fn.Arn, FunctionPayloadType: REQUEST, Identity: { Headers: [Authorization], ReauthorizeEvery: 0 } } } }',
+    ].join('\n'));
+    const { value } = await json(['policy', 'check', 'clean.json', '--api', 'globals.yaml', '--dpop']);
+    assert.deepEqual(value.check.authorizers.map((a) => [a.config.source, a.config.ttl]), [['Globals.Api.Auth.Authorizers.Shared', 300], ['Resources.Admin.Properties.Auth.Authorizers.Shared', 0]]);
+    assert.deepEqual(value.check.findings.filter((f) => f.code === 'DPOP_CACHED').map((f) => f.source), ['Globals.Api.Auth.Authorizers.Shared']);
+  });
+
   test('a CDK-style JSON template: REST methods by their resources, a per-route REQUEST authorizer, a WebSocket API', async () => {
     file('ws.json', { rules: [{ id: 'read', effect: 'allow', routes: ['GET /pets/{petId}', 'GET /pets'] }, { id: 'chat', effect: 'allow', routes: ['$connect'] }] });
     const { code, value, stderr } = await json(['policy', 'check', 'ws.json', '--api', 'Pets.template.json']);

@@ -110,13 +110,26 @@ function v2Authorizer(id, props, resources) {
 
 const sources = (list, prefix) => [].concat(list ?? []).filter((s) => typeof s === 'string').map((s) => `${prefix}${s}`);
 
-/** `Auth.Authorizers` of a SAM `AWS::Serverless::Api`, its identity as SAM writes it into the API. */
-function samRestAuthorizers(id, auth) {
-  return entries(auth?.Authorizers).map(([name, config]) => {
+/**
+ * The `Auth.Authorizers` of a SAM API (`kind`: `Api` or `HttpApi`) with those of the template's
+ * `Globals` section, which SAM merges in (a map: the resource's own entries win), each with the
+ * path it was read at.
+ */
+function samAuthorizers(doc, kind, id, props) {
+  const at = (where, name) => `${where}.Auth.Authorizers.${name}`;
+  const global = entries(doc.Globals?.[kind]?.Auth?.Authorizers).map(([name, config]) => [name, config, at(`Globals.${kind}`, name)]);
+  const own = entries(props.Auth?.Authorizers).map(([name, config]) => [name, config, at(`Resources.${id}.Properties`, name)]);
+  const byName = new Map([...global, ...own].map((entry) => [entry[0], entry]));
+  return [...byName.values()];
+}
+
+/** The authorizers of a SAM `AWS::Serverless::Api`, their identity as SAM writes it into the API. */
+function samRestAuthorizers(authorizers) {
+  return authorizers.map(([name, config, source]) => {
     const identity = config?.Identity ?? {};
     const request = config?.FunctionPayloadType === 'REQUEST';
     return {
-      name, source: `Resources.${id}.Properties.Auth.Authorizers.${name}`,
+      name, source,
       type: config?.FunctionArn === undefined ? 'COGNITO_USER_POOLS' : request ? 'REQUEST' : 'TOKEN',
       api: 'REST',
       identitySources: request
@@ -128,12 +141,12 @@ function samRestAuthorizers(id, auth) {
   });
 }
 
-/** `Auth.Authorizers` of a SAM `AWS::Serverless::HttpApi`: Lambda authorizers, or API Gateway's JWT authorizer. */
-function samHttpAuthorizers(id, auth) {
-  return entries(auth?.Authorizers).map(([name, config]) => {
+/** The authorizers of a SAM `AWS::Serverless::HttpApi`: Lambda authorizers, or API Gateway's JWT authorizer. */
+function samHttpAuthorizers(authorizers) {
+  return authorizers.map(([name, config, source]) => {
     const identity = config?.Identity ?? {};
     return {
-      name, source: `Resources.${id}.Properties.Auth.Authorizers.${name}`,
+      name, source,
       type: config?.JwtConfiguration === undefined ? 'REQUEST' : 'JWT',
       api: 'HTTP',
       payloadVersion: text(config?.AuthorizerPayloadFormatVersion),
@@ -155,8 +168,8 @@ function templateOf(doc) {
     const at = `Resources.${id}.Properties.`;
     switch (resource?.Type) {
       case 'AWS::Serverless::Function': api.push(...functionRoutes(id, props)); break;
-      case 'AWS::Serverless::Api': api.push(...openApiRoutes(props.DefinitionBody, `${at}DefinitionBody.`)); authorizers.push(...samRestAuthorizers(id, props.Auth)); break;
-      case 'AWS::Serverless::HttpApi': api.push(...openApiRoutes(props.DefinitionBody, `${at}DefinitionBody.`)); authorizers.push(...samHttpAuthorizers(id, props.Auth)); break;
+      case 'AWS::Serverless::Api': api.push(...openApiRoutes(props.DefinitionBody, `${at}DefinitionBody.`)); authorizers.push(...samRestAuthorizers(samAuthorizers(doc, 'Api', id, props))); break;
+      case 'AWS::Serverless::HttpApi': api.push(...openApiRoutes(props.DefinitionBody, `${at}DefinitionBody.`)); authorizers.push(...samHttpAuthorizers(samAuthorizers(doc, 'HttpApi', id, props))); break;
       case 'AWS::ApiGateway::RestApi': api.push(...openApiRoutes(props.Body, `${at}Body.`)); break;
       case 'AWS::ApiGateway::Method': api.push(...methodRoute(id, props, resources)); break;
       case 'AWS::ApiGatewayV2::Route': if (text(props.RouteKey)) api.push({ route: props.RouteKey, source: `Resources.${id}` }); break;
