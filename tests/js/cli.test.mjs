@@ -5,35 +5,20 @@
 // JUnit; colour only on a terminal and without NO_COLOR.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as jose from 'jose';
 import { createLambdaAuthorizer } from '../../pkg/src/adapters/lambda.mjs';
 import { createTestIssuer, apigwEvent, eventShapes } from '../../pkg/src/testing/index.mjs';
 import { main } from '../../pkg/src/cli/main.mjs';
+import { runJwtgate } from './helpers/cli.mjs';
 
-const BIN = resolve(import.meta.dirname, '../../pkg/bin/jwtgate.mjs');
 let dir, server, idp, tokens;
 
-/** Runs the command; resolves to `{ code, stdout, stderr }`. */
-function jwtgate(args, { env = {}, input } = {}) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-      done({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+/** Runs the command in this test's directory. */
+const jwtgate = (args, options) => runJwtgate(dir, args, options);
 
 const json = async (args, options) => {
   const result = await jwtgate([...args, '--json'], options);

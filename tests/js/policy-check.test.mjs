@@ -5,32 +5,18 @@
 // (0 clean or warnings only, 1 an error or an invalid policy, 2 bad input), --json and --help.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { cfnLintCommand } from './helpers/cfn-lint.mjs';
 import { main } from '../../pkg/src/cli/main.mjs';
+import { runJwtgate } from './helpers/cli.mjs';
 
-const BIN = resolve(import.meta.dirname, '../../pkg/bin/jwtgate.mjs');
 let dir;
 
-/** Runs the command; resolves to `{ code, stdout, stderr }`. */
-function jwtgate(args, { env = {} } = {}) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-      done({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
+/** Runs the command in this test's directory. */
+const jwtgate = (args, options) => runJwtgate(dir, args, options);
 
 const json = async (args) => {
   const result = await jwtgate([...args, '--json']);

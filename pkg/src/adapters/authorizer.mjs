@@ -75,8 +75,7 @@ export class Authorizer {
     const { policy, issuers, log = true, logClaims = false, currentDate, replayStore } = options;
     this.#replays = replayStoreOf(replayStore);
     if (currentDate !== undefined) epochSeconds(currentDate);
-    if (!(log === true || log === false || typeof log === 'function')) throw optionsError('log', 'must be a boolean or a function');
-    this.#log = log === true ? (line) => console.log(JSON.stringify(line)) : log || undefined;
+    this.#log = logSink(log);
     this.#logClaims = logClaims === true;
     this.#currentDate = currentDate;
 
@@ -340,23 +339,7 @@ export class Authorizer {
 
   /** One structured log line per decision; never the token, claim values only if asked. Returns the outcome. */
   #emit(outcome, started) {
-    if (!this.#log) return outcome;
-    const line = {
-      msg: 'jwtgate decision',
-      decision: outcome.status === 200 ? 'allow' : outcome.status === 403 ? 'deny' : 'unauthorized',
-      status: outcome.status,
-      shape: outcome.shape,
-      route: outcome.route,
-      rule: outcome.decision?.rule,
-      reason: outcome.decision?.reason ?? outcome.error?.message,
-      code: outcome.error?.code,
-      principal: outcome.principalId,
-      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-    };
-    // A simple response holds no route: API Gateway's cached answer is reused for every route.
-    // Said on the first such line of each authorizer (a Lambda container), not on every one.
-    if (this.#logClaims) line.trace = outcome.decision?.trace;
-    this.#log(line);
+    if (this.#log) this.#log(decisionLine('jwtgate decision', outcome, started, this.#logClaims));
     return outcome;
   }
 }
@@ -430,6 +413,32 @@ export function copyJson(value) {
   const copy = {};
   for (const name of Object.keys(value)) copy[name] = copyJson(value[name]);
   return copy;
+}
+
+/** `log` as the authorizers take it: `true` (a JSON line on the console), `false`, or a function. */
+export function logSink(log) {
+  if (log === true) return (line) => console.log(JSON.stringify(line));
+  if (log === false) return undefined;
+  if (typeof log === 'function') return log;
+  throw optionsError('log', 'must be a boolean or a function');
+}
+
+/** The log line of a decision (`msg` says whose): never the token; the trace, which may hold claim values, only if asked. */
+export function decisionLine(msg, outcome, started, withTrace) {
+  const line = {
+    msg,
+    decision: outcome.status === 200 ? 'allow' : outcome.status === 403 ? 'deny' : 'unauthorized',
+    status: outcome.status,
+    shape: outcome.shape,
+    route: outcome.route,
+    rule: outcome.decision?.rule,
+    reason: outcome.decision?.reason ?? outcome.error?.message,
+    code: outcome.error?.code,
+    principal: outcome.principalId,
+    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+  if (withTrace) line.trace = outcome.decision?.trace;
+  return line;
 }
 
 export function isObject(value) {

@@ -8,7 +8,7 @@ import * as wasm from '../../dist/web/jwtgate.js';
 import { Policy, handleOf } from '../core/api.mjs';
 import { call, optionsError } from '../core/errors.mjs';
 import { core } from '../core/manifest.mjs';
-import { isObject, pick } from './authorizer.mjs';
+import { decisionLine, isObject, logSink, pick } from './authorizer.mjs';
 
 /**
  * JSON text of the members of a proxy event the core reads (its manifest's `proxyEvent` plan,
@@ -42,40 +42,18 @@ export function readAuthorizerContext(event, policy) {
   return JSON.parse(call(() => handleOf(compiled(policy)).readContext(text)));
 }
 
-/** `log` as the Lambda authorizer takes it: `true` (console), `false`, or a function. */
-function sink(log) {
-  if (log === true) return (line) => console.log(JSON.stringify(line));
-  if (log === false) return undefined;
-  if (typeof log === 'function') return log;
-  throw optionsError('log', 'must be a boolean or a function');
-}
-
 /** Decides events for one policy; `decide(event)` → the core's outcome, logged. */
 function decider(policy, options = {}) {
   if (!isObject(options)) throw optionsError('options', 'must be an object');
   const unknown = Object.keys(options).find((name) => name !== 'log' && name !== 'logClaims');
   if (unknown) throw optionsError(unknown, 'unknown option');
-  const log = sink(options.log ?? true);
+  const log = logSink(options.log ?? true);
   const logClaims = options.logClaims === true;
   const handle = handleOf(compiled(policy));
   return (event) => {
     const started = performance.now();
     const outcome = JSON.parse(handle.decideEvent(eventText(event)));
-    if (log) {
-      const line = {
-        msg: 'jwtgate backend decision',
-        decision: outcome.status === 200 ? 'allow' : outcome.status === 403 ? 'deny' : 'unauthorized',
-        status: outcome.status,
-        route: outcome.route,
-        rule: outcome.decision?.rule,
-        reason: outcome.decision?.reason ?? outcome.error?.message,
-        code: outcome.error?.code,
-        principal: outcome.principalId,
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-      };
-      if (logClaims) line.trace = outcome.decision?.trace;
-      log(line);
-    }
+    if (log) log(decisionLine('jwtgate backend decision', outcome, started, logClaims));
     return outcome;
   };
 }
