@@ -686,7 +686,11 @@ policy: PolicyMembers,
 /**
  * The members of a backend's proxy event read for its claims, route and context.
  */
-proxyEvent: ProxyPlan, };
+proxyEvent: ProxyPlan, 
+/**
+ * The tag bytes of frames, in which events are copied in.
+ */
+frameTags: FrameTags, };
 
 export type Limits = { 
 /**
@@ -710,7 +714,10 @@ export type EventPlan = {
  */
 members: Array<string>, 
 /**
- * The objects among them of which only some members are read, with those members.
+ * The objects among them of which only some members are read, with those members; an
+ * object inside one of those is named by its path (`requestContext.identity`). Every
+ * object the core reads is named here: bindings take these apart, and the frame reader
+ * reads an object only so (`crate::frame`).
  */
 nested: { [key in string]: Array<string> }, 
 /**
@@ -721,6 +728,24 @@ headerMaps: [string, string],
  * The members that are query-string maps.
  */
 queryMaps: [string, string], };
+
+export type FrameTags = { 
+/**
+ * A string.
+ */
+string: number, 
+/**
+ * An array.
+ */
+array: number, 
+/**
+ * An object.
+ */
+object: number, 
+/**
+ * A JSON text.
+ */
+json: number, };
 
 export type ProxyPlan = { 
 /**

@@ -33,6 +33,7 @@ mod decode;
 mod error;
 #[cfg(any(test, target_arch = "wasm32"))]
 mod ffi;
+mod frame;
 mod json;
 mod jwk;
 mod key;

@@ -177,7 +177,10 @@ pub(crate) struct RawEvent<'a> {
 pub struct EventPlan {
     /// The top-level members read.
     pub members: &'static [&'static str],
-    /// The objects among them of which only some members are read, with those members.
+    /// The objects among them of which only some members are read, with those members; an
+    /// object inside one of those is named by its path (`requestContext.identity`). Every
+    /// object the core reads is named here: bindings take these apart, and the frame reader
+    /// reads an object only so (`crate::frame`).
     pub nested: BTreeMap<&'static str, &'static [&'static str]>,
     /// The members that are header maps.
     pub header_maps: [&'static str; 2],
@@ -190,7 +193,26 @@ pub struct EventPlan {
 pub fn event_plan() -> EventPlan {
     EventPlan {
         members: json::field_names::<RawEvent<'_>>(),
-        nested: BTreeMap::from([("requestContext", json::field_names::<RawContext<'_>>())]),
+        nested: BTreeMap::from([
+            ("requestContext", json::field_names::<RawContext<'_>>()),
+            ("requestContext.http", json::field_names::<RawHttp<'_>>()),
+            (
+                "requestContext.identity",
+                json::field_names::<RawIdentity<'_>>(),
+            ),
+            (
+                "requestContext.authentication",
+                json::field_names::<RawIdentity<'_>>(),
+            ),
+            (
+                "requestContext.identity.clientCert",
+                json::field_names::<RawClientCert<'_>>(),
+            ),
+            (
+                "requestContext.authentication.clientCert",
+                json::field_names::<RawClientCert<'_>>(),
+            ),
+        ]),
         header_maps: ["headers", "multiValueHeaders"],
         query_maps: ["queryStringParameters", "multiValueQueryStringParameters"],
     }
@@ -252,21 +274,44 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error>
     IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
-/// Reads an authorizer event from its JSON text.
+/// Reads an authorizer event from its JSON text, parsed as strictly as every document (no
+/// member named twice, at any depth) and then read as the frame bindings would write for it:
+/// one reader of events, not one per format (each would be a copy of the event types' derived
+/// code in the wasm).
 pub(crate) fn parse_json(text: &str, source: &TokenSource) -> Result<Request, Error> {
-    if text.len() > MAX_DOCUMENT_BYTES {
+    within_limit(text.len())?;
+    let value = json::parse(text).map_err(|err| bad(format!("event: {err}")))?;
+    let mut frame = Vec::with_capacity(text.len());
+    crate::frame::encode(&value, 0, &mut frame);
+    parse_frame(&frame, source)
+}
+
+/// Reads an authorizer event from a frame ([`crate::frame`]): what bindings copy in.
+pub(crate) fn parse_frame(bytes: &[u8], source: &TokenSource) -> Result<Request, Error> {
+    within_limit(bytes.len())?;
+    let read = crate::frame::from_bytes::<Option<ObjectOnly<RawEvent<'_>>>>(bytes);
+    read_event(read.map_err(|err| (err.is_data(), err.to_string())), source)
+}
+
+fn within_limit(len: usize) -> Result<(), Error> {
+    if len > MAX_DOCUMENT_BYTES {
         return Err(bad(format!(
-            "event: {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
-            text.len()
+            "event: {len} bytes; at most {MAX_DOCUMENT_BYTES} are accepted"
         )));
     }
-    match serde_json::from_str::<Option<ObjectOnly<RawEvent<'_>>>>(text) {
+    Ok(())
+}
+
+/// The event read, or why not: `(is a data error, message)`.
+fn read_event(
+    read: Result<Option<ObjectOnly<RawEvent<'_>>>, (bool, String)>,
+    source: &TokenSource,
+) -> Result<Request, Error> {
+    match read {
         Ok(Some(ObjectOnly(event))) => parse(&event, source),
         Ok(None) => Err(bad("the event is not a JSON object")),
-        Err(err) if err.is_data() => {
-            Err(bad(format!("the event is not an authorizer event: {err}")))
-        }
-        Err(err) => Err(bad(format!("event: {err}"))),
+        Err((true, err)) => Err(bad(format!("the event is not an authorizer event: {err}"))),
+        Err((false, err)) => Err(bad(format!("event: {err}"))),
     }
 }
 
@@ -471,7 +516,13 @@ mod tests {
         assert!(plan.members.contains(&"authorizationToken"));
         assert!(plan.members.contains(&"requestContext"));
         assert!(plan.nested["requestContext"].contains(&"connectionId"));
-        assert!(plan.nested.keys().all(|name| plan.members.contains(name)));
+        // Each nested object is a member of the top level or of a nested object.
+        for path in plan.nested.keys() {
+            match path.rsplit_once('.') {
+                None => assert!(plan.members.contains(path), "{path}"),
+                Some((parent, name)) => assert!(plan.nested[parent].contains(&name), "{path}"),
+            }
+        }
         for map in plan.header_maps.iter().chain(&plan.query_maps) {
             assert!(plan.members.contains(map), "{map}");
         }

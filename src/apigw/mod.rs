@@ -296,7 +296,18 @@ impl Authorizer {
     /// cheaper.
     #[must_use]
     pub fn handle_event_with(&self, event_json: &str, now: i64, detail: Detail) -> Outcome {
-        match event::parse_json(event_json, &self.source) {
+        self.decide_event(event::parse_json(event_json, &self.source), now, detail)
+    }
+
+    /// [`Authorizer::handle_event_with`] for an event written as a frame, as bindings copy
+    /// events in (the crate's `frame` module describes the format).
+    #[must_use]
+    pub fn handle_event_frame(&self, frame: &[u8], now: i64, detail: Detail) -> Outcome {
+        self.decide_event(event::parse_frame(frame, &self.source), now, detail)
+    }
+
+    fn decide_event(&self, request: Result<Request, Error>, now: i64, detail: Detail) -> Outcome {
+        match request {
             Ok(request) => self.authorize(&request, now, &mut verify_with_keys, detail),
             Err(err) => refused(Shape::Direct, None, &err),
         }

@@ -45,14 +45,21 @@ pub fn token_buffer(capacity: usize) -> *mut u8 {
 /// they are not there (a length past the buffer: JavaScript did not copy an oversized input)
 /// or not UTF-8.
 pub(super) fn with_input<T>(len: usize, read: impl FnOnce(&str) -> T) -> Result<T, Error> {
+    with_input_bytes(len, |bytes| {
+        core::str::from_utf8(bytes)
+            .map(read)
+            .map_err(|_| Error::JwsInvalid("the token is not UTF-8 text".into()))
+    })?
+}
+
+/// [`with_input`] for bytes of any kind.
+pub(super) fn with_input_bytes<T>(len: usize, read: impl FnOnce(&[u8]) -> T) -> Result<T, Error> {
     INPUT.with(|buffer| {
         let buffer = buffer.borrow();
         let bytes = buffer
             .get(..len)
             .ok_or_else(|| Error::JwsInvalid("the input is larger than its buffer".into()))?;
-        let text = core::str::from_utf8(bytes)
-            .map_err(|_| Error::JwsInvalid("the token is not UTF-8 text".into()))?;
-        Ok(read(text))
+        Ok(read(bytes))
     })
 }
 

@@ -341,13 +341,14 @@ impl WasmAuthorizer {
         self.authorizer.set_keys(index, Arc::clone(&keys.0));
     }
 
-    /// Authorizes the API Gateway event (JSON text) of `len` bytes that JavaScript wrote into
-    /// the input buffer, at `now`; returns the outcome as JSON text, told at the detail level
-    /// numbered `detail` ([`Detail::from_code`]). A length over the size limit means an event
-    /// JavaScript did not copy in. An IAM answer that the authorizer keeps cached names its
-    /// `policyDocument` by id (a number): `policyDocumentJson` gives the document.
+    /// Authorizes the API Gateway event of `len` bytes that JavaScript wrote into the input
+    /// buffer (a frame, `crate::frame`, when `framed`, else JSON text), at `now`; returns the
+    /// outcome as JSON text, told at the detail level numbered `detail`
+    /// ([`Detail::from_code`]). A length over the size limit means an event JavaScript did not
+    /// copy in. An IAM answer that the authorizer keeps cached names its `policyDocument` by id
+    /// (a number): `policyDocumentJson` gives the document.
     #[wasm_bindgen(js_name = handleEvent)]
-    pub fn handle_event(&self, len: usize, now: f64, detail: u8) -> String {
+    pub fn handle_event(&self, len: usize, now: f64, detail: u8, framed: bool) -> String {
         let detail = Detail::from_code(detail);
         let oversized = || {
             Outcome::unreadable_event(format!(
@@ -356,6 +357,12 @@ impl WasmAuthorizer {
         };
         let mut outcome = if len > MAX_DOCUMENT_BYTES {
             oversized()
+        } else if framed {
+            abi::with_input_bytes(len, |frame| {
+                self.authorizer
+                    .handle_event_frame(frame, now as i64, detail)
+            })
+            .unwrap_or_else(|_| oversized())
         } else {
             abi::with_input(len, |text| {
                 self.authorizer.handle_event_with(text, now as i64, detail)

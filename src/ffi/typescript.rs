@@ -85,6 +85,7 @@ fn declarations() -> String {
         Limits::decl(&cfg),
         PolicyMembers::decl(&cfg),
         EventPlan::decl(&cfg),
+        crate::frame::FrameTags::decl(&cfg),
         ProxyPlan::decl(&cfg),
         BackendOutcome::decl(&cfg),
         ProxyResponse::decl(&cfg),

@@ -12,6 +12,7 @@ use crate::{
         event_plan, iam::MAX_CACHED_GRANTS, proxy_plan, AuthorizerOptions, Detail, EventPlan,
         ProxyPlan, Shape,
     },
+    frame::FrameTags,
     json::field_names,
     policy::{Decision, DOCUMENT_MEMBERS, RULE_MEMBERS},
     Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
@@ -51,6 +52,8 @@ pub(super) struct Manifest {
     policy: PolicyMembers,
     /// The members of a backend's proxy event read for its claims, route and context.
     proxy_event: ProxyPlan,
+    /// The tag bytes of frames, in which events are copied in.
+    frame_tags: FrameTags,
 }
 
 /// The members a policy document may have.
@@ -93,6 +96,7 @@ impl Manifest {
             detail,
             event: event_plan(),
             proxy_event: proxy_plan(),
+            frame_tags: crate::frame::TAGS,
             policy: PolicyMembers {
                 document: DOCUMENT_MEMBERS,
                 rule: RULE_MEMBERS,

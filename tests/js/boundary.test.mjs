@@ -31,14 +31,14 @@ test('no option name, algorithm name or event member of the core is written in p
   // RemoteKeySet's own option: the issuer whose discovery document names the key set. The test
   // issuer's own option and its default algorithm; the event builder's options, named as API
   // Gateway names the members they fill; and the command line's flags and cases, which it hands
-  // to the public API as a user would (the flags `--issuer`, `--path`, `--stage`, a case's `path`).
+  // to the public API as a user would (the flags `--issuer`, `--method`, `--path`, `--stage`, a case's `method` and `path`).
   const own = {
     [path.join('io', 'jwks.mjs')]: ['issuer'],
     [path.join('testing', 'issuer.mjs')]: ['issuer', 'RS256'],
     [path.join('testing', 'events.mjs')]: ['headers', 'cookies', 'stage', 'routeKey'],
     [path.join('cli', 'verify.mjs')]: ['issuer'],
-    [path.join('cli', 'event.mjs')]: ['path', 'stage'],
-    [path.join('cli', 'policy-test.mjs')]: ['path'],
+    [path.join('cli', 'event.mjs')]: ['method', 'path', 'stage'],
+    [path.join('cli', 'policy-test.mjs')]: ['method', 'path'],
   };
   const copies = sources.flatMap(({ file, text }) => literals(text).filter((l) => owned.has(l) && !own[file]?.includes(l)).map((l) => `${file}: '${l}'`));
   assert.deepEqual(copies, []);

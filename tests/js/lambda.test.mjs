@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { createLambdaAuthorizer, Authorizer } from '../../pkg/src/adapters/lambda.mjs';
 import { Policy } from '../../pkg/src/runtime/node.mjs';
-import { copyJson, quoted } from '../../pkg/src/adapters/authorizer.mjs';
+import { copyJson } from '../../pkg/src/adapters/authorizer.mjs';
 import { FIXTURES } from './helpers/fixtures.mjs';
 import { apigwEvent } from '../../pkg/src/testing/index.mjs';
 
@@ -1282,24 +1282,40 @@ export const simple: APIGatewayRequestSimpleAuthorizerHandlerV2WithContext<Autho
 });
 
 describe('event serialization', () => {
-  test('quoted gives the JSON text JSON.stringify gives', () => {
+  test('an event object (written as a frame) is decided as its JSON text is, over odd values', async () => {
+    const authorizer = new Authorizer({ issuer: ISS, audience: AUD, jwks: JWKS, policy: { rules: [{ id: 'any', effect: 'allow', routes: ['ANY /**'] }] }, tokenQuery: 'token', log: false });
     const token = `Bearer ${tokens.alice}`;
-    const odd = ['', 'a"b', 'back\\slash', 'tab\t', 'nul\u0000', 'é', '\ud800', '\u2028', '~\x7f', ' spaced '];
+    const arn = 'arn:aws:execute-api:r:1:api/s/GET/x';
+    const odd = ['', 'a"b', 'back\\slash', 'tab\t', 'nul\u0000', 'é', '\ud800', '\u2028', '~\x7f', ' spaced ', token];
     const cases = [
-      null, 'TOKEN', 42, [1, 'two'],
+      null, 42, [1, 'two'], // (a string is JSON text already)
       {},
-      { type: 'TOKEN', authorizationToken: token, methodArn: 'arn:aws:execute-api:r:1:api/s/GET/x' },
-      { authorizationToken: undefined, headers: undefined, type: 'REQUEST' },
-      { headers: { Authorization: token, cookie: 'a=b; c="d"' }, requestContext: { stage: 'prod', http: { method: 'GET' } } },
-      { headers: 'Authorization: x' },
-      { headers: ['a', 'b'] },
-      { headers: { Authorization: undefined, authorization: () => 1, 'x-n': 7, 'x-o': { a: [1] } } },
-      { authorizationToken: { toJSON: () => 'converted' } },
-      ...odd.map((text) => ({ authorizationToken: text, headers: { [text || 'empty']: text }, path: text })),
+      { type: 'TOKEN', authorizationToken: token, methodArn: arn },
+      { type: 'TOKEN', authorizationToken: token, methodArn: arn, version: 1 },
+      { authorizationToken: undefined, headers: undefined, type: 'REQUEST', methodArn: arn },
+      { type: 'REQUEST', methodArn: arn, headers: { Authorization: token, cookie: 'a=b; c="d"' }, requestContext: { stage: 'prod', http: { method: 'GET' } } },
+      { type: 'REQUEST', methodArn: arn, headers: 'Authorization: x' },
+      { type: 'REQUEST', methodArn: arn, headers: ['a', 'b'] },
+      { type: 'REQUEST', methodArn: arn, headers: { Authorization: undefined, authorization: () => 1, 'x-n': 7, 'x-o': { a: [1] } } },
+      { type: 'REQUEST', methodArn: arn, multiValueHeaders: { Authorization: [token, undefined] } },
+      { type: 'REQUEST', methodArn: arn, multiValueHeaders: { Authorization: [[token]] }, queryStringParameters: { token: 7 } },
+      { type: 'REQUEST', methodArn: arn, headers: { Authorization: token }, requestContext: { identity: { clientCert: { clientCertPem: 5 } } } },
+      { type: 'REQUEST', methodArn: arn, headers: { Authorization: token }, requestContext: { identity: 'x', stage: null } },
+      { type: 'TOKEN', methodArn: arn, authorizationToken: { toJSON: () => token } },
+      ...odd.map((text) => ({ type: 'TOKEN', methodArn: arn, authorizationToken: text, headers: { [text || 'empty']: text }, path: text })),
     ];
-    for (const fields of [...cases, ...odd]) {
-      const expected = JSON.stringify(fields);
-      assert.equal(quoted(fields), expected, expected);
+    // Where a JSON parser found it: in the event's text, or in the frame's JSON part.
+    const unplaced = (message) => message?.replace(/ at line \d+ column \d+/, '');
+    const statuses = new Set();
+    for (const event of cases) {
+      const fromObject = await authorizer.handleEvent(event);
+      const fromText = await authorizer.handleEvent(JSON.stringify(event));
+      const label = JSON.stringify(event);
+      assert.equal(fromObject.status, fromText.status, label);
+      assert.equal(fromObject.error?.code, fromText.error?.code, label);
+      assert.equal(unplaced(fromObject.error?.message), unplaced(fromText.error?.message), label);
+      statuses.add(fromObject.status);
     }
+    assert.deepEqual([...statuses].sort(), [200, 401]);
   });
 });

@@ -8,6 +8,7 @@ import { remoteKeySet } from '../io/jwks.mjs';
 import { guardStore } from '../io/stores/guard.mjs';
 import { memoryStore } from '../io/stores/memory.mjs';
 
+import { writeFrame } from '../core/frame.mjs';
 import { core } from '../core/manifest.mjs';
 
 // The options this layer handles itself; the verifier's and the authorizer's come from the core.
@@ -60,7 +61,7 @@ export class Authorizer {
   #log;
   #logClaims;
   #currentDate;
-  #reader; // an event's members that the core reads, as JSON text (eventReader)
+  #writer; // writes the members of an event that the core reads into wasm memory (eventWriter)
   #documents = new Map(); // id -> policy document of a cached answer (parsed)
   #cacheReport; // the wasm's report, once asked for (null without a policy)
   #replays; // where DPoP proofs' replay keys are recorded (a store: src/io/stores)
@@ -82,7 +83,7 @@ export class Authorizer {
     const compiled = policy === undefined || policy instanceof Policy ? policy : new Policy(policy);
     const settings = JSON.stringify(pick(options, authorizerOptions));
     this.#handle = call(() => new wasm.Authorizer(settings));
-    this.#reader = eventReader(this.#handle);
+    this.#writer = eventWriter(this.#handle);
     if (compiled) this.#handle.setPolicy(handleOf(compiled));
 
     const jwksOptions = pick(
@@ -258,13 +259,14 @@ export class Authorizer {
   /** The outcome at a detail level; not a promise when no key set has to be fetched. */
   #handleEvent(event, now, level) {
     const started = this.#log && performance.now(); // for the log's latency only
-    const text = typeof event === 'string' ? event : this.#reader(event);
     // Written into wasm memory on each pass: a key fetch between two passes may have reused it.
-    // An event over Rust's size limit in UTF-16 units already is not copied into wasm memory
-    // (the input buffer keeps its size): a length over the limit makes Rust refuse it.
+    // Text over Rust's size limit in UTF-16 units already is not copied into wasm memory (the
+    // input buffer keeps its size): a length over the limit makes Rust refuse it.
+    const framed = typeof event !== 'string';
     const { maxDocumentBytes } = core().limits;
-    const length = () => (text.length > maxDocumentBytes ? maxDocumentBytes + 1 : writeInput(text));
-    const decided = this.#decide(() => this.#eventOutcome(this.#handle.handleEvent(length(), now, level)));
+    const length = framed ? () => this.#writer(event)
+      : () => (event.length > maxDocumentBytes ? maxDocumentBytes + 1 : writeInput(event));
+    const decided = this.#decide(() => this.#eventOutcome(this.#handle.handleEvent(length(), now, level, framed)));
     if (!(decided instanceof Promise) && decided.replay === undefined) return this.#emit(decided, started);
     return Promise.resolve(decided)
       .then((outcome) => this.#unreplayed(outcome, now))
@@ -345,60 +347,52 @@ export class Authorizer {
 }
 
 /**
- * `event → JSON text` of the members of an API Gateway event that the core reads (its
- * manifest's `event` plan, `EventPlan` in src/apigw/event.rs), so that the rest
- * (`requestContext.identity`, client certificates, other headers, …) is neither serialized nor
- * parsed: of the header maps only the headers that can carry the token, of the query maps only
- * the token parameter (the authorizer's `carriers()`). Anything that is not a plain object goes
- * through unchanged, for Rust to refuse.
+ * `event →` the frame (src/frame.rs) of the members of an API Gateway event that the core
+ * reads (its manifest's `event` plan, `EventPlan` in src/apigw/event.rs), written into wasm's
+ * input buffer; returns its length. The rest (`requestContext.identity` but for a client
+ * certificate, other headers, …) is not copied: of the header maps only the headers that can
+ * carry the token, of the query maps only the token parameter (the authorizer's `carriers()`).
+ * Anything that is not a plain object goes as JSON text, for Rust to refuse.
  */
-function eventReader(handle) {
+function eventWriter(handle) {
   const { members, nested, headerMaps, queryMaps } = core().event;
   const [headers, query] = JSON.parse(handle.carriers());
   const carriers = { names: new Set(headers), lengths: new Set(headers.map((name) => name.length)) };
-  // Each member's JSON text, by what the core reads of it.
-  const plain = quoted;
-  const carrierMap = (value) => (isObject(value) ? objectJson(carrierHeaders(value, carriers)) : quoted(value));
-  const queryMap = (value) => quoted(isObject(value) ? pick(value, [query]) : value);
-  const some = (names) => (value) => quoted(isObject(value) ? pick(value, names) : value);
-  const roles = new Map(members.map((name) => [name, nested[name] ? some(nested[name]) : plain]));
+  let w; // the frame writer, while one is written
+  const value = (member) => w.value(member);
+  /** The members of an object named in `roles`, each written as its role says. */
+  const picked = (roles) => (object) => w.object((member) => {
+    for (const [name, role] of roles) if (object[name] !== undefined) member(name, object[name], role);
+  });
+  /** How a member named by its path in the plan is written: some of its members, or whole. */
+  const nestedRole = (path) => {
+    const names = nested[path];
+    if (names === undefined) return value;
+    const write = picked(names.map((name) => [name, nestedRole(`${path}.${name}`)]));
+    return (member) => (isObject(member) ? write(member) : value(member));
+  };
+  const carrierMap = (map) => (isObject(map) ? w.object((member) => {
+    for (const name in map) {
+      // Most headers differ in length from every carrier name: skip them without lower-casing.
+      if (carriers.lengths.has(name.length) && carriers.names.has(name.toLowerCase()) && Object.hasOwn(map, name)) {
+        if (map[name] !== undefined) member(name, map[name], value);
+      }
+    }
+  }) : value(map));
+  const queryMap = (map) => (isObject(map) ? picked([[query, value]])(map) : value(map));
+  const roles = new Map(members.map((name) => [name, nestedRole(name)]));
   for (const name of headerMaps) roles.set(name, carrierMap);
   // Without a token parameter the query maps are not read at all.
-  for (const name of queryMaps) roles.set(name, query === null ? undefined : queryMap);
-  return (event) => {
-    if (!isObject(event)) return JSON.stringify(event ?? null);
-    let text = '';
-    for (const [name, json] of roles) {
-      const value = event[name];
-      if (value === undefined || json === undefined) continue;
-      const member = json(value);
-      // JSON.stringify leaves out what it cannot write (functions): so does this.
-      if (member !== undefined) text += `${text ? ',' : ''}"${name}":${member}`;
-    }
-    return `{${text}}`;
-  };
-}
-
-/**
- * JSON text of a value, faster for the usual strings: the token (in `authorizationToken` or a
- * header) is most of an event's text, and JSON.stringify's escape scan of it costs more than the
- * rest of the event. A string of printable ASCII without `"` or `\` needs no escaping, which one
- * regular-expression test settles. Exported for the tests.
- */
-export function quoted(value) {
-  return typeof value === 'string' && NEEDS_NO_ESCAPES.test(value) ? `"${value}"` : JSON.stringify(value);
-}
-
-const NEEDS_NO_ESCAPES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** A plain object of our own making (own enumerable members only), its values `quoted`. */
-function objectJson(object) {
-  let text = '';
-  for (const name of Object.keys(object)) {
-    const json = quoted(object[name]);
-    if (json !== undefined) text += `${text ? ',' : ''}${JSON.stringify(name)}:${json}`;
+  for (const name of queryMaps) {
+    if (query === null) roles.delete(name);
+    else roles.set(name, queryMap);
   }
-  return `{${text}}`;
+  const event = picked([...roles]);
+  return (given) => writeFrame((writer) => {
+    w = writer;
+    if (isObject(given)) event(given);
+    else if (!w.value(given ?? null)) w.json(null);
+  });
 }
 
 /**
@@ -449,18 +443,6 @@ export function isObject(value) {
 export function pick(from, names) {
   const out = {};
   for (const name of names) if (from[name] !== undefined) out[name] = from[name];
-  return out;
-}
-
-/** The carrier headers, with their original case. */
-function carrierHeaders(headers, { names, lengths }) {
-  const out = {};
-  for (const name in headers) {
-    // Most headers differ in length from every carrier name: skip them without lower-casing.
-    if (lengths.has(name.length) && names.has(name.toLowerCase()) && Object.hasOwn(headers, name)) {
-      out[name] = headers[name];
-    }
-  }
   return out;
 }
 

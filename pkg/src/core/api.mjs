@@ -32,13 +32,20 @@ let tokenBuffer = { ptr: 0, capacity: 0 };
 
 /** Writes text (a token, an event) as UTF-8 into wasm's input buffer; returns its length in bytes. */
 export function writeInput(text) {
-  const needed = text.length * 3; // the most UTF-8 bytes a UTF-16 string can need
-  if (needed > tokenBuffer.capacity) {
-    const capacity = Math.max(needed, 4096);
-    tokenBuffer = { ptr: wasm.tokenBuffer(capacity), capacity };
+  // text.length * 3: the most UTF-8 bytes a UTF-16 string can need.
+  return encoder.encodeInto(text, inputView(text.length * 3)).written;
+}
+
+/**
+ * Wasm's input buffer, of at least `capacity` bytes, as a view. Growing it keeps what was
+ * written in it; the view is good until the next call into wasm (which may move its memory).
+ */
+export function inputView(capacity) {
+  if (capacity > tokenBuffer.capacity) {
+    const size = Math.max(capacity, 4096, tokenBuffer.capacity * 2);
+    tokenBuffer = { ptr: wasm.tokenBuffer(size), capacity: size };
   }
-  // A fresh view each time: wasm memory may have grown (and moved) since the last call.
-  return encoder.encodeInto(text, new Uint8Array(memory.buffer, tokenBuffer.ptr, tokenBuffer.capacity)).written;
+  return new Uint8Array(memory.buffer, tokenBuffer.ptr, tokenBuffer.capacity);
 }
 
 /** The size of the wasm linear memory in bytes (a diagnostic: it only ever grows). */
