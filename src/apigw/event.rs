@@ -464,15 +464,6 @@ pub(super) fn strip_stage(path: &str, stage: Option<&str>) -> String {
 /// certificate (which API Gateway passes only once it verified it against the trust store).
 fn evidence(event: &RawEvent<'_>, shape: Shape, source: &TokenSource) -> Evidence {
     let context = event.request_context.as_ref();
-    let text = |value: Option<&Text<'_>>| value.map(|t| String::from(&**t));
-    let path = match shape {
-        Shape::HttpV2 => text(event.raw_path.as_ref()),
-        Shape::WebSocket => context
-            .and_then(|c| c.stage.as_deref())
-            .map(|s| format!("/{s}")),
-        _ => context.and_then(|c| text(c.path.as_ref())),
-    };
-    let domain = context.and_then(|c| c.domain_name.as_deref());
     let cert = context
         .and_then(|c| c.identity.as_ref().or(c.authentication.as_ref()))
         .and_then(|identity| identity.client_cert.as_ref())
@@ -482,12 +473,24 @@ fn evidence(event: &RawEvent<'_>, shape: Shape, source: &TokenSource) -> Evidenc
             sha256: None,
             verified: Some(true),
         });
+    // The proof and the URI it must name matter only with DPoP on.
+    if !source.dpop {
+        return Evidence {
+            cert,
+            ..Evidence::default()
+        };
+    }
+    let text = |value: Option<&Text<'_>>| value.map(|t| String::from(&**t));
+    let path = match shape {
+        Shape::HttpV2 => text(event.raw_path.as_ref()),
+        Shape::WebSocket => context
+            .and_then(|c| c.stage.as_deref())
+            .map(|s| format!("/{s}")),
+        _ => context.and_then(|c| text(c.path.as_ref())),
+    };
+    let domain = context.and_then(|c| c.domain_name.as_deref());
     Evidence {
-        proof: if source.dpop {
-            dpop_proof(carriers_of(event))
-        } else {
-            Ok(None)
-        },
+        proof: dpop_proof(carriers_of(event)),
         uri: domain
             .zip(path)
             .map(|(domain, path)| format!("https://{domain}{path}")),

@@ -372,10 +372,10 @@ function eventWriter(handle) {
     return (member) => (isObject(member) ? write(member) : value(member));
   };
   const carrierMap = (map) => (isObject(map) ? w.object((member) => {
-    for (const name in map) {
+    for (const name of Object.keys(map)) {
       // Most headers differ in length from every carrier name: skip them without lower-casing.
-      if (carriers.lengths.has(name.length) && carriers.names.has(name.toLowerCase()) && Object.hasOwn(map, name)) {
-        if (map[name] !== undefined) member(name, map[name], value);
+      if (carriers.lengths.has(name.length) && carriers.names.has(name.toLowerCase()) && map[name] !== undefined) {
+        member(name, map[name], value);
       }
     }
   }) : value(map));

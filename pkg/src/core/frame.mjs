@@ -59,12 +59,30 @@ function utf8(text, tag) {
   const head = tag === undefined ? 4 : 5;
   // A string's UTF-16 length is at most its UTF-8 length, which is at most three times that.
   if (!room(head + text.length)) return;
-  reserve(head + text.length * 3);
   if (tag !== undefined) bytes[at++] = tag;
-  const { written } = encoder.encodeInto(text, bytes.subarray(at + 4));
+  const start = at + 4;
+  let written = text.length <= SHORT ? ascii(text, start) : -1;
+  if (written < 0) {
+    reserve(head + text.length * 3);
+    written = encoder.encodeInto(text, bytes.subarray(start)).written;
+  }
   u32(written);
-  at += 4 + written;
+  at = start + written;
   if (at > limit) over = true;
+}
+
+// Up to this length a string is copied a character at a time: each encodeInto is a call into
+// the runtime, which costs more than copying a short string (most of an event's are short).
+const SHORT = 48;
+
+/** Copies `text` as ASCII to `start` (room for it made); its length, or -1 if it is not ASCII. */
+function ascii(text, start) {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    bytes[start + i] = code;
+  }
+  return text.length;
 }
 
 const writer = {
