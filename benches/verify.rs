@@ -129,10 +129,20 @@ fn authorizer(token: &str) {
         ],"principalId":"sub","context":{"userId":"sub","groups":"cognito:groups"}}"#,
     )
     .unwrap();
-    let mut authorizer = Authorizer::new(Some(policy), AuthorizerOptions::default()).unwrap();
     let keys = Arc::new(KeySet::from_secret(SECRET.to_vec(), Alg::Hs256, None).unwrap());
-    let verifier = cognito_verifier(Alg::Hs256);
-    authorizer.add_issuer(None, verifier, keys).unwrap();
+    let fresh = |policy: &Policy| {
+        let mut authorizer =
+            Authorizer::new(Some(policy.clone()), AuthorizerOptions::default()).unwrap();
+        let verifier = cognito_verifier(Alg::Hs256);
+        authorizer.add_issuer(None, verifier, keys.clone()).unwrap();
+        authorizer
+    };
+    // What a cold start pays once per principal class: the answer built and proved.
+    time("authorizer: first decision", 300, || {
+        let outcome = fresh(&policy).handle_event(&event, 1_900_000_000);
+        assert_eq!(outcome.status, 200);
+    });
+    let mut authorizer = fresh(&policy);
     println!("event: {} bytes", event.len());
     time("authorizer: handle_event", 300_000, || {
         let outcome = authorizer.handle_event(&event, 1_900_000_000);
@@ -175,6 +185,10 @@ fn authorizer(token: &str) {
         rules.join(",")
     ))
     .unwrap();
+    time("authorizer: first decision, 121 routes", 20, || {
+        let outcome = fresh(&large).handle_event_with(&pruned, 1_900_000_000, Detail::Answer);
+        assert_eq!(outcome.status, 200);
+    });
     authorizer.set_policy(large);
     time("authorizer: answer, pruned, 121 routes", 100_000, || {
         let outcome = authorizer.handle_event_with(&pruned, 1_900_000_000, Detail::Answer);

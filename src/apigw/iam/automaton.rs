@@ -120,8 +120,18 @@ impl Dfa {
         step: impl Fn(&S, u8) -> S,
         accept: impl Fn(&S) -> bool,
     ) -> Result<Self, TooLarge> {
+        Self::build_with(alphabet, start, step, accept, BTreeMap::new())
+    }
+
+    /// [`Dfa::build`], with the states seen so far kept in `ids`.
+    pub(crate) fn build_with<S: Clone>(
+        alphabet: &Alphabet,
+        start: S,
+        step: impl Fn(&S, u8) -> S,
+        accept: impl Fn(&S) -> bool,
+        mut ids: impl StateIds<S>,
+    ) -> Result<Self, TooLarge> {
         let width = alphabet.width();
-        let mut ids: BTreeMap<S, u32> = BTreeMap::new();
         let mut states = vec![start.clone()];
         ids.insert(start, 0);
         let (mut next, mut accepting) = (Vec::new(), Vec::new());
@@ -131,8 +141,8 @@ impl Dfa {
             accepting.push(accept(&state));
             for &byte in &alphabet.members {
                 let target = step(&state, byte);
-                let id = if let Some(id) = ids.get(&target) {
-                    *id
+                let id = if let Some(id) = ids.id(&target) {
+                    id
                 } else {
                     if states.len() >= MAX_STATES {
                         return Err(TooLarge);
@@ -161,61 +171,101 @@ impl Dfa {
         accept: impl Fn(&[bool]) -> bool,
     ) -> Result<Self, TooLarge> {
         let start: Vec<u32> = parts.iter().map(|(_, s)| *s).collect();
-        let product = Self::build(
-            alphabet,
-            start,
-            |states, byte| {
-                parts
-                    .iter()
-                    .zip(states)
-                    .map(|((dfa, _), s)| dfa.step(alphabet, *s, byte))
-                    .collect()
-            },
-            |states| accept(&acceptance(parts, states)),
-        )?;
+        let step = |states: &Vec<u32>, byte| {
+            parts
+                .iter()
+                .zip(states)
+                .map(|((dfa, _), s)| dfa.step(alphabet, *s, byte))
+                .collect()
+        };
+        let accepts = |states: &Vec<u32>| accept(&acceptance(parts, states));
+        let size = parts
+            .iter()
+            .try_fold(1usize, |size, (dfa, _)| size.checked_mul(dfa.len()))
+            .filter(|size| *size <= MAX_DENSE);
+        let product = match size {
+            Some(size) => {
+                let key = |states: &Vec<u32>| {
+                    parts
+                        .iter()
+                        .zip(states)
+                        .fold(0, |key, ((dfa, _), s)| key * dfa.len() + *s as usize)
+                };
+                Self::build_with(alphabet, start, step, accepts, Dense::new(size, key))
+            }
+            None => Self::build(alphabet, start, step, accepts),
+        }?;
         Ok(product.minimized())
     }
 
-    /// Moore's partition refinement: states that accept the same words become one.
+    /// The automaton of the same language with the fewest states (all states are reachable,
+    /// as [`Dfa::build`] makes them); its start is still state 0.
     pub(crate) fn minimized(&self) -> Self {
-        let mut block: Vec<u32> = self.accept.iter().map(|a| u32::from(*a)).collect();
-        let mut blocks = 0;
-        loop {
-            let mut ids: BTreeMap<Vec<u32>, u32> = BTreeMap::new();
-            let mut refined = Vec::with_capacity(block.len());
-            for state in 0..self.len() {
-                let mut signature = Vec::with_capacity(self.width + 1);
-                signature.push(block[state]);
-                signature.extend(
-                    self.next[state * self.width..(state + 1) * self.width]
-                        .iter()
-                        .map(|t| block[*t as usize]),
-                );
-                let fresh = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-                refined.push(*ids.entry(signature).or_insert(fresh));
-            }
-            let count = ids.len();
-            block = refined;
-            if count == blocks {
-                break;
-            }
-            blocks = count;
-        }
-        // Block ids are given in state order, so the start state's block is 0.
+        let (block, blocks) = super::partition::blocks(self.width, &self.next, &self.accept);
         let mut next = vec![0; blocks * self.width];
         let mut accept = vec![false; blocks];
-        for state in 0..self.len() {
+        for (state, row) in self.next.chunks_exact(self.width).enumerate() {
             let b = block[state] as usize;
             accept[b] = self.accept[state];
-            for class in 0..self.width {
-                next[b * self.width + class] =
-                    block[self.next[state * self.width + class] as usize];
+            for (slot, target) in next[b * self.width..].iter_mut().zip(row) {
+                *slot = block[*target as usize];
             }
         }
         Self {
             width: self.width,
             next,
             accept,
+        }
+    }
+}
+
+/// Where [`Dfa::build_with`] keeps the id of each state it has seen.
+pub(crate) trait StateIds<S> {
+    fn id(&self, state: &S) -> Option<u32>;
+    fn insert(&mut self, state: S, id: u32);
+}
+
+impl<S: Ord> StateIds<S> for BTreeMap<S, u32> {
+    fn id(&self, state: &S) -> Option<u32> {
+        self.get(state).copied()
+    }
+
+    fn insert(&mut self, state: S, id: u32) {
+        BTreeMap::insert(self, state, id);
+    }
+}
+
+/// Above this many possible states, [`Dense`] is not used: its table would cost more than a
+/// map of the states actually reached.
+pub(crate) const MAX_DENSE: usize = 1 << 20;
+
+/// Ids in a table, for states that `key` numbers below a bound known in advance (a product's
+/// tuples, a state and a small tag): several times faster than a map, where it fits.
+pub(crate) struct Dense<F> {
+    key: F,
+    table: Vec<u32>,
+}
+
+impl<F> Dense<F> {
+    /// A table for keys below `size`.
+    pub(crate) fn new(size: usize, key: F) -> Self {
+        Self {
+            key,
+            table: vec![u32::MAX; size],
+        }
+    }
+}
+
+impl<S, F: Fn(&S) -> usize> StateIds<S> for Dense<F> {
+    fn id(&self, state: &S) -> Option<u32> {
+        let id = *self.table.get((self.key)(state))?;
+        (id != u32::MAX).then_some(id)
+    }
+
+    fn insert(&mut self, state: S, id: u32) {
+        // A key out of range is never found: the build then ends as too large (fails closed).
+        if let Some(slot) = self.table.get_mut((self.key)(&state)) {
+            *slot = id;
         }
     }
 }

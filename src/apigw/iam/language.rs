@@ -3,7 +3,7 @@
 //! matcher define it (escapes decoded once, `HEAD` needing `GET`, one trailing `/`, no empty
 //! or dot segments), so that a cached answer can be checked against it.
 
-use super::automaton::{Alphabet, Bytes, Dfa, Nfa, TooLarge};
+use super::automaton::{Alphabet, Bytes, Dense, Dfa, Nfa, TooLarge};
 use crate::{
     policy::{
         route::{Params, Route, Segment},
@@ -212,6 +212,21 @@ enum Pending {
     Digit(u8),
 }
 
+/// How many [`Pending`] values there are: nothing, `%`, and `%` with each hex digit.
+const PENDINGS: usize = 2 + HEX_DIGITS.len();
+
+const HEX_DIGITS: &[u8; 22] = b"0123456789abcdefABCDEF";
+
+impl Pending {
+    fn index(self) -> Option<usize> {
+        match self {
+            Self::Nothing => Some(0),
+            Self::Percent => Some(1),
+            Self::Digit(d) => Some(2 + HEX_DIGITS.iter().position(|h| *h == d)?),
+        }
+    }
+}
+
 /// The raw paths whose once-decoded reading `decoded` accepts: a `%` and two hex digits
 /// stand for one byte (but for an escaped `/` where `separators` keeps it), any other `%` for
 /// itself ([`crate::request::percent_decoded`]).
@@ -245,11 +260,19 @@ pub(crate) fn decode_preimage(
             }
         }
     };
-    Dfa::build(
+    // A digit `hex_value` knows is one of HEX_DIGITS; were it not, its key is never found.
+    let key = |&(state, pending): &(u32, Pending)| {
+        pending
+            .index()
+            .map_or(usize::MAX, |p| state as usize * PENDINGS + p)
+    };
+    let ids = Dense::new(decoded.len().saturating_mul(PENDINGS), key);
+    Dfa::build_with(
         alphabet,
         (0, Pending::Nothing),
         step,
         |&(state, pending)| decoded.accepts(flush(state, pending)),
+        ids,
     )
     .map(|dfa| dfa.minimized())
 }

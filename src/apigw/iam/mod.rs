@@ -14,6 +14,7 @@ mod automaton;
 mod cache;
 mod glob;
 mod language;
+mod partition;
 pub mod report;
 
 use std::{collections::BTreeSet, sync::Arc};
