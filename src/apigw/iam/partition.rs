@@ -92,17 +92,13 @@ struct Predecessors {
 
 impl Predecessors {
     fn new(width: usize, next: &[u32]) -> Self {
-        let keys = || {
-            next.chunks_exact(width).flat_map(move |row| {
-                row.iter()
-                    .enumerate()
-                    .map(move |(class, target)| *target as usize * width + class)
-            })
-        };
+        let key = |target: u32, class: usize| target as usize * width + class;
         // Counts, summed into where each key's run ends; filled backwards to where it starts.
         let mut start = vec![0u32; next.len() + 1];
-        for k in keys() {
-            start[k] += 1;
+        for row in next.chunks_exact(width) {
+            for (class, target) in row.iter().enumerate() {
+                start[key(*target, class)] += 1;
+            }
         }
         let mut total = 0;
         for slot in &mut start {
@@ -113,7 +109,7 @@ impl Predecessors {
         let rows = u32::try_from(next.len() / width).unwrap_or(u32::MAX);
         for (source, row) in (0..rows).zip(next.chunks_exact(width)).rev() {
             for (class, target) in row.iter().enumerate().rev() {
-                let slot = &mut start[*target as usize * width + class];
+                let slot = &mut start[key(*target, class)];
                 *slot -= 1;
                 sources[*slot as usize] = source;
             }
