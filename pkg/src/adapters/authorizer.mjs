@@ -357,42 +357,62 @@ export class Authorizer {
 function eventWriter(handle) {
   const { members, nested, headerMaps, queryMaps } = core().event;
   const [headers, query] = JSON.parse(handle.carriers());
-  const carriers = { names: new Set(headers), lengths: new Set(headers.map((name) => name.length)) };
-  let w; // the frame writer, while one is written
-  const value = (member) => w.value(member);
-  /** The members of an object named in `roles`, each written as its role says. */
-  const picked = (roles) => (object) => w.object((member) => {
-    for (const [name, role] of roles) if (object[name] !== undefined) member(name, object[name], role);
+  const carriers = { names: new Set(headers), lengths: [...new Set(headers.map((name) => name.length))] };
+  /** The plan of the members `names` (at `path` in the event): `[name, role, plan of its members]`. */
+  const planOf = (names, path) => names.map((name) => {
+    const at = path === undefined ? name : `${path}.${name}`;
+    return nested[at] === undefined ? [name, WHOLE] : [name, PICK, planOf(nested[at], at)];
   });
-  /** How a member named by its path in the plan is written: some of its members, or whole. */
-  const nestedRole = (path) => {
-    const names = nested[path];
-    if (names === undefined) return value;
-    const write = picked(names.map((name) => [name, nestedRole(`${path}.${name}`)]));
-    return (member) => (isObject(member) ? write(member) : value(member));
-  };
-  const carrierMap = (map) => (isObject(map) ? w.object((member) => {
-    for (const name of Object.keys(map)) {
-      // Most headers differ in length from every carrier name: skip them without lower-casing.
-      if (carriers.lengths.has(name.length) && carriers.names.has(name.toLowerCase()) && map[name] !== undefined) {
-        member(name, map[name], value);
-      }
-    }
-  }) : value(map));
-  const queryMap = (map) => (isObject(map) ? picked([[query, value]])(map) : value(map));
-  const roles = new Map(members.map((name) => [name, nestedRole(name)]));
-  for (const name of headerMaps) roles.set(name, carrierMap);
+  const roles = new Map(planOf(members).map((entry) => [entry[0], entry]));
+  for (const name of headerMaps) roles.set(name, [name, CARRIERS]);
   // Without a token parameter the query maps are not read at all.
   for (const name of queryMaps) {
     if (query === null) roles.delete(name);
-    else roles.set(name, queryMap);
+    else roles.set(name, [name, PICK, [[query, WHOLE]]]);
   }
-  const event = picked([...roles]);
-  return (given) => writeFrame((writer) => {
-    w = writer;
-    if (isObject(given)) event(given);
+  const plan = [...roles.values()];
+  return (given) => writeFrame((w) => {
+    if (isObject(given)) writeMembers(w, given, plan, carriers);
     else if (!w.value(given ?? null)) w.json(null);
   });
+}
+
+// How a member named in the event plan is written: whole, some of its members, or (a header
+// map) its token carriers.
+const WHOLE = 0;
+const PICK = 1;
+const CARRIERS = 2;
+
+/** The members of `object` that `plan` names, each as its role says. */
+function writeMembers(w, object, plan, carriers) {
+  const start = w.open();
+  let count = 0;
+  for (let i = 0; i < plan.length; i++) {
+    const [name, role, members] = plan[i];
+    const member = object[name];
+    if (member === undefined) continue;
+    const mark = w.name(name);
+    let written;
+    if (role === WHOLE || !isObject(member)) written = w.value(member);
+    else written = role === PICK ? writeMembers(w, member, members, carriers) : writeCarriers(w, member, carriers);
+    if (written) count++;
+    else w.rewind(mark);
+  }
+  return w.close(start, count);
+}
+
+/** The headers of `map` that can carry the token (any case), with their values. */
+function writeCarriers(w, map, { names, lengths }) {
+  const start = w.open();
+  let count = 0;
+  for (const name of Object.keys(map)) {
+    // Most headers differ in length from every carrier name: skip them without lower-casing.
+    if (!lengths.includes(name.length) || !names.has(name.toLowerCase()) || map[name] === undefined) continue;
+    const mark = w.name(name);
+    if (w.value(map[name])) count++;
+    else w.rewind(mark);
+  }
+  return w.close(start, count);
 }
 
 /**

@@ -115,22 +115,33 @@ const writer = {
   },
 
   /**
-   * An object of the members `each(member)` writes: `each` calls `member(name, value, write)`
-   * for each member that may be written, `write(value)` writing its value (false: leave it out).
+   * Opens an object; returns its mark for `close`. Its members follow, each a `name` and then
+   * its value (`rewind` to the name's mark leaves a member out). No callback per object: an
+   * event's writer is a loop over its plan.
    */
-  object(each) {
-    if (!room(5)) return true;
+  open() {
+    if (!room(5)) return -1;
     const start = at;
     bytes[at] = tags.object;
     at += 5;
-    let count = 0;
-    each((name, value, write) => {
-      const mark = at;
-      utf8(name);
-      if (write(value)) count++;
-      else at = mark;
-    });
-    if (!over) u32(count, start + 1);
+    return start;
+  },
+
+  /** A member's name; returns where it starts, for `rewind`. */
+  name(text) {
+    const mark = at;
+    utf8(text);
+    return mark;
+  },
+
+  /** Forgets what was written since `mark`. */
+  rewind(mark) {
+    at = mark;
+  },
+
+  /** Closes the object opened at `start`, of `count` members. */
+  close(start, count) {
+    if (start >= 0 && !over) u32(count, start + 1);
     return true;
   },
 };
