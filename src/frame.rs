@@ -28,7 +28,7 @@ const JSON: u8 = b'j';
 /// The tag bytes, by kind of value, for the bindings' manifest: the writers read them there.
 #[derive(Debug, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-#[cfg(any(target_arch = "wasm32", test))]
+#[cfg(all(feature = "tools", any(target_arch = "wasm32", test)))]
 #[non_exhaustive]
 pub struct FrameTags {
     /// A string.
@@ -42,7 +42,7 @@ pub struct FrameTags {
 }
 
 /// The tags this reader reads.
-#[cfg(any(target_arch = "wasm32", test))]
+#[cfg(all(feature = "tools", any(target_arch = "wasm32", test)))]
 pub(crate) const TAGS: FrameTags = FrameTags {
     string: STRING,
     array: ARRAY,

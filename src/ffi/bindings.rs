@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{
     abi::{self, to_js},
-    wire::{json, verified_json, Decided, Manifest, Replayed},
+    wire::{json, verified_json, Decided, Replayed},
 };
 use crate::{
     apigw::{
@@ -24,10 +24,12 @@ use crate::{
     Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
 };
 
-/// What the package learns from the core at load ([`Manifest`]), as JSON text.
+/// What the package learns from the core ([`Manifest`](super::manifest::Manifest)), as JSON text: called by
+/// `scripts/build.sh`, which writes it into the package.
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 pub fn manifest() -> String {
-    json(&Manifest::new())
+    json(&super::manifest::Manifest::new())
 }
 
 fn alg_option(alg: &str) -> Result<Alg, JsValue> {

@@ -10,7 +10,10 @@ use std::fmt::Write as _;
 
 use ts_rs::{Config, TS};
 
-use super::wire::{Decided, Limits, Manifest, PolicyMembers};
+use super::{
+    manifest::{Limits, Manifest, PolicyMembers},
+    wire::Decided,
+};
 use crate::{
     apigw::{
         deployment::{

@@ -1,22 +1,12 @@
 //! Every value that crosses to JavaScript, as serde types: errors with all their fields, the
-//! verify result with its cache window, decisions, the pending signature of a two-pass check,
-//! and the manifest from which the package learns the core's names, codes and limits instead
-//! of copying them. Documents cross as JSON text: `JSON.parse` is faster than building objects
+//! verify result with its cache window, decisions and the pending signature of a two-pass
+//! check (the manifest is [`super::manifest`]). Documents cross as JSON text: `JSON.parse` is faster than building objects
 //! across the boundary, and JSON is what they are.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{
-    apigw::{
-        event_plan, iam::MAX_CACHED_GRANTS, proxy_plan, AuthorizerOptions, Detail, EventPlan,
-        ProxyPlan, Shape,
-    },
-    frame::FrameTags,
-    json::field_names,
-    policy::{Decision, DOCUMENT_MEMBERS, RULE_MEMBERS},
-    Alg, AlgInfo, Verified, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
-};
+use crate::{apigw::Shape, policy::Decision, Verified};
 
 /// The parts of an outcome that its refusal as a replay keeps (the rest of the outcome's
 /// text is skipped unread).
@@ -30,79 +20,6 @@ pub(crate) struct Replayed {
 /// serializes).
 pub(super) fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
-}
-
-/// What the package reads from the core once, at load.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
-pub(super) struct Manifest {
-    /// Every algorithm, with its code for the native backend and what `WebCrypto` needs.
-    algorithms: Vec<AlgInfo>,
-    /// The verifier's option names.
-    verifier_options: Vec<&'static str>,
-    /// The authorizer's own option names (beside the verifier's).
-    authorizer_options: &'static [&'static str],
-    limits: Limits,
-    /// Each outcome detail level's number, by name.
-    detail: Map<String, Value>,
-    /// The members of an event the decision reads.
-    event: EventPlan,
-    /// The members of a policy document and of its rules.
-    policy: PolicyMembers,
-    /// The members of a backend's proxy event read for its claims, route and context.
-    proxy_event: ProxyPlan,
-    /// The tag bytes of frames, in which events are copied in.
-    frame_tags: FrameTags,
-}
-
-/// The members a policy document may have.
-#[derive(Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub(super) struct PolicyMembers {
-    document: [&'static str; 5],
-    rule: [&'static str; 7],
-}
-
-/// The core's limits that the package applies before copying input in.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
-pub(super) struct Limits {
-    /// The largest document or event, in bytes.
-    max_document_bytes: usize,
-    /// How many cached IAM answers the authorizer keeps (and so how many documents by id).
-    max_cached_grants: usize,
-    /// The longest token by default.
-    default_max_token_length: usize,
-}
-
-impl Manifest {
-    pub(super) fn new() -> Self {
-        let detail = Detail::ALL
-            .iter()
-            .enumerate()
-            .map(|(code, level)| (format!("{level:?}").to_ascii_lowercase(), code.into()))
-            .collect();
-        Self {
-            algorithms: Alg::ALL.iter().map(|alg| alg.describe()).collect(),
-            verifier_options: VerifyOptions::names().collect(),
-            authorizer_options: field_names::<AuthorizerOptions>(),
-            limits: Limits {
-                max_document_bytes: MAX_DOCUMENT_BYTES,
-                max_cached_grants: MAX_CACHED_GRANTS,
-                default_max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
-            },
-            detail,
-            event: event_plan(),
-            proxy_event: proxy_plan(),
-            frame_tags: crate::frame::TAGS,
-            policy: PolicyMembers {
-                document: DOCUMENT_MEMBERS,
-                rule: RULE_MEMBERS,
-            },
-        }
-    }
 }
 
 /// `[alg, header, payload, window]` as one JSON text: one string to decode and one
@@ -157,30 +74,7 @@ mod tests {
     }
 
     use super::*;
-    use crate::{KeySet, VerifyOptions};
-
-    #[test]
-    fn the_manifest_names_what_the_core_owns() {
-        let manifest: Value = serde_json::from_str(&json(&Manifest::new())).unwrap();
-        assert_eq!(
-            manifest["algorithms"].as_array().map(Vec::len),
-            Some(Alg::ALL.len())
-        );
-        assert_eq!(manifest["algorithms"][9]["name"], "ES256");
-        assert!(manifest["verifierOptions"]
-            .as_array()
-            .unwrap()
-            .contains(&"clockTolerance".into()));
-        assert!(manifest["authorizerOptions"]
-            .as_array()
-            .unwrap()
-            .contains(&"tokenCookie".into()));
-        assert_eq!(
-            manifest["detail"],
-            serde_json::json!({ "answer": 0, "brief": 1, "full": 2 })
-        );
-        assert_eq!(manifest["limits"]["maxCachedGrants"], MAX_CACHED_GRANTS);
-    }
+    use crate::{Alg, KeySet, VerifyOptions};
 
     #[test]
     fn a_verified_result_is_one_json_text_with_its_window() {

@@ -1,6 +1,6 @@
 // The rule of the house: the JS layer holds no constant, field name, option name or claim rule
-// that the Rust core owns; it reads them from the wasm's manifest (src/ffi/wire.rs). These
-// tests fail when a copy creeps back into pkg/src/.
+// that the Rust core owns; it reads them from the core's manifest (src/ffi/manifest.rs, written
+// into pkg/dist at build time). These tests fail when a copy creeps back into pkg/src/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -22,6 +22,15 @@ function literals(text) {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   return [...code.matchAll(/'([^'\\\n]*)'|"([^"\\\n]*)"/g)].map((m) => m[1] ?? m[2]);
 }
+
+test('the manifest the package reads is the one the core gives', async () => {
+  const tools = await import('../../pkg/dist/tools/jwtgate.js');
+  tools.initSync({ module: readFileSync(new URL('../../pkg/dist/tools/jwtgate_bg.wasm', import.meta.url)) });
+  assert.deepEqual(core(), JSON.parse(tools.manifest()));
+  // The runtime wasm leaves it to the build: it does not carry the manifest's code.
+  const runtime = await import('../../pkg/dist/web/jwtgate.js');
+  assert.equal(runtime.manifest, undefined);
+});
 
 test('no option name, algorithm name or event member of the core is written in pkg/src', () => {
   const { verifierOptions, authorizerOptions, algorithms, event, proxyEvent } = core();

@@ -1,13 +1,10 @@
-// What the Rust core says about itself (`Manifest` in src/ffi/wire.rs): each algorithm's code
+// What the Rust core says about itself (`Manifest` in src/ffi/manifest.rs): each algorithm's code
 // and what a runtime's crypto needs to know of it, the option names, the limits, the detail
 // levels of an outcome and the members of an event it reads. The package copies none of these:
-// it reads them here, from the loaded wasm, once.
-import * as wasm from '../../dist/web/jwtgate.js';
+// scripts/build.sh asks the core for them when it builds the wasm, and writes them beside it.
+import manifest from '../../dist/manifest.mjs';
 
-let manifest;
-
-/** The core's manifest; only once the wasm is loaded. */
+/** The core's manifest. */
 export function core() {
-  manifest ??= JSON.parse(wasm.manifest());
   return manifest;
 }
