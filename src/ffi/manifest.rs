@@ -18,7 +18,7 @@ use crate::{
     Alg, AlgInfo, VerifyOptions, DEFAULT_MAX_TOKEN_LENGTH, MAX_DOCUMENT_BYTES,
 };
 
-/// What the package reads from the core once, at load.
+/// What the package reads from the core (written into it when it is built).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
