@@ -35,6 +35,12 @@ impl Language {
         let mut methods = Vec::new();
         for method in METHODS {
             let mut allowed = raw(method)?;
+            // No path at all (a method no route names): no escape can spell one either. Most
+            // methods are such, and the preimages below are most of a first answer's cost.
+            if allowed.is_dead(0) {
+                methods.push((method, allowed));
+                continue;
+            }
             if method == "HEAD" {
                 allowed = Dfa::combine(&alphabet, &[(&allowed, 0), (&raw("GET")?, 0)], |f| {
                     f[0] && f[1]
