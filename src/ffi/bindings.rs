@@ -24,8 +24,8 @@ use crate::{
     Alg, Error, KeySet, Verifier, VerifyOptions, MAX_DOCUMENT_BYTES,
 };
 
-/// What the package learns from the core ([`Manifest`](super::manifest::Manifest)), as JSON text: called by
-/// `scripts/build.sh`, which writes it into the package.
+/// What the package learns from the core ([`Manifest`](super::manifest::Manifest)), as JSON
+/// text: called by `scripts/build.sh`, which writes it into the package.
 #[cfg(feature = "tools")]
 #[wasm_bindgen]
 pub fn manifest() -> String {

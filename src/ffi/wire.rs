@@ -1,7 +1,7 @@
 //! Every value that crosses to JavaScript, as serde types: errors with all their fields, the
 //! verify result with its cache window, decisions and the pending signature of a two-pass
-//! check (the manifest is [`super::manifest`]). Documents cross as JSON text: `JSON.parse` is faster than building objects
-//! across the boundary, and JSON is what they are.
+//! check (the manifest is `super::manifest`). Documents cross as JSON text: `JSON.parse` is
+//! faster than building objects across the boundary, and JSON is what they are.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
